@@ -1,0 +1,20 @@
+import { SECRET_KEY_MAX_LENGTH, SECRET_KEY_PATTERN } from './api-types.ts';
+
+export type KeyProblem = 'required' | 'invalid';
+
+/** Keys are uppercased as typed (the dashboard does the same), then checked. */
+export function normalizeKey(raw: string): string {
+  return raw.trim().toUpperCase();
+}
+
+/** Why a (normalized) key is unacceptable, or null when it is fine. */
+export function keyProblem(key: string): KeyProblem | null {
+  if (key.length === 0) return 'required';
+  if (key.length > SECRET_KEY_MAX_LENGTH || !SECRET_KEY_PATTERN.test(key)) return 'invalid';
+  return null;
+}
+
+export const KEY_MESSAGES: Record<KeyProblem, string> = {
+  required: 'Secret key is required',
+  invalid: `Secret key must start with a letter or underscore and contain only A–Z, 0–9 and _ (max ${SECRET_KEY_MAX_LENGTH})`,
+};
