@@ -1,0 +1,265 @@
+// The typed client for the whole v1 API contract (docs/api.md). Each method is one route; transport,
+// retries and error mapping live in core/client/.
+import type {
+  AuditPage,
+  BulkReveal,
+  Environment,
+  Me,
+  Member,
+  Org,
+  PersonalToken,
+  RevealedSecret,
+  Role,
+  SecretMeta,
+  ServiceToken,
+  User,
+} from './api-types.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry.ts';
+import { path, withQuery } from './client/paths.ts';
+import { Transport, type ResponseInfo, type RetryInfo } from './client/transport.ts';
+
+export type { ResponseInfo, RetryInfo } from './client/transport.ts';
+
+export interface SecretsClientOptions {
+  /** The server, e.g. `https://secrets.example.com` (a path prefix is kept). */
+  baseUrl: string;
+  /** A `scrt_pat_…` or `scrt_svc_…` token. Held privately; never part of an error or inspection. */
+  token: string;
+  /** Names the consumer and its version, e.g. `secrets-action/0.1.0`. */
+  userAgent: string;
+  /** Deadline for each attempt, from sending to the last byte of the answer. Default 10,000 ms. */
+  timeoutMs?: number;
+  /** Retries after the first attempt for retryable failures. Default 3; 0 disables retrying. */
+  retries?: number;
+  /** Called before each retry's wait. */
+  onRetry?: (info: RetryInfo) => void;
+  /** Called for every HTTP answer received (each attempt), e.g. for a debug log. */
+  onResponse?: (info: ResponseInfo) => void;
+  /** First back-off ceiling in ms (doubles per attempt, full jitter). Default 200. */
+  retryBaseDelayMs?: number;
+  /** Largest back-off in ms. Default 5,000. */
+  retryMaxDelayMs?: number;
+  /** Longest Retry-After honoured, in ms; a longer one fails at once with SECRETS_RATE_LIMITED. Default 30,000. */
+  maxRetryAfterMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export class SecretsClient {
+  readonly #http: Transport;
+
+  constructor(options: SecretsClientOptions) {
+    if (typeof options.token !== 'string' || options.token === '') throw new TypeError('A token is required');
+    // A stray newline (token pasted from a file) would otherwise surface as an undici header error.
+    if (/[\r\n\0]/.test(options.token) || options.token.trim() !== options.token) {
+      throw new TypeError('The token contains whitespace or control characters');
+    }
+    if (typeof options.userAgent !== 'string' || options.userAgent.trim() === '') throw new TypeError('A userAgent is required');
+    const policy: RetryPolicy = {
+      retries: nonNegative(options.retries, DEFAULT_RETRY_POLICY.retries, 'retries'),
+      baseDelayMs: nonNegative(options.retryBaseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 'retryBaseDelayMs'),
+      maxDelayMs: nonNegative(options.retryMaxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 'retryMaxDelayMs'),
+      maxRetryAfterMs: nonNegative(options.maxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 'maxRetryAfterMs'),
+    };
+    this.#http = new Transport({
+      baseUrl: options.baseUrl,
+      token: options.token,
+      userAgent: options.userAgent,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      policy,
+      ...(options.onRetry && { onRetry: options.onRetry }),
+      ...(options.onResponse && { onResponse: options.onResponse }),
+    });
+  }
+
+  /** The server this client talks to; safe to print. */
+  get baseUrl(): string {
+    return this.#http.origin;
+  }
+
+  // Me, users and personal tokens
+
+  async me(): Promise<Me> {
+    return this.#get<Me>('/v1/me');
+  }
+
+  async createUser(body: { name: string; email: string }): Promise<{ user: User; token: string }> {
+    return this.#post('/v1/users', body);
+  }
+
+  async listPersonalTokens(): Promise<PersonalToken[]> {
+    return (await this.#get<{ tokens: PersonalToken[] }>('/v1/me/tokens')).tokens;
+  }
+
+  async createPersonalToken(body: { name: string; expiresAt?: string }): Promise<PersonalToken & { token: string }> {
+    return this.#post('/v1/me/tokens', body);
+  }
+
+  async revokePersonalToken(id: string): Promise<void> {
+    await this.#delete(path`/v1/me/tokens/${id}`);
+  }
+
+  // Organizations and members
+
+  async listOrgs(): Promise<Org[]> {
+    return (await this.#get<{ orgs: Org[] }>('/v1/orgs')).orgs;
+  }
+
+  async createOrg(body: { slug: string; name: string }): Promise<Org> {
+    return this.#post('/v1/orgs', body);
+  }
+
+  async getOrg(org: string): Promise<Org> {
+    return this.#get(path`/v1/orgs/${org}`);
+  }
+
+  async listMembers(org: string): Promise<Member[]> {
+    return (await this.#get<{ members: Member[] }>(path`/v1/orgs/${org}/members`)).members;
+  }
+
+  async getMember(org: string, userId: string): Promise<Member> {
+    return this.#get(path`/v1/orgs/${org}/members/${userId}`);
+  }
+
+  async putMember(org: string, userId: string, role: Role): Promise<Member> {
+    const r = await this.#http.send<Member>({ method: 'PUT', path: path`/v1/orgs/${org}/members/${userId}`, body: { role }, idempotent: true });
+    return r.data;
+  }
+
+  async removeMember(org: string, userId: string): Promise<void> {
+    await this.#delete(path`/v1/orgs/${org}/members/${userId}`);
+  }
+
+  // Environments
+
+  async listEnvironments(org: string): Promise<Environment[]> {
+    return (await this.#get<{ environments: Environment[] }>(path`/v1/orgs/${org}/environments`)).environments;
+  }
+
+  async createEnvironment(org: string, body: { slug: string; name?: string }): Promise<Environment> {
+    return this.#post(path`/v1/orgs/${org}/environments`, body);
+  }
+
+  // Secrets
+
+  async listSecrets(org: string, env: string, opts: { search?: string } = {}): Promise<SecretMeta[]> {
+    const p = withQuery(path`/v1/orgs/${org}/environments/${env}/secrets`, { search: opts.search });
+    return (await this.#get<{ secrets: SecretMeta[] }>(p)).secrets;
+  }
+
+  async getSecret(org: string, env: string, key: string): Promise<SecretMeta> {
+    const r = await this.#http.send<SecretMeta>({ method: 'GET', path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}`, idempotent: true });
+    return withEtagVersion(r.data, r.headers.etag);
+  }
+
+  /** A POST, but retried: its only effect besides returning the value is an audit event. */
+  async revealSecret(org: string, env: string, key: string): Promise<RevealedSecret> {
+    const r = await this.#http.send<RevealedSecret>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/reveal`,
+      idempotent: true,
+    });
+    return r.data;
+  }
+
+  async createSecret(org: string, env: string, body: { key: string; value: string; description?: string }): Promise<SecretMeta> {
+    const r = await this.#http.send<SecretMeta>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/secrets`,
+      body,
+      idempotent: false,
+      sensitive: [body.value],
+    });
+    return withEtagVersion(r.data, r.headers.etag);
+  }
+
+  /** `ifMatch` is the version the caller last saw; a newer one on the server fails with SECRETS_STALE_VERSION. */
+  async updateSecret(
+    org: string,
+    env: string,
+    key: string,
+    body: { value?: string; description?: string },
+    opts: { ifMatch?: number } = {},
+  ): Promise<SecretMeta> {
+    const r = await this.#http.send<SecretMeta>({
+      method: 'PATCH',
+      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}`,
+      body,
+      ...(opts.ifMatch !== undefined && { headers: { 'if-match': `"${opts.ifMatch}"` } }),
+      // Sending a PATCH twice would bump the version twice; it is never retried.
+      idempotent: false,
+      sensitive: body.value !== undefined ? [body.value] : [],
+    });
+    return withEtagVersion(r.data, r.headers.etag);
+  }
+
+  async deleteSecret(org: string, env: string, key: string): Promise<void> {
+    await this.#delete(path`/v1/orgs/${org}/environments/${env}/secrets/${key}`);
+  }
+
+  /** Every secret of the environment (or the named ones) in one round trip; retried like a single reveal. */
+  async bulkReveal(org: string, env: string, opts: { keys?: string[] } = {}): Promise<BulkReveal> {
+    const r = await this.#http.send<BulkReveal>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/reveal`,
+      body: opts.keys !== undefined ? { keys: opts.keys } : {},
+      idempotent: true,
+    });
+    return r.data;
+  }
+
+  // Service tokens
+
+  async listServiceTokens(org: string): Promise<ServiceToken[]> {
+    return (await this.#get<{ tokens: ServiceToken[] }>(path`/v1/orgs/${org}/tokens`)).tokens;
+  }
+
+  async createServiceToken(
+    org: string,
+    body: { name: string; environment: string; expiresAt?: string },
+  ): Promise<ServiceToken & { token: string }> {
+    return this.#post(path`/v1/orgs/${org}/tokens`, body);
+  }
+
+  async revokeServiceToken(org: string, id: string): Promise<void> {
+    await this.#delete(path`/v1/orgs/${org}/tokens/${id}`);
+  }
+
+  // Audit
+
+  async listAudit(org: string, opts: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
+    return this.#get(withQuery(path`/v1/orgs/${org}/audit`, { limit: opts.limit, cursor: opts.cursor }));
+  }
+
+  /** Closes the keep-alive connections; the client cannot be used afterwards. */
+  async close(): Promise<void> {
+    await this.#http.close();
+  }
+
+  async #get<T>(p: string): Promise<T> {
+    return (await this.#http.send<T>({ method: 'GET', path: p, idempotent: true })).data;
+  }
+
+  async #post<T>(p: string, body: unknown): Promise<T> {
+    return (await this.#http.send<T>({ method: 'POST', path: p, body, idempotent: false })).data;
+  }
+
+  async #delete(p: string): Promise<void> {
+    // Retried: if a lost answer hid a successful first attempt, the retry fails with SECRETS_NOT_FOUND and
+    // `attempts > 1`, which tells the caller the thing is gone either way.
+    await this.#http.send<void>({ method: 'DELETE', path: p, idempotent: true });
+  }
+}
+
+/** The ETag is the version the server will check an If-Match against, so it wins over the body. */
+function withEtagVersion(meta: SecretMeta, etag: string | string[] | undefined): SecretMeta {
+  const raw = Array.isArray(etag) ? etag[0] : etag;
+  const m = raw !== undefined ? /^(?:W\/)?"(\d+)"$/.exec(raw.trim()) : null;
+  return m ? { ...meta, version: Number(m[1]) } : meta;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number`);
+  return value;
+}

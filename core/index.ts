@@ -1,0 +1,6 @@
+// The public surface of core/: everything the Action, the extension and the CLI import.
+export * from './api-types.ts';
+export * from './secret-key.ts';
+export * from './errors.ts';
+export * from './client.ts';
+export { backoffDelay, backoffCeiling, parseRetryAfter, DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry.ts';
