@@ -1,0 +1,234 @@
+// Request validation and error shape, against the live server: every error is problem+json, unknown
+// JSON fields are rejected, bodies over 1 MiB get 413, non-JSON bodies 415, and no hostile body,
+// path, query or header can make the server answer 500.
+import assert from 'node:assert/strict';
+import type { ProblemCode } from '../../core/api-types.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { assertClientProblem, assertProblem, http, type Http } from './support/http.ts';
+import { bulkRevealPath, createSecret, createTeam, createUser, secretPath, secretsPath, type Team } from './support/fixtures.ts';
+
+const MiB = 1024 * 1024;
+
+describe('server: validation and errors', function () {
+  let server: RunningServer;
+  let api: Http;
+  let team: Team;
+  let newcomerId: string;
+  const env = 'production';
+
+  before(async () => {
+    server = await startServer();
+    api = http(server.url);
+    team = await createTeam(api, server.adminToken);
+    newcomerId = (await createUser(api, server.adminToken)).user.id;
+    await createSecret(api, team.owner.token, team.org, env, 'EXISTING', 'v');
+  });
+  after(async () => server?.stop());
+
+  /** Every route that takes a JSON body, with a valid body and who may call it. */
+  const bodyRoutes = () =>
+    [
+      { method: 'POST', path: '/v1/users', token: server.adminToken, valid: { name: 'n', email: 'unknown-field@example.test' } },
+      { method: 'POST', path: '/v1/me/tokens', token: team.owner.token, valid: { name: 'laptop' } },
+      { method: 'POST', path: '/v1/orgs', token: team.owner.token, valid: { slug: 'unknown-field-org', name: 'x' } },
+      { method: 'PUT', path: `/v1/orgs/${team.org}/members/${newcomerId}`, token: team.owner.token, valid: { role: 'viewer' } },
+      { method: 'POST', path: `/v1/orgs/${team.org}/environments`, token: team.owner.token, valid: { slug: 'unknown-field-env' } },
+      { method: 'POST', path: secretsPath(team.org, env), token: team.owner.token, valid: { key: 'UNKNOWN_FIELD', value: 'v' } },
+      { method: 'PATCH', path: secretPath(team.org, env, 'EXISTING'), token: team.owner.token, valid: { value: 'v2' } },
+      { method: 'POST', path: bulkRevealPath(team.org, env), token: team.owner.token, valid: { keys: ['EXISTING'] } },
+      { method: 'POST', path: `/v1/orgs/${team.org}/tokens`, token: team.owner.token, valid: { name: 'ci', environment: env } },
+    ] as const;
+
+  describe('unknown JSON fields', () => {
+    it('are rejected with 400 VALIDATION_FAILED on every route that takes a body, and nothing is changed', async () => {
+      for (const route of bodyRoutes()) {
+        const r = await api.request(route.method, route.path, { token: route.token, json: { ...route.valid, unexpected: true } });
+        assertProblem(r, 400, 'VALIDATION_FAILED');
+      }
+      assert.equal((await api.get(secretPath(team.org, env, 'UNKNOWN_FIELD'), team.owner.token)).status, 404);
+      assert.equal((await api.get(`/v1/orgs/${team.org}/members/${newcomerId}`, team.owner.token)).status, 404);
+      assert.equal((await api.get('/v1/orgs/unknown-field-org', team.owner.token)).status, 404);
+    });
+
+    it('a prototype-pollution attempt (__proto__) is just an unknown field', async () => {
+      const raw = '{"key":"PROTO_KEY","value":"v","__proto__":{"role":"owner","isAdmin":true}}';
+      const r = await api.request('POST', secretsPath(team.org, env), {
+        token: team.viewer.token,
+        raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.ok(r.status === 400 || r.status === 403, `${r.status} ${r.text}`);
+      assertClientProblem(r, '__proto__ body');
+      const again = await api.post(secretsPath(team.org, env), team.viewer.token, { key: 'AFTER_PROTO', value: 'v' });
+      assertProblem(again, 403, 'FORBIDDEN');
+    });
+  });
+
+  describe('body size', () => {
+    it('answers 413 PAYLOAD_TOO_LARGE for a body over 1 MiB, and stores nothing', async () => {
+      const body = JSON.stringify({ key: 'HUGE', value: 'x'.repeat(MiB) });
+      assert.ok(body.length > MiB);
+      const r = await api.request('POST', secretsPath(team.org, env), { token: team.owner.token, raw: body, headers: { 'content-type': 'application/json' } });
+      assertProblem(r, 413, 'PAYLOAD_TOO_LARGE');
+      assert.equal((await api.get(secretPath(team.org, env, 'HUGE'), team.owner.token)).status, 404);
+    });
+
+    it('judges a body just under 1 MiB by its content instead (400, not 413)', async () => {
+      const body = JSON.stringify({ key: 'NEARLY_HUGE', value: 'x'.repeat(MiB - 100) });
+      assert.ok(body.length < MiB);
+      const r = await api.request('POST', secretsPath(team.org, env), { token: team.owner.token, raw: body, headers: { 'content-type': 'application/json' } });
+      assert.equal(r.status, 400, r.text.slice(0, 300));
+      assertClientProblem(r, 'value over 64 KiB');
+    });
+  });
+
+  describe('content type', () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
+      it(`answers 415 UNSUPPORTED_MEDIA_TYPE for ${type}`, async () => {
+        const r = await api.request('POST', secretsPath(team.org, env), {
+          token: team.owner.token,
+          raw: '{"key":"WRONG_TYPE","value":"v"}',
+          headers: { 'content-type': type },
+        });
+        assertProblem(r, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      });
+    }
+
+    it('accepts application/json with a charset parameter', async () => {
+      const r = await api.request('POST', secretsPath(team.org, env), {
+        token: team.owner.token,
+        raw: '{"key":"CHARSET_OK","value":"v"}',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+      });
+      assert.equal(r.status, 201, r.text);
+    });
+
+    it('never answers 5xx for a body without a content type', async () => {
+      const r = await api.request('POST', secretsPath(team.org, env), { token: team.owner.token, raw: new TextEncoder().encode('{"key":"NO_TYPE","value":"v"}') });
+      assertClientProblem(r, 'no content-type');
+    });
+  });
+
+  describe('hostile bodies', () => {
+    const hostile: [string, string | Uint8Array][] = [
+      ['truncated JSON', '{"key":"A","value":'],
+      ['a lone brace', '{'],
+      ['trailing garbage', '{"key":"A","value":"v"} garbage'],
+      ['empty body', ''],
+      ['null', 'null'],
+      ['an array', '[]'],
+      ['a string', '"KEY"'],
+      ['a number', '42'],
+      ['a boolean', 'true'],
+      ['a numeric key', '{"key":123,"value":"v"}'],
+      ['an array key', '{"key":["A"],"value":"v"}'],
+      ['an operator-object key', '{"key":{"$ne":null},"value":"v"}'],
+      ['a null key', '{"key":null,"value":"v"}'],
+      ['a numeric value', '{"key":"A","value":123}'],
+      ['a null value', '{"key":"A","value":null}'],
+      ['an object value', '{"key":"A","value":{"nested":"x"}}'],
+      ['an array value', '{"key":"A","value":["x"]}'],
+      ['a numeric description', '{"key":"A","value":"v","description":5}'],
+      ['a constructor field', '{"key":"A","value":"v","constructor":{"prototype":{"x":1}}}'],
+      ['a key with a NUL', '{"key":"A\\u0000B","value":"v"}'],
+      ['a 100k-character key', JSON.stringify({ key: 'K'.repeat(100_000), value: 'v' })],
+      ['deeply nested arrays', '['.repeat(5000) + ']'.repeat(5000)],
+      ['deeply nested objects', '{"a":'.repeat(3000) + '1' + '}'.repeat(3000)],
+      ['a lone surrogate', '{"key":"A","value":"\\ud800"}'],
+      ['invalid UTF-8 bytes', new Uint8Array([0x7b, 0x22, 0x6b, 0x65, 0x79, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])],
+    ];
+
+    for (const [label, raw] of hostile) {
+      it(`answers a 4xx problem, never a 5xx, for ${label}`, async () => {
+        for (const route of bodyRoutes()) {
+          const r = await api.request(route.method, route.path, { token: route.token, raw, headers: { 'content-type': 'application/json' } });
+          if (label === 'a lone surrogate' && route.method === 'POST' && route.path.endsWith('/secrets') && r.status === 201) continue;
+          const p = assertClientProblem(r, `${label} → ${route.method} ${route.path}`);
+          assert.equal(r.status, 400, `${label} → ${route.method} ${route.path}: ${r.status} ${r.text.slice(0, 200)}`);
+          const codes: ProblemCode[] = ['VALIDATION_FAILED', 'SECRET_KEY_REQUIRED', 'SECRET_VALUE_REQUIRED', 'SECRET_KEY_INVALID', 'NO_CHANGES'];
+          assert.ok(codes.includes(p.code), `${label}: unexpected code ${p.code}`);
+        }
+        assert.equal((await api.get('/healthz')).status, 200);
+      });
+    }
+
+    it('answers malformed JSON with 400 VALIDATION_FAILED', async () => {
+      const r = await api.request('POST', secretsPath(team.org, env), { token: team.owner.token, raw: '{"key":', headers: { 'content-type': 'application/json' } });
+      assertProblem(r, 400, 'VALIDATION_FAILED');
+    });
+  });
+
+  describe('hostile paths, queries and headers', () => {
+    const paths: [string, string][] = [
+      ['an upper-case org slug', '/v1/orgs/UPPER/environments'],
+      ['an org slug with a NUL', '/v1/orgs/a%00b/environments'],
+      ['a 5,000-character org slug', `/v1/orgs/${'a'.repeat(5000)}/environments`],
+      ['an env slug with dots', `/v1/orgs/TEAM/environments/..%2F..%2Fetc/secrets`],
+      ['a traversal key', `/v1/orgs/TEAM/environments/production/secrets/..%2F..%2Fpasswd`],
+      ['a 5,000-character key', `/v1/orgs/TEAM/environments/production/secrets/${'K'.repeat(5000)}`],
+      ['a key with a NUL', `/v1/orgs/TEAM/environments/production/secrets/A%00B`],
+      ['a key with percent-garbage', `/v1/orgs/TEAM/environments/production/secrets/%E0%A4%A`],
+      ['a 10,000-character search', `/v1/orgs/TEAM/environments/production/secrets?search=${'s'.repeat(10_000)}`],
+      ['a search given twice', `/v1/orgs/TEAM/environments/production/secrets?search=a&search=b`],
+      ['a non-numeric audit limit', `/v1/orgs/TEAM/audit?limit=abc`],
+      ['an audit limit of 0', `/v1/orgs/TEAM/audit?limit=0`],
+      ['an audit limit of 501', `/v1/orgs/TEAM/audit?limit=501`],
+      ['a negative audit limit', `/v1/orgs/TEAM/audit?limit=-1`],
+      ['a garbage audit cursor', `/v1/orgs/TEAM/audit?cursor=%27%3B%20DROP%20TABLE%20audit%3B--`],
+      ['a base64 garbage audit cursor', `/v1/orgs/TEAM/audit?cursor=eyJub3QiOiJhIGN1cnNvciJ9`],
+      ['a member id that is not an id', `/v1/orgs/TEAM/members/..%2F..`],
+      ['a token id that is not an id', `/v1/orgs/TEAM/tokens/${'x'.repeat(3000)}`],
+    ];
+    for (const [label, template] of paths) {
+      it(`never answers 5xx for ${label}`, async () => {
+        const path = template.replace('TEAM', team.org);
+        for (const method of ['GET', 'DELETE']) {
+          const r = await api.request(method, path, { token: team.owner.token });
+          assert.ok(r.status < 500, `${method} ${label}: ${r.status} ${r.text.slice(0, 300)}`);
+          if (r.status >= 400) assertClientProblem(r, `${method} ${label}`);
+        }
+      });
+    }
+
+    for (const [label, limit] of [['0', '0'], ['501', '501'], ['abc', 'abc']] as const) {
+      it(`rejects an audit limit of ${label} with 400 VALIDATION_FAILED`, async () => {
+        assertProblem(await api.get(`/v1/orgs/${team.org}/audit?limit=${limit}`, team.owner.token), 400, 'VALIDATION_FAILED');
+      });
+    }
+
+    it('rejects a bad organization slug in POST /v1/orgs with 400 VALIDATION_FAILED', async () => {
+      for (const slug of ['Upper', '-leading-dash', 'has space', 'a'.repeat(64), '']) {
+        assertProblem(await api.post('/v1/orgs', team.owner.token, { slug, name: 'x' }), 400, 'VALIDATION_FAILED');
+      }
+    });
+
+    const authHeaders: [string, string][] = [
+      ['an empty Bearer', 'Bearer '],
+      ['Basic auth', `Basic ${Buffer.from('admin:admin').toString('base64')}`],
+      ['an unknown personal token', 'Bearer scrt_pat_' + 'A'.repeat(43)],
+      ['an unknown service token', 'Bearer scrt_svc_' + 'A'.repeat(43)],
+      ['a token without prefix', 'Bearer ' + 'A'.repeat(64)],
+      ['a 10,000-character token', 'Bearer scrt_pat_' + 'A'.repeat(10_000)],
+      ['a token with SQL', "Bearer scrt_pat_' OR '1'='1"],
+      ['two tokens', 'Bearer a, Bearer b'],
+    ];
+    for (const [label, value] of authHeaders) {
+      it(`answers 401 UNAUTHORIZED for ${label}`, async () => {
+        const r = await api.request('GET', secretsPath(team.org, env), { headers: { authorization: value } });
+        assertProblem(r, 401, 'UNAUTHORIZED');
+      });
+    }
+  });
+
+  describe('routes and methods', () => {
+    it('answers an unknown route with 404 NOT_FOUND as problem+json', async () => {
+      assertProblem(await api.get('/v1/no-such-thing', team.owner.token), 404, 'NOT_FOUND');
+      assertProblem(await api.get('/v2/orgs', team.owner.token), 404, 'NOT_FOUND');
+    });
+
+    it('answers a known route with the wrong method with 405 METHOD_NOT_ALLOWED', async () => {
+      assertProblem(await api.del('/v1/orgs', team.owner.token), 405, 'METHOD_NOT_ALLOWED');
+      assertProblem(await api.put(secretsPath(team.org, env), team.owner.token, {}), 405, 'METHOD_NOT_ALLOWED');
+    });
+  });
+});
