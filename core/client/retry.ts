@@ -43,7 +43,8 @@ export function parseRetryAfter(header: string | string[] | undefined, now: numb
   if (raw === undefined) return undefined;
   const text = raw.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (text === '') return undefined;
+  // All three HTTP date formats start with the day name; this keeps "-3" from parsing as a year.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
