@@ -1,0 +1,28 @@
+// Operator configuration, read once from the environment (see docs/api.md "Operations").
+import { resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Base64 of 32 bytes, or undefined to use (or create) `<dataDir>/master.key`. */
+  masterKeyBase64: string | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const portText = env.PORT ?? '8787';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0–65535, got "${portText}"`);
+  return {
+    host: env.HOST || '127.0.0.1',
+    port,
+    dataDir: resolve(env.SECRETS_DATA_DIR || './.secrets'),
+    masterKeyBase64: env.SECRETS_MASTER_KEY || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

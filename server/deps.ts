@@ -1,0 +1,8 @@
+// What route handlers need from the running server.
+import type { Keyring } from './crypto/keyring.ts';
+import type { Storage } from './storage/types.ts';
+
+export interface Deps {
+  storage: Storage;
+  keyring: Keyring;
+}

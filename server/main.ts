@@ -1,0 +1,29 @@
+// Entry point: `node server/main.ts` serves the API; `node server/main.ts rotate-master-key` re-wraps
+// every organization's data key under a new master key.
+import { loadConfig } from './config.ts';
+import { startServer } from './start.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const command = process.argv[2];
+  if (command === 'rotate-master-key') {
+    const { rotateMasterKey } = await import('./rotate.ts');
+    await rotateMasterKey(config, process.env);
+    return;
+  }
+  if (command !== undefined) throw new Error(`unknown command "${command}" (expected nothing or rotate-master-key)`);
+  const app = await startServer(config);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`secrets server: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+// Versioned schema migrations, applied in order inside one transaction each. Append new versions;
+// never edit one that has shipped.
+import type { DatabaseSync } from 'node:sqlite';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE meta (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+      ) STRICT;
+
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        instance_admin INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX users_email ON users (lower(email));
+
+      CREATE TABLE orgs (
+        id TEXT PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        wrapped_key BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE memberships (
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (org_id, user_id)
+      ) STRICT;
+      CREATE INDEX memberships_user ON memberships (user_id);
+
+      CREATE TABLE environments (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        slug TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (org_id, slug)
+      ) STRICT;
+
+      -- workspace_id '' means organization-wide; workspaces come in a later issue.
+      CREATE TABLE secrets (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL DEFAULT '',
+        key TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        version INTEGER NOT NULL,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        UNIQUE (org_id, environment_id, workspace_id, key)
+      ) STRICT;
+
+      CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('personal', 'service')),
+        hash BLOB NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+        org_id TEXT REFERENCES orgs (id) ON DELETE CASCADE,
+        environment_id TEXT REFERENCES environments (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT
+      ) STRICT;
+      CREATE INDEX tokens_user ON tokens (user_id);
+      CREATE INDEX tokens_org ON tokens (org_id);
+
+      CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        org_id TEXT NOT NULL,
+        time TEXT NOT NULL,
+        actor_type TEXT NOT NULL,
+        actor_id TEXT,
+        actor_name TEXT,
+        action TEXT NOT NULL,
+        environment TEXT,
+        keys TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        user_agent TEXT
+      ) STRICT;
+      CREATE INDEX audit_org_seq ON audit_events (org_id, seq);
+    `,
+  },
+];
+
+export function migrate(db: DatabaseSync): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  if (newest > known) throw new Error(`the database schema (version ${newest}) is newer than this server (${known})`);
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,434 @@
+// The Storage interface on node:sqlite: WAL journal, synchronous=FULL (a commit is on disk before it
+// is acknowledged), statements prepared once. Audit events recorded on their own (reveals, denials)
+// are group-committed: events arriving in the same event-loop turn share one transaction and one
+// fsync, and each caller is answered only once its event is durable.
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { join } from 'node:path';
+import type { Role } from '../../../core/api-types.ts';
+import { migrate } from './migrations.ts';
+import {
+  AuditWriteError,
+  DuplicateError,
+  VersionConflictError,
+  type AuditInput,
+  type AuditRow,
+  type EnvironmentRow,
+  type MemberRow,
+  type NewSecret,
+  type OrgRow,
+  type SecretMetaRow,
+  type SecretRow,
+  type SecretUpdate,
+  type Storage,
+  type TokenRow,
+  type UserRow,
+} from '../types.ts';
+
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+
+const SECRET_META_COLS = `id, environment_id AS environmentId, workspace_id AS workspaceId, key, description, version,
+  created_at AS createdAt, created_by AS createdBy, updated_at AS updatedAt, updated_by AS updatedBy`;
+const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
+const TOKEN_COLS = `id, kind, hash, name, user_id AS userId, org_id AS orgId, environment_id AS environmentId,
+  created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt, revoked_at AS revokedAt, last_used_at AS lastUsedAt`;
+const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS createdAt';
+const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
+  environment, keys, outcome, ip, user_agent AS userAgent`;
+
+interface PendingAudit {
+  orgId: string;
+  event: AuditInput;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { errcode?: number }).errcode;
+  return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+export class SqliteStorage implements Storage {
+  private readonly db: DatabaseSync;
+  private readonly s: Record<string, StatementSync>;
+  private pending: PendingAudit[] = [];
+  private flushScheduled = false;
+
+  static open(dataDir: string): SqliteStorage {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = join(dataDir, 'secrets.db');
+    const fresh = !existsSync(file);
+    const db = new DatabaseSync(file);
+    // SQLite gives the -wal and -shm files the database file's mode, so this covers all three.
+    if (fresh) chmodSync(file, 0o600);
+    return new SqliteStorage(db);
+  }
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA busy_timeout = 5000');
+    migrate(db);
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      countUsers: p('SELECT count(*) AS n FROM users'),
+      insertUser: p('INSERT INTO users (id, name, email, instance_admin, created_at) VALUES (?, ?, ?, ?, ?)'),
+      getUser: p('SELECT id, name, email, instance_admin AS instanceAdmin, created_at AS createdAt FROM users WHERE id = ?'),
+      insertToken: p(`INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      tokenByHash: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE hash = ?`),
+      touchToken: p('UPDATE tokens SET last_used_at = ? WHERE id = ?'),
+      personalTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'personal' AND user_id = ? AND revoked_at IS NULL ORDER BY created_at, id`),
+      revokePersonal: p(`UPDATE tokens SET revoked_at = ? WHERE kind = 'personal' AND user_id = ? AND id = ? AND revoked_at IS NULL`),
+      insertOrg: p('INSERT INTO orgs (id, slug, name, wrapped_key, created_at) VALUES (?, ?, ?, ?, ?)'),
+      orgBySlug: p(`SELECT ${ORG_COLS} FROM orgs WHERE slug = ?`),
+      orgById: p(`SELECT ${ORG_COLS} FROM orgs WHERE id = ?`),
+      orgsForUser: p(`SELECT o.id, o.slug, o.name, o.wrapped_key AS wrappedKey, o.created_at AS createdAt, m.role
+        FROM orgs o JOIN memberships m ON m.org_id = o.id WHERE m.user_id = ? ORDER BY o.slug`),
+      allOrgKeys: p('SELECT id, wrapped_key AS wrappedKey FROM orgs ORDER BY id'),
+      setOrgKey: p('UPDATE orgs SET wrapped_key = ? WHERE id = ?'),
+      getMeta: p('SELECT value FROM meta WHERE name = ?'),
+      setMeta: p('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      getMember: p(`SELECT m.user_id AS userId, u.name, u.email, m.role, m.added_at AS addedAt
+        FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND m.user_id = ?`),
+      listMembers: p(`SELECT m.user_id AS userId, u.name, u.email, m.role, m.added_at AS addedAt
+        FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? ORDER BY m.added_at, u.name`),
+      countOwners: p(`SELECT count(*) AS n FROM memberships WHERE org_id = ? AND role = 'owner'`),
+      upsertMember: p(`INSERT INTO memberships (org_id, user_id, role, added_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role`),
+      deleteMember: p('DELETE FROM memberships WHERE org_id = ? AND user_id = ?'),
+      listEnvs: p('SELECT id, slug, name, created_at AS createdAt FROM environments WHERE org_id = ? ORDER BY created_at, slug'),
+      envBySlug: p('SELECT id, slug, name, created_at AS createdAt FROM environments WHERE org_id = ? AND slug = ?'),
+      envById: p('SELECT id, slug, name, created_at AS createdAt FROM environments WHERE org_id = ? AND id = ?'),
+      insertEnv: p('INSERT INTO environments (id, org_id, slug, name, created_at) VALUES (?, ?, ?, ?, ?)'),
+      listSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
+        ORDER BY key`),
+      searchSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
+        AND instr(key, ?) > 0 ORDER BY key`),
+      getSecret: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+      allSecrets: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' ORDER BY key`),
+      namedSecrets: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
+        AND key IN (SELECT value FROM json_each(?)) ORDER BY key`),
+      insertSecret: p(`INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, description, version, nonce, ciphertext,
+        created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, '', ?, ?, 1, ?, ?, ?, ?, ?, ?)`),
+      updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?
+        WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
+      deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+      serviceTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = ? AND revoked_at IS NULL ORDER BY created_at, id`),
+      revokeService: p(`UPDATE tokens SET revoked_at = ? WHERE kind = 'service' AND org_id = ? AND id = ? AND revoked_at IS NULL`),
+      insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      listAudit: p(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+    };
+  }
+
+  // --- transactions -------------------------------------------------------------------------------
+
+  private tx<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  private insertAudit(orgId: string, e: AuditInput): void {
+    try {
+      this.s.insertAudit!.run(
+        randomUUID(),
+        orgId,
+        e.time,
+        e.actorType,
+        e.actorId,
+        e.actorName,
+        e.action,
+        e.environment,
+        JSON.stringify(e.keys),
+        e.outcome,
+        e.ip,
+        e.userAgent,
+      );
+    } catch (err) {
+      throw new AuditWriteError(`audit event could not be written: ${(err as Error).message}`);
+    }
+  }
+
+  private run(name: string, ...args: (string | number | null | Uint8Array)[]) {
+    return this.s[name]!.run(...args);
+  }
+
+  private get<T>(name: string, ...args: (string | number | null | Uint8Array)[]): T | undefined {
+    return this.s[name]!.get(...args) as T | undefined;
+  }
+
+  private all<T>(name: string, ...args: (string | number | null | Uint8Array)[]): T[] {
+    return this.s[name]!.all(...args) as T[];
+  }
+
+  // --- users and tokens ---------------------------------------------------------------------------
+
+  async countUsers(): Promise<number> {
+    return this.get<{ n: number }>('countUsers')!.n;
+  }
+
+  async createUser(user: UserRow, firstToken: TokenRow): Promise<void> {
+    try {
+      this.tx(() => {
+        this.run('insertUser', user.id, user.name, user.email, user.instanceAdmin ? 1 : 0, user.createdAt);
+        this.insertTokenRow(firstToken);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('user exists');
+      throw err;
+    }
+  }
+
+  async getUser(userId: string): Promise<UserRow | undefined> {
+    const row = this.get<Omit<UserRow, 'instanceAdmin'> & { instanceAdmin: number }>('getUser', userId);
+    return row && { ...row, instanceAdmin: row.instanceAdmin === 1 };
+  }
+
+  private insertTokenRow(t: TokenRow): void {
+    this.run('insertToken', t.id, t.kind, t.hash, t.name, t.userId, t.orgId, t.environmentId, t.createdAt, t.createdBy, t.expiresAt);
+  }
+
+  async findTokenByHash(hash: Uint8Array): Promise<TokenRow | undefined> {
+    return this.get<TokenRow>('tokenByHash', hash);
+  }
+
+  async touchToken(tokenId: string, at: string): Promise<void> {
+    this.run('touchToken', at, tokenId);
+  }
+
+  async createPersonalToken(token: TokenRow): Promise<void> {
+    this.insertTokenRow(token);
+  }
+
+  async listPersonalTokens(userId: string): Promise<TokenRow[]> {
+    return this.all<TokenRow>('personalTokens', userId);
+  }
+
+  async revokePersonalToken(userId: string, tokenId: string, at: string): Promise<boolean> {
+    return Number(this.run('revokePersonal', at, userId, tokenId).changes) === 1;
+  }
+
+  // --- organizations ------------------------------------------------------------------------------
+
+  async createOrg(org: OrgRow, ownerId: string, environments: EnvironmentRow[], audit: AuditInput): Promise<void> {
+    try {
+      this.tx(() => {
+        this.run('insertOrg', org.id, org.slug, org.name, org.wrappedKey, org.createdAt);
+        this.run('upsertMember', org.id, ownerId, 'owner', org.createdAt);
+        for (const env of environments) this.run('insertEnv', env.id, org.id, env.slug, env.name, env.createdAt);
+        this.insertAudit(org.id, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('org exists');
+      throw err;
+    }
+  }
+
+  async getOrgBySlug(slug: string): Promise<OrgRow | undefined> {
+    return this.get<OrgRow>('orgBySlug', slug);
+  }
+
+  async getOrgById(orgId: string): Promise<OrgRow | undefined> {
+    return this.get<OrgRow>('orgById', orgId);
+  }
+
+  async listOrgsForUser(userId: string): Promise<(OrgRow & { role: Role })[]> {
+    return this.all<OrgRow & { role: Role }>('orgsForUser', userId);
+  }
+
+  async listAllOrgKeys(): Promise<{ id: string; wrappedKey: Uint8Array }[]> {
+    return this.all<{ id: string; wrappedKey: Uint8Array }>('allOrgKeys');
+  }
+
+  async rewrapKeys(orgKeys: { id: string; wrappedKey: Uint8Array }[], masterCheck: Uint8Array): Promise<void> {
+    this.tx(() => {
+      for (const k of orgKeys) {
+        if (Number(this.run('setOrgKey', k.wrappedKey, k.id).changes) !== 1) throw new Error(`organization ${k.id} vanished during rotation`);
+      }
+      this.run('setMeta', 'master_key_check', masterCheck);
+    });
+  }
+
+  async getMasterCheck(): Promise<Uint8Array | undefined> {
+    return this.get<{ value: Uint8Array }>('getMeta', 'master_key_check')?.value;
+  }
+
+  async setMasterCheck(check: Uint8Array): Promise<void> {
+    this.run('setMeta', 'master_key_check', check);
+  }
+
+  // --- members ------------------------------------------------------------------------------------
+
+  async getMember(orgId: string, userId: string): Promise<MemberRow | undefined> {
+    return this.get<MemberRow>('getMember', orgId, userId);
+  }
+
+  async listMembers(orgId: string): Promise<MemberRow[]> {
+    return this.all<MemberRow>('listMembers', orgId);
+  }
+
+  async countOwners(orgId: string): Promise<number> {
+    return this.get<{ n: number }>('countOwners', orgId)!.n;
+  }
+
+  async putMember(orgId: string, userId: string, role: Role, at: string, audit: AuditInput): Promise<void> {
+    this.tx(() => {
+      this.run('upsertMember', orgId, userId, role, at);
+      this.insertAudit(orgId, audit);
+    });
+  }
+
+  async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<void> {
+    this.tx(() => {
+      this.run('deleteMember', orgId, userId);
+      this.insertAudit(orgId, audit);
+    });
+  }
+
+  // --- environments -------------------------------------------------------------------------------
+
+  async listEnvironments(orgId: string): Promise<EnvironmentRow[]> {
+    return this.all<EnvironmentRow>('listEnvs', orgId);
+  }
+
+  async getEnvironment(orgId: string, slug: string): Promise<EnvironmentRow | undefined> {
+    return this.get<EnvironmentRow>('envBySlug', orgId, slug);
+  }
+
+  async getEnvironmentById(orgId: string, environmentId: string): Promise<EnvironmentRow | undefined> {
+    return this.get<EnvironmentRow>('envById', orgId, environmentId);
+  }
+
+  async createEnvironment(orgId: string, env: EnvironmentRow, audit: AuditInput): Promise<void> {
+    try {
+      this.tx(() => {
+        this.run('insertEnv', env.id, orgId, env.slug, env.name, env.createdAt);
+        this.insertAudit(orgId, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('environment exists');
+      throw err;
+    }
+  }
+
+  // --- secrets ------------------------------------------------------------------------------------
+
+  async listSecrets(orgId: string, environmentId: string, search?: string): Promise<SecretMetaRow[]> {
+    if (search) return this.all<SecretMetaRow>('searchSecrets', orgId, environmentId, search.toUpperCase());
+    return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
+  }
+
+  async getSecret(orgId: string, environmentId: string, key: string): Promise<SecretRow | undefined> {
+    return this.get<SecretRow>('getSecret', orgId, environmentId, key);
+  }
+
+  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<SecretRow[]> {
+    if (keys) return this.all<SecretRow>('namedSecrets', orgId, environmentId, JSON.stringify(keys));
+    return this.all<SecretRow>('allSecrets', orgId, environmentId);
+  }
+
+  async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput): Promise<SecretRow> {
+    try {
+      return this.tx(() => {
+        this.run('insertSecret', n.id, orgId, environmentId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by);
+        this.insertAudit(orgId, audit);
+        return this.get<SecretRow>('getSecret', orgId, environmentId, n.key)!;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('secret exists');
+      throw err;
+    }
+  }
+
+  async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
+    return this.tx(() => {
+      const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, key, u.expectedVersion);
+      if (Number(changed.changes) !== 1) {
+        const current = this.get<SecretRow>('getSecret', orgId, environmentId, key);
+        throw new VersionConflictError(current?.version ?? 0);
+      }
+      this.insertAudit(orgId, audit);
+      return this.get<SecretRow>('getSecret', orgId, environmentId, key)!;
+    });
+  }
+
+  async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
+    return this.tx(() => {
+      const gone = Number(this.run('deleteSecret', orgId, environmentId, key).changes) === 1;
+      if (gone) this.insertAudit(orgId, audit);
+      return gone;
+    });
+  }
+
+  // --- service tokens -----------------------------------------------------------------------------
+
+  async createServiceToken(orgId: string, token: TokenRow, audit: AuditInput): Promise<void> {
+    this.tx(() => {
+      this.insertTokenRow({ ...token, orgId });
+      this.insertAudit(orgId, audit);
+    });
+  }
+
+  async listServiceTokens(orgId: string): Promise<TokenRow[]> {
+    return this.all<TokenRow>('serviceTokens', orgId);
+  }
+
+  async revokeServiceToken(orgId: string, tokenId: string, at: string, audit: AuditInput): Promise<boolean> {
+    return this.tx(() => {
+      const revoked = Number(this.run('revokeService', at, orgId, tokenId).changes) === 1;
+      if (revoked) this.insertAudit(orgId, audit);
+      return revoked;
+    });
+  }
+
+  // --- audit --------------------------------------------------------------------------------------
+
+  appendAudit(orgId: string, event: AuditInput): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ orgId, event, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushAudit());
+      }
+    });
+  }
+
+  private flushAudit(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      this.tx(() => {
+        for (const p of batch) this.insertAudit(p.orgId, p.event);
+      });
+    } catch (err) {
+      const failure = err instanceof AuditWriteError ? err : new AuditWriteError((err as Error).message);
+      for (const p of batch) p.reject(failure);
+      return;
+    }
+    for (const p of batch) p.resolve();
+  }
+
+  async listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]> {
+    const rows = this.all<Omit<AuditRow, 'keys'> & { keys: string }>('listAudit', orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
+    return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
+  }
+
+  close(): void {
+    this.flushAudit();
+    if (this.db.isOpen) this.db.close();
+  }
+}
