@@ -18,6 +18,8 @@ export const SECRETS_ERROR_CODES = [
   'SECRETS_TIMEOUT',
   'SECRETS_REFERENCE_CYCLE',
   'SECRETS_REFERENCE_MISSING',
+  'SECRETS_REFERENCE_TOO_LARGE',
+  'SECRETS_DOTENV_UNREPRESENTABLE',
 ] as const;
 
 export type SecretsErrorCode = (typeof SECRETS_ERROR_CODES)[number];
@@ -59,19 +61,13 @@ export class SecretsError extends Error {
     if (details.attempts !== undefined) this.attempts = details.attempts;
   }
 
-  /** A plain-object form for `--json` output and logs; contains nothing secret. */
+  /**
+   * A plain-object form for `--json` output and logs: name, code and message (which JSON.stringify would
+   * otherwise drop) plus every own field, including a subclass's (`cycle`, `secret`, `key`, …).
+   */
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      ...(this.status !== undefined && { status: this.status }),
-      ...(this.problemCode !== undefined && { problemCode: this.problemCode }),
-      ...(this.detail !== undefined && { detail: this.detail }),
-      ...(this.errors !== undefined && { errors: this.errors }),
-      ...(this.retryAfterMs !== undefined && { retryAfterMs: this.retryAfterMs }),
-      ...(this.attempts !== undefined && { attempts: this.attempts }),
-    };
+    const own: Record<string, unknown> = { ...this };
+    return { ...own, name: this.name, code: this.code, message: this.message };
   }
 }
 
@@ -157,4 +153,6 @@ export const DEFAULT_MESSAGES: Record<SecretsErrorCode, string> = {
   SECRETS_TIMEOUT: 'The secrets server did not answer in time',
   SECRETS_REFERENCE_CYCLE: 'Secret references form a cycle',
   SECRETS_REFERENCE_MISSING: 'A secret references a name that does not exist',
+  SECRETS_REFERENCE_TOO_LARGE: 'A resolved value grew past the size limit',
+  SECRETS_DOTENV_UNREPRESENTABLE: 'A secret cannot be written to a .env file exactly',
 };

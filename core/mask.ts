@@ -1,0 +1,98 @@
+// What a log masker must hide for one secret value. A value leaks not only verbatim: a multi-line key is
+// logged line by line, and tools print values base64'd (basic auth, Kubernetes), URL- or form-encoded
+// (connection strings, query strings), JSON-escaped (structured logs) or as hex (dumps).
+
+/**
+ * Below this many characters a string cannot be masked safely: hiding it would blank out ordinary text
+ * all over a log, and it shows a reader what it is from context anyway. Consumers warn about such values.
+ */
+export const MIN_MASK_LENGTH = 4;
+
+/** What masked text is replaced with. */
+export const REDACTED = '***';
+
+/** Whether a value (trimmed, counted in characters) is too short to be masked safely. */
+export function isTooShortToMask(value: string): boolean {
+  let count = 0;
+  for (const _ of value.trim()) if (++count >= MIN_MASK_LENGTH) return false;
+  return true;
+}
+
+// A line made only of punctuation, symbols and spaces (`}`, `-----`, `"""`, `});`) is structure, not secret.
+const STRUCTURE_ONLY = /^[\p{P}\p{S}\s]*$/u;
+
+function isTrivialLine(line: string): boolean {
+  return isTooShortToMask(line) || STRUCTURE_ONLY.test(line);
+}
+
+/**
+ * The strings to hide for a value, most specific first, deduplicated, never empty strings: the value
+ * itself (whatever its length: consumers decide, see isTooShortToMask), each trimmed non-trivial line,
+ * and its base64 (also as it appears inside a longer base64 text, at each of the three byte alignments),
+ * base64url, URL-encoded, form-encoded, JSON-escaped and lower-case hex forms.
+ */
+export function maskForms(value: string): string[] {
+  if (value.length === 0) return [];
+  const forms = new Set<string>([value]);
+  for (const line of value.split(/\r\n|\r|\n/)) {
+    const trimmed = line.trim();
+    if (!isTrivialLine(trimmed)) forms.add(trimmed);
+  }
+  const bytes = Buffer.from(value, 'utf8');
+  forms.add(bytes.toString('base64'));
+  for (const shift of [0, 1, 2]) {
+    const inner = embeddedBase64(bytes, shift);
+    if (!isTooShortToMask(inner)) forms.add(inner);
+  }
+  forms.add(bytes.toString('base64url'));
+  const uri = uriEncoded(value);
+  if (uri !== undefined) forms.add(uri);
+  forms.add(new URLSearchParams([['', value]]).toString().slice(1));
+  forms.add(JSON.stringify(value).slice(1, -1));
+  forms.add(bytes.toString('hex'));
+  forms.delete('');
+  return [...forms];
+}
+
+/**
+ * The base64 characters that depend on the value's bytes alone when `shift` bytes of something else come
+ * before them in a longer base64 text (`Basic base64(user:token)`): the characters straddling the value's
+ * edges differ with the neighbours, so they are left out.
+ */
+function embeddedBase64(bytes: Buffer, shift: number): string {
+  const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+  const firstBit = shift * 8;
+  const endBit = firstBit + bytes.length * 8;
+  return encoded.slice(Math.ceil(firstBit / 6), Math.floor(endBit / 6));
+}
+
+function uriEncoded(value: string): string | undefined {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    // A lone surrogate cannot be URL-encoded, so it cannot appear URL-encoded in a log either.
+    return undefined;
+  }
+}
+
+/** Every string to hide for several values, longest first (the order redact wants). */
+export function maskFormsOf(values: Iterable<string>): string[] {
+  const all = new Set<string>();
+  for (const value of values) for (const form of maskForms(value)) all.add(form);
+  return [...all].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Replaces every occurrence of any of `forms` in `text` with `***`, in one left-to-right pass trying the
+ * longest form first, so a value and one of its lines both masked leave no fragment behind.
+ */
+export function redact(text: string, forms: Iterable<string>): string {
+  const unique = [...new Set(forms)].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
+  if (unique.length === 0 || text.length === 0) return text;
+  const pattern = new RegExp(unique.map(escapeRegExp).join('|'), 'g');
+  return text.replace(pattern, REDACTED);
+}
+
+function escapeRegExp(literal: string): string {
+  return literal.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
