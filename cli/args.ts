@@ -1,0 +1,63 @@
+// Command-line parsing with node:util parseArgs. Every option of every command is declared once here, so
+// `secrets --org acme ls` and `secrets ls --org acme` parse alike; each command then says which of them
+// it accepts and anything else is a usage error rather than being silently ignored.
+import { parseArgs } from 'node:util';
+import { CliError } from './errors.ts';
+
+export const OPTIONS = {
+  url: { type: 'string' },
+  org: { type: 'string' },
+  env: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+  search: { type: 'string' },
+  description: { type: 'string' },
+  format: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+} as const;
+
+export type OptionName = keyof typeof OPTIONS;
+
+export interface Flags {
+  url?: string;
+  org?: string;
+  env?: string;
+  json?: boolean;
+  help?: boolean;
+  version?: boolean;
+  search?: string;
+  description?: string;
+  format?: string;
+  yes?: boolean;
+}
+
+export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];
+
+export interface ParsedArgs {
+  command: string | undefined;
+  positionals: string[];
+  flags: Flags;
+  /** Which options were given, in the spelling the user typed, for "not accepted here" messages. */
+  given: OptionName[];
+  /** Everything after the first `--` (the child command of `secrets run`), or null when there was none. */
+  rest: string[] | null;
+}
+
+export function parse(argv: readonly string[]): ParsedArgs {
+  const dashDash = argv.indexOf('--');
+  const own = dashDash === -1 ? [...argv] : argv.slice(0, dashDash);
+  const rest = dashDash === -1 ? null : argv.slice(dashDash + 1);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs messages name the offending option, never an option's value.
+    const msg = (err instanceof Error ? err.message : String(err)).split(/\.(\s|$)/)[0]!;
+    throw new CliError('CLI_USAGE', `${msg} (see secrets --help)`);
+  }
+  const [command, ...positionals] = parsed.positionals;
+  const flags = parsed.values as Flags;
+  const given = (Object.keys(flags) as OptionName[]).filter((k) => flags[k] !== undefined);
+  return { command, positionals, flags, given, rest };
+}

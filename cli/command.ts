@@ -1,0 +1,15 @@
+// The shape every cli/commands/<name>.ts exports.
+import type { OptionName } from './args.ts';
+import type { Context } from './context.ts';
+
+export interface Command {
+  name: string;
+  /** One line for `secrets --help`. */
+  summary: string;
+  /** The synopsis and details for `secrets <name> --help`. */
+  help: string;
+  /** Options accepted besides the global --url --org --env --json --help. */
+  options: readonly OptionName[];
+  /** Returns the exit status (0 when omitted). */
+  run(ctx: Context): Promise<number | void>;
+}

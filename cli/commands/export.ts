@@ -1,0 +1,44 @@
+import { formatDotenv } from '../../core/dotenv.ts';
+import type { Command } from '../command.ts';
+import { CliError } from '../errors.ts';
+import { noArgs } from '../positionals.ts';
+import { resolvedValues } from '../resolved.ts';
+import { shellQuote } from '../shell-quote.ts';
+
+const USAGE = 'secrets export [--format dotenv|json|shell] [--org ORG] [--env ENV]';
+const FORMATS = ['dotenv', 'json', 'shell'] as const;
+type Format = (typeof FORMATS)[number];
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: "Print an environment's resolved values as dotenv, JSON or shell exports",
+  help: `${USAGE}
+
+Reveals every secret of the environment in one request, resolves \`$NAME\` / \`\${NAME}\` references, and
+prints them sorted by key. dotenv (the default) reads back with the dotenv package; shell prints
+\`export KEY='value'\` lines for \`eval "$(secrets export --format shell)"\`; json (or --json) prints one
+object. A cycle or a reference to a missing secret is an error naming it.`,
+  options: ['format'],
+  async run(ctx) {
+    noArgs(ctx, USAGE);
+    const format = chooseFormat(ctx.flags.format, ctx.flags.json);
+    const target = await ctx.target();
+    const values = await resolvedValues(ctx, target);
+    const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (format === 'json') return ctx.json(sorted);
+    if (format === 'shell') {
+      ctx.io.stdout.write(Object.entries(sorted).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join(''));
+      return;
+    }
+    ctx.io.stdout.write(formatDotenv(sorted));
+  },
+};
+
+function chooseFormat(flag: string | undefined, json: boolean | undefined): Format {
+  if (flag === undefined) return json ? 'json' : 'dotenv';
+  if (!(FORMATS as readonly string[]).includes(flag)) {
+    throw new CliError('CLI_USAGE', `Unknown format "${flag}": use dotenv, json or shell`);
+  }
+  if (json && flag !== 'json') throw new CliError('CLI_USAGE', `--json conflicts with --format ${flag}`);
+  return flag as Format;
+}

@@ -1,0 +1,24 @@
+import type { Command } from '../command.ts';
+import { keyArg } from '../positionals.ts';
+
+const USAGE = 'secrets get KEY [--org ORG] [--env ENV] [--json]';
+
+export const get: Command = {
+  name: 'get',
+  summary: "Print a secret's value",
+  help: `${USAGE}
+
+Prints the value exactly as stored (references are not resolved; see \`secrets export\`). A line break is
+added only when stdout is a terminal, so \`secrets get KEY > file\` writes the value byte for byte.
+--json prints { key, value, version }.`,
+  options: [],
+  async run(ctx) {
+    const key = keyArg(ctx, USAGE);
+    const { org, env } = await ctx.target();
+    const secret = await ctx.client().revealSecret(org, env, key);
+    ctx.sensitive(secret.value);
+    if (ctx.flags.json) return ctx.json(secret);
+    ctx.io.stdout.write(secret.value);
+    if (ctx.io.stdout.isTTY && !secret.value.endsWith('\n')) ctx.io.stdout.write('\n');
+  },
+};

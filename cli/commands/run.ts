@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Command } from '../command.ts';
+import type { Context } from '../context.ts';
+import { CliError } from '../errors.ts';
+import { resolvedValues } from '../resolved.ts';
+
+const USAGE = 'secrets run [--org ORG] [--env ENV] -- COMMAND [ARGS…]';
+
+// The signals a terminal, a CI runner or a process manager uses to stop a job.
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export const run: Command = {
+  name: 'run',
+  summary: "Run a command with the environment's resolved secrets as environment variables",
+  help: `${USAGE}
+
+Reveals every secret of the environment in one request, resolves \`$NAME\` references, and starts COMMAND
+with them added to (and overriding) the current environment. The secrets exist only in the child's
+environment: this process's environment and the calling shell's stay as they were. SIGINT, SIGTERM and
+SIGHUP are passed on to the command; the exit status is the command's own, or 128 + the signal number
+if a signal ended it (127 if COMMAND is not found, 126 if it cannot be executed).`,
+  options: [],
+  async run(ctx) {
+    if (ctx.args.length > 0 || ctx.rest === null) {
+      throw new CliError('CLI_USAGE', `Put the command after --; usage: ${USAGE}`);
+    }
+    const [file, ...args] = ctx.rest;
+    if (!file) throw new CliError('CLI_USAGE', `No command given after --; usage: ${USAGE}`);
+    const target = await ctx.target();
+    const secrets = await resolvedValues(ctx, target);
+    // The pool's idle sockets are not needed while the command runs, which may be for hours.
+    await ctx.close();
+    for (const [key, value] of Object.entries(secrets)) {
+      // spawn would refuse it with an error that quotes the value.
+      if (value.includes('\0')) throw new CliError('CLI_INVALID_INPUT', `Secret ${key} contains a NUL character, which an environment variable cannot hold`);
+    }
+    return spawnWithSecrets(ctx, file, args, { ...ctx.io.env, ...secrets });
+  },
+};
+
+function spawnWithSecrets(ctx: Context, file: string, args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const { stdin, stdout, stderr } = ctx.io;
+  // The real process streams are handed over as they are (the command may be interactive); other streams
+  // (the CLI running inside a test process) are piped.
+  const own = stdin === process.stdin && stdout === process.stdout && stderr === process.stderr;
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: own ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    if (!own) {
+      child.stdout!.pipe(stdout, { end: false });
+      child.stderr!.pipe(stderr, { end: false });
+    }
+    const forward = (signal: NodeJS.Signals) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    for (const s of FORWARDED) process.on(s, forward);
+    const cleanup = () => {
+      for (const s of FORWARDED) process.off(s, forward);
+    };
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      cleanup();
+      if (err.code === 'ENOENT') reject(new CliError('CLI_COMMAND_NOT_FOUND', `Command not found: ${file}`));
+      else if (err.code === 'EACCES') reject(new CliError('CLI_COMMAND_NOT_EXECUTABLE', `Permission denied: ${file}`));
+      else reject(new CliError('CLI_COMMAND_NOT_EXECUTABLE', `Cannot start ${file}: ${err.code ?? 'error'}`));
+    });
+    // 'close' rather than 'exit': the command's last output has been passed on by then.
+    child.once('close', (code, signal) => {
+      cleanup();
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+    });
+  });
+}

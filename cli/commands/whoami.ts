@@ -1,0 +1,19 @@
+import type { Command } from '../command.ts';
+import { noArgs } from '../positionals.ts';
+
+const USAGE = 'secrets whoami';
+
+export const whoami: Command = {
+  name: 'whoami',
+  summary: 'Show who the token belongs to',
+  help: USAGE,
+  options: [],
+  async run(ctx) {
+    noArgs(ctx, USAGE);
+    const me = await ctx.client().me();
+    if (ctx.flags.json) return ctx.json(me);
+    const url = ctx.settings().url;
+    if (me.user) ctx.out(`${me.user.name} <${me.user.email}> on ${url}`);
+    else ctx.out(`service token for ${me.organization}/${me.environment} on ${url}`);
+  },
+};

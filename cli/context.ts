@@ -1,0 +1,134 @@
+// What a command runs with: its arguments, the streams, the resolved settings, one lazily opened API
+// client, and the list of sensitive strings (token, values) that error output is scrubbed of.
+import { SecretsClient } from '../core/client.ts';
+import { maskFormsOf, redact } from '../core/mask.ts';
+import type { Flags } from './args.ts';
+import { readLogin, resolveSettings, type Settings } from './config.ts';
+import { CliError } from './errors.ts';
+import type { Io } from './io.ts';
+import { USER_AGENT } from './version.ts';
+
+export interface Target {
+  org: string;
+  env: string;
+}
+
+export class Context {
+  readonly io: Io;
+  readonly flags: Flags;
+  readonly args: readonly string[];
+  /** Words after `--` (the child command of `secrets run`), or null when there was no `--`. */
+  readonly rest: readonly string[] | null;
+  readonly #sensitive = new Set<string>();
+  #settings: Settings | undefined;
+  #client: SecretsClient | undefined;
+
+  constructor(io: Io, flags: Flags, args: readonly string[], rest: readonly string[] | null) {
+    this.io = io;
+    this.flags = flags;
+    this.args = args;
+    this.rest = rest;
+    if (io.env.SECRETS_TOKEN) this.#sensitive.add(io.env.SECRETS_TOKEN);
+  }
+
+  /** Marks strings that must never reach the terminal in an error or debug line. */
+  sensitive(...values: string[]): void {
+    for (const v of values) if (v) this.#sensitive.add(v);
+  }
+
+  redact(text: string): string {
+    return redact(text, maskFormsOf(this.#sensitive));
+  }
+
+  settings(): Settings {
+    if (!this.#settings) {
+      this.#settings = resolveSettings(this.flags, this.io.env, readLogin(this.io.env));
+      if (this.#settings.stored) this.sensitive(this.#settings.stored.token);
+    }
+    return this.#settings;
+  }
+
+  /** The client for the configured server and token, opened on first use. */
+  client(): SecretsClient {
+    if (this.#client) return this.#client;
+    const { url, token, stored } = this.settings();
+    if (!url) throw new CliError('CLI_NOT_CONFIGURED', 'No server configured: run `secrets login --url URL`, or pass --url or set SECRETS_URL');
+    if (!token) {
+      throw new CliError(
+        'CLI_NOT_CONFIGURED',
+        stored
+          ? `Not logged in to ${url} (the stored login is for ${stored.url}): run \`secrets login --url ${url}\` or set SECRETS_TOKEN`
+          : `Not logged in: run \`secrets login --url ${url}\` or set SECRETS_TOKEN`,
+      );
+    }
+    this.#client = this.newClient(url, token);
+    return this.#client;
+  }
+
+  newClient(url: string, token: string): SecretsClient {
+    this.sensitive(token);
+    const debug = Boolean(this.io.env.SECRETS_DEBUG);
+    try {
+      return new SecretsClient({
+        baseUrl: url,
+        token,
+        userAgent: `${USER_AGENT} (node ${process.version}; ${process.platform})`,
+        ...(debug && {
+          onResponse: (r) => this.debug(`${r.method} ${r.path} → ${r.status} (${Math.round(r.ms)} ms)`),
+          onRetry: (r) => this.debug(`retry ${r.attempt} in ${Math.round(r.delayMs)} ms: ${r.reason}`),
+        }),
+      });
+    } catch (err) {
+      // The constructor only rejects malformed tokens; its message never includes the token.
+      throw new CliError('CLI_INVALID_INPUT', err instanceof Error ? err.message : 'Invalid token');
+    }
+  }
+
+  /** The organization: --org, SECRETS_ORG, the stored default, or a service token's own. */
+  async org(): Promise<string> {
+    const org = this.settings().org ?? (await this.#serviceScope())?.org;
+    if (!org) throw new CliError('CLI_NOT_CONFIGURED', 'No organization selected: pass --org or set SECRETS_ORG');
+    return org;
+  }
+
+  /** The organization and environment a secrets command works in. */
+  async target(): Promise<Target> {
+    const s = this.settings();
+    const scope = s.org && s.env ? undefined : await this.#serviceScope();
+    const org = s.org ?? scope?.org;
+    const env = s.env ?? scope?.env;
+    if (!org) throw new CliError('CLI_NOT_CONFIGURED', 'No organization selected: pass --org or set SECRETS_ORG');
+    if (!env) throw new CliError('CLI_NOT_CONFIGURED', 'No environment selected: pass --env or set SECRETS_ENV');
+    return { org, env };
+  }
+
+  // A service token belongs to exactly one organization and environment, so it needs neither flag.
+  async #serviceScope(): Promise<Partial<Target> | undefined> {
+    const me = await this.client().me();
+    if (me.tokenKind !== 'service') return undefined;
+    return { ...(me.organization && { org: me.organization }), ...(me.environment && { env: me.environment }) };
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  json(value: unknown): void {
+    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /** Status lines for people (what was done), kept off stdout so pipes get only data. */
+  note(text: string): void {
+    this.io.stderr.write(this.redact(text) + '\n');
+  }
+
+  debug(text: string): void {
+    this.io.stderr.write(`secrets: debug: ${this.redact(text)}\n`);
+  }
+
+  async close(): Promise<void> {
+    const c = this.#client;
+    this.#client = undefined;
+    if (c) await c.close();
+  }
+}
