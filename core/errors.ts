@@ -66,7 +66,7 @@ export class SecretsError extends Error {
    * otherwise drop) plus every own field, including a subclass's (`cycle`, `secret`, `key`, …).
    */
   toJSON(): Record<string, unknown> {
-    const own: Record<string, unknown> = { ...this };
+    const own: Record<string, unknown> = Object.fromEntries(Object.entries(this));
     return { ...own, name: this.name, code: this.code, message: this.message };
   }
 }
