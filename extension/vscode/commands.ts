@@ -1,0 +1,55 @@
+// Every command in one table, registered by one loop: the unit test compares these ids with the
+// manifest's `contributes.commands`, so a command cannot be declared without a handler or vice versa.
+// The edge lives here too: a failing command shows one notification naming it and returns
+// `{ error: { code, message } }` instead of throwing, so programmatic callers can assert on it.
+import type { Controller } from './controller.ts';
+
+export interface CommandSpec {
+  id: string;
+  /** The action's name in notifications ("Delete failed: …"); the manifest's title. */
+  title: string;
+  run(c: Controller, ...args: unknown[]): unknown;
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { id: 'secrets.connect', title: 'Connect', run: (c, a) => c.connect(a) },
+  { id: 'secrets.signOut', title: 'Sign Out', run: (c) => c.signOut() },
+  { id: 'secrets.switchOrganization', title: 'Switch Organization', run: (c, a) => c.switchOrganization(a) },
+  { id: 'secrets.switchEnvironment', title: 'Switch Environment', run: (c, a) => c.switchEnvironment(a) },
+  { id: 'secrets.refresh', title: 'Refresh', run: (c) => c.refresh() },
+  { id: 'secrets.search', title: 'Search', run: (c, a) => c.search(a) },
+  { id: 'secrets.clearSearch', title: 'Clear Search', run: (c) => c.clearSearch() },
+  { id: 'secrets.addSecret', title: 'Add Secret', run: (c, a) => c.addSecret(a) },
+  { id: 'secrets.revealSecret', title: 'Reveal', run: (c, a) => c.revealSecret(a) },
+  { id: 'secrets.hideSecret', title: 'Hide', run: (c, a) => c.hideSecret(a) },
+  { id: 'secrets.copyValue', title: 'Copy Value', run: (c, a) => c.copyValue(a) },
+  { id: 'secrets.copyReference', title: 'Copy Reference', run: (c, a) => c.copyReference(a) },
+  { id: 'secrets.compareEnvironments', title: 'Compare Environments', run: (c, a) => c.compareEnvironments(a) },
+  { id: 'secrets.editSecret', title: 'Edit', run: (c, a, b) => c.editSecret(a, b) },
+  { id: 'secrets.deleteSecret', title: 'Delete', run: (c, a, b) => c.deleteSecret(a, b) },
+];
+
+export interface Disposable {
+  dispose(): unknown;
+}
+
+export interface CommandEdge {
+  /** Shows the failure (unless it was a cancellation) and returns what the command call resolves to. */
+  fail(title: string, err: unknown): unknown;
+}
+
+export function registerCommands(
+  register: (id: string, handler: (...args: unknown[]) => unknown) => Disposable,
+  controller: Controller,
+  edge: CommandEdge,
+): Disposable[] {
+  return COMMANDS.map((spec) =>
+    register(spec.id, async (...args: unknown[]) => {
+      try {
+        return await spec.run(controller, ...args);
+      } catch (err) {
+        return edge.fail(spec.title, err);
+      }
+    }),
+  );
+}

@@ -1,0 +1,35 @@
+// The "Secrets" output channel: one line per HTTP answer (method, path, status, ms) and one per
+// failure code. Everything passes the redactor first; values and the token are never written.
+import * as vscode from 'vscode';
+import type { ResponseInfo, RetryInfo } from '../../core/client.ts';
+import type { Redactor } from '../logic/redactor.ts';
+
+export class OutputLog implements vscode.Disposable {
+  readonly channel: vscode.LogOutputChannel;
+  readonly #redactor: Redactor;
+
+  constructor(redactor: Redactor) {
+    this.channel = vscode.window.createOutputChannel('Secrets', { log: true });
+    this.#redactor = redactor;
+  }
+
+  response(info: ResponseInfo): void {
+    this.channel.info(this.#redactor.redact(`${info.method} ${info.path} ${info.status} ${Math.round(info.ms)}ms`));
+  }
+
+  retry(info: RetryInfo): void {
+    this.channel.warn(this.#redactor.redact(`retry ${info.attempt} in ${info.delayMs}ms: ${info.reason}`));
+  }
+
+  info(text: string): void {
+    this.channel.info(this.#redactor.redact(text));
+  }
+
+  error(text: string): void {
+    this.channel.error(this.#redactor.redact(text));
+  }
+
+  dispose(): void {
+    this.channel.dispose();
+  }
+}

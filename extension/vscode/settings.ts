@@ -1,0 +1,36 @@
+// The extension's settings (never the token: that is in SecretStorage, see token-store.ts).
+import * as vscode from 'vscode';
+
+const SECTION = 'secrets';
+
+export interface Settings {
+  serverUrl: string;
+  organization: string;
+  environment: string;
+  revealSeconds: number;
+  clipboardSeconds: number;
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return {
+    serverUrl: c.get<string>('serverUrl', ''),
+    organization: c.get<string>('organization', ''),
+    environment: c.get<string>('environment', 'development'),
+    revealSeconds: c.get<number>('revealSeconds', 30),
+    clipboardSeconds: c.get<number>('clipboardSeconds', 45),
+  };
+}
+
+export async function writeSetting(name: 'serverUrl' | 'organization' | 'environment', value: string | undefined): Promise<void> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  // Workspace-level values would shadow a global write; update where the value currently comes from.
+  const inspected = c.inspect(name);
+  const target =
+    inspected?.workspaceFolderValue !== undefined
+      ? vscode.ConfigurationTarget.WorkspaceFolder
+      : inspected?.workspaceValue !== undefined
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+  await c.update(name, value, target);
+}

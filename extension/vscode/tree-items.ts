@@ -1,0 +1,33 @@
+// Model nodes → what a TreeItem shows. Kept free of `vscode` values so the unit tests can check the
+// context values that drive the menus (a Viewer's items carry no canReveal/canEdit/canDelete).
+import type { EnvNode, OrgNode, SecretNode } from '../model/nodes.ts';
+import { can } from '../model/permissions.ts';
+import type { Role } from '../../core/api-types.ts';
+
+export function secretContextValue(node: SecretNode): string {
+  const parts = ['secret'];
+  if (node.actions.includes('reveal')) parts.push('canReveal');
+  if (node.actions.includes('edit')) parts.push('canEdit');
+  if (node.actions.includes('delete')) parts.push('canDelete');
+  parts.push(node.revealed ? 'revealed' : 'masked');
+  return parts.join(' ');
+}
+
+export function envContextValue(node: EnvNode, role: Role | undefined): string {
+  const parts = ['environment', node.current ? 'current' : 'other'];
+  if (can(role, 'create')) parts.push('canEdit');
+  return parts.join(' ');
+}
+
+export function orgContextValue(node: OrgNode): string {
+  return ['organization', node.current ? 'current' : 'other'].join(' ');
+}
+
+/** Tooltip (markdown) of a secret: description, version, who changed it when. Never the value. */
+export function secretTooltip(node: SecretNode): string {
+  const m = node.meta;
+  const lines = [`**${m.key}** · version ${m.version}`];
+  if (m.description) lines.push('', m.description.replace(/[\\`*_[\]<>]/g, '\\$&'));
+  lines.push('', `Updated by ${m.updatedBy} at ${m.updatedAt}`, `Created by ${m.createdBy} at ${m.createdAt}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,70 @@
+// The UI port of the command logic, on VS Code's prompts. An input box is used instead of
+// showInputBox because keys must be uppercased as they are typed.
+import * as vscode from 'vscode';
+import type { InputOptions, PickItem, UiPort } from '../logic/ports.ts';
+
+export const vscodeUi: UiPort = {
+  input(options: InputOptions): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const box = vscode.window.createInputBox();
+      box.title = options.title;
+      box.prompt = options.prompt;
+      box.placeholder = options.placeholder;
+      box.password = options.password ?? false;
+      box.value = options.value ?? '';
+      box.ignoreFocusOut = true;
+      let done = false;
+      const finish = (value: string | undefined) => {
+        if (done) return;
+        done = true;
+        resolve(value);
+        box.dispose();
+      };
+      const check = (value: string) => {
+        box.validationMessage = options.validate?.(value);
+      };
+      box.onDidChangeValue((value) => {
+        const transformed = options.transform?.(value) ?? value;
+        if (transformed !== value) box.value = transformed;
+        check(transformed);
+        options.onChange?.(transformed);
+      });
+      box.onDidAccept(() => {
+        const message = options.validate?.(box.value);
+        if (message) {
+          box.validationMessage = message;
+          return;
+        }
+        finish(box.value);
+      });
+      box.onDidHide(() => finish(undefined));
+      check(box.value);
+      box.show();
+    });
+  },
+
+  async pick<T>(items: PickItem<T>[], options: { title: string; placeholder?: string }): Promise<T | undefined> {
+    const chosen = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: options.placeholder, ignoreFocusOut: true });
+    return chosen?.value;
+  },
+
+  async pickMany<T>(items: PickItem<T>[], options: { title: string; placeholder?: string }): Promise<T[] | undefined> {
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: options.title,
+      placeHolder: options.placeholder,
+      canPickMany: true,
+      ignoreFocusOut: true,
+    });
+    return chosen?.map((c) => c.value);
+  },
+
+  async confirm(message: string, options: { detail: string; confirmLabel: string }): Promise<boolean> {
+    const answer = await vscode.window.showWarningMessage(message, { modal: true, detail: options.detail }, options.confirmLabel);
+    return answer === options.confirmLabel;
+  },
+};
+
+export const vscodeClipboard = {
+  readText: async () => vscode.env.clipboard.readText(),
+  writeText: async (text: string) => vscode.env.clipboard.writeText(text),
+};
