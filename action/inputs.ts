@@ -1,0 +1,114 @@
+// Reads and checks the action's inputs. The token is registered as a secret before anything else can print,
+// and every problem becomes an ActionError naming the input, never echoing what it held.
+import * as core from '@actions/core';
+import { SLUG_PATTERN } from '../core/api-types.ts';
+import { ActionError } from './errors.ts';
+import { parseKeys, type KeySelection } from './keys.ts';
+
+export type OnConflict = 'error' | 'warn';
+
+export interface ActionInputs {
+  url: string;
+  token: string;
+  org: string;
+  environment: string;
+  /** null: every secret in the environment, exported under its own key. */
+  keys: KeySelection[] | null;
+  exportEnv: boolean;
+  outputs: boolean;
+  envFile: string | null;
+  template: string | null;
+  templateOutput: string | null;
+  failOnMissing: boolean;
+  onConflict: OnConflict;
+}
+
+// The same defaults as action.yml, for runs where the runner did not fill them in (a local `node` run);
+// test/action/action-yml.test.ts checks the two agree.
+export const INPUT_DEFAULTS = {
+  'export-env': 'true',
+  outputs: 'false',
+  'fail-on-missing': 'true',
+  'on-conflict': 'error',
+} as const;
+
+function optional(name: string): string | null {
+  const value = core.getInput(name);
+  return value === '' ? null : value;
+}
+
+function required(name: string): string {
+  const value = core.getInput(name);
+  if (value === '') throw new ActionError('ACTION_INPUT_REQUIRED', `Input "${name}" is required`);
+  return value;
+}
+
+function boolean(name: keyof typeof INPUT_DEFAULTS): boolean {
+  const value = core.getInput(name) || INPUT_DEFAULTS[name];
+  if (/^(true|True|TRUE)$/.test(value)) return true;
+  if (/^(false|False|FALSE)$/.test(value)) return false;
+  throw new ActionError('ACTION_INPUT_INVALID', `Input "${name}" must be true or false`);
+}
+
+function slug(name: string): string {
+  const value = required(name);
+  if (!SLUG_PATTERN.test(value)) {
+    throw new ActionError('ACTION_INPUT_INVALID', `Input "${name}" must be a slug: lowercase letters, digits and hyphens`);
+  }
+  return value;
+}
+
+function serverUrl(): string {
+  const value = required('url');
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must be an http(s) URL such as https://secrets.example.com');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must be an http(s) URL such as https://secrets.example.com');
+  }
+  // Credentials in the URL would travel in logs and error messages; the token input is the one place for them.
+  if (parsed.username || parsed.password) {
+    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must not contain credentials; pass the token in the "token" input');
+  }
+  return value.replace(/\/+$/, '');
+}
+
+export function readInputs(): ActionInputs {
+  // Registered first: whatever goes wrong after this, the runner masks the token in the log.
+  const token = required('token');
+  core.setSecret(token);
+
+  const onConflict = core.getInput('on-conflict') || INPUT_DEFAULTS['on-conflict'];
+  if (onConflict !== 'error' && onConflict !== 'warn') {
+    throw new ActionError('ACTION_INPUT_INVALID', 'Input "on-conflict" must be error or warn');
+  }
+  const keysText = optional('keys');
+  const keys = keysText === null ? null : parseKeys(keysText);
+  if (keys !== null && keys.length === 0) {
+    throw new ActionError('ACTION_KEYS_INVALID', 'Input "keys" lists no key; leave it out to load every secret');
+  }
+
+  const template = optional('template');
+  const templateOutput = optional('template-output');
+  if ((template === null) !== (templateOutput === null)) {
+    throw new ActionError('ACTION_INPUT_INVALID', 'Inputs "template" and "template-output" go together; set both or neither');
+  }
+
+  return {
+    url: serverUrl(),
+    token,
+    org: slug('org'),
+    environment: slug('environment'),
+    keys,
+    exportEnv: boolean('export-env'),
+    outputs: boolean('outputs'),
+    envFile: optional('env-file'),
+    template,
+    templateOutput,
+    failOnMissing: boolean('fail-on-missing'),
+    onConflict,
+  };
+}

@@ -1,0 +1,112 @@
+// The action's main step: read inputs, fetch in one bulk reveal, mask, resolve, check names, export.
+// Every failure ends as one core.setFailed line (action/errors.ts); nothing is exported unless all of it
+// succeeded up to the point of writing.
+import * as core from '@actions/core';
+import { SecretsClient } from '../core/client.ts';
+import { findReferences, resolveSecrets } from '../core/resolve.ts';
+import { ActionError, failureMessage } from './errors.ts';
+import { exportEnv, exportOutputs, dotenvContent, readTemplate, renderTemplate, requireRunnerFiles, SecretFiles } from './export.ts';
+import { readInputs } from './inputs.ts';
+import { loadSecrets } from './load.ts';
+import { Masker } from './mask.ts';
+import { planNames, type ExportSelection } from './names.ts';
+import { writeSummary } from './summary.ts';
+import { ACTION_VERSION } from './version.ts';
+
+async function run(): Promise<void> {
+  // The job's variables as they were before this step exported anything, for the overwrite check.
+  const jobEnv = { ...process.env };
+  const inputs = readInputs();
+  requireRunnerFiles(inputs);
+  const templateText = inputs.template === null ? null : readTemplate(inputs.template);
+  const onMissing = inputs.failOnMissing ? 'error' : 'keep';
+
+  const masker = new Masker();
+  const client = new SecretsClient({
+    baseUrl: inputs.url,
+    token: inputs.token,
+    userAgent: `secrets-action/${ACTION_VERSION}`,
+    onRetry: ({ attempt, delayMs, reason }) => core.info(`Attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`),
+    onResponse: ({ method, path, status, ms }) => core.debug(`${method} ${path} → ${status} in ${ms} ms`),
+  });
+  const started = Date.now();
+  let loaded;
+  try {
+    loaded = await loadSecrets(client, {
+      org: inputs.org,
+      environment: inputs.environment,
+      keys: inputs.keys === null ? null : [...new Set(inputs.keys.map((k) => k.key))],
+      alsoKeys: templateText === null ? [] : findReferences(templateText).map((r) => r.name),
+      onSecrets: (secrets) => masker.register(secrets.map((s) => [s.key, s.value] as const)),
+    });
+  } finally {
+    await client.close();
+  }
+  const where = `${inputs.org}/${inputs.environment}`;
+  core.info(`Read ${Object.keys(loaded.values).length} secrets from ${where} in ${Date.now() - started} ms (${loaded.requests} request${loaded.requests === 1 ? '' : 's'})`);
+
+  if (loaded.missing.length > 0) {
+    const message = `Not found in ${where}: ${loaded.missing.join(', ')}`;
+    if (inputs.failOnMissing) throw new ActionError('ACTION_SECRET_MISSING', message);
+    core.warning(message);
+  }
+
+  const resolved = resolveSecrets(loaded.values, { onMissing });
+  // A value assembled from references is a new string the masker has not seen (a URL with a password in it).
+  masker.register(
+    Object.entries(resolved)
+      .filter(([key, value]) => value !== loaded.values[key])
+      .map(([key, value]) => [`${key} (resolved)`, value] as const),
+  );
+  if (!inputs.failOnMissing) warnKeptReferences(loaded.values);
+
+  const missing = new Set(loaded.missing);
+  const selections: ExportSelection[] =
+    inputs.keys === null
+      ? Object.keys(loaded.values).sort().map((key) => ({ key, name: key }))
+      : inputs.keys.filter((k) => !missing.has(k.key)).map(({ key, name }) => ({ key, name }));
+  const plan = planNames(selections, {
+    env: jobEnv,
+    values: resolved,
+    runnerOs: process.env['RUNNER_OS'],
+    exportEnv: inputs.exportEnv,
+    outputs: inputs.outputs,
+  });
+  if (plan.issues.length > 0) {
+    if (inputs.onConflict === 'error') {
+      throw new ActionError(plan.issues[0]!.code, plan.issues.map((i) => i.message).join('; '));
+    }
+    for (const issue of plan.issues) core.warning(`${issue.message}${issue.exportAnyway ? '' : '; not exported'} [${issue.code}]`);
+  }
+
+  // Rendered before anything is written, so a template or env-file that cannot be written leaves the job untouched.
+  const rendered = templateText === null ? null : renderTemplate(templateText, loaded.values, plan.exports, onMissing);
+  const dotenv = inputs.envFile === null ? null : dotenvContent(plan.exports, resolved);
+
+  const destinations: string[] = [];
+  if (inputs.exportEnv) {
+    exportEnv(plan.exports, resolved);
+    destinations.push('env');
+  }
+  if (inputs.outputs) {
+    exportOutputs(plan.exports, resolved);
+    destinations.push('outputs');
+  }
+  const files = new SecretFiles();
+  if (inputs.envFile !== null && dotenv !== null) destinations.push(files.write(inputs.envFile, dotenv));
+  if (inputs.templateOutput !== null && rendered !== null) destinations.push(files.write(inputs.templateOutput, rendered));
+
+  core.info(`Exported ${plan.exports.length} secrets to ${destinations.join(', ') || 'nothing (masking only)'}: ${plan.exports.map((e) => e.name).join(', ')}`);
+  await writeSummary({ org: inputs.org, environment: inputs.environment, exports: plan.exports, destinations, missing: loaded.missing });
+}
+
+/** With fail-on-missing off a reference to an unknown name stays as written; say which, as the value may be wrong. */
+function warnKeptReferences(values: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(values)) {
+    for (const ref of findReferences(value)) {
+      if (!(ref.name in values)) core.warning(`Secret ${key} references ${ref.name}, which is not a secret here; kept as written`);
+    }
+  }
+}
+
+run().catch((err: unknown) => core.setFailed(failureMessage(err)));

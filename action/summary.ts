@@ -1,0 +1,38 @@
+// The job summary: which names this step made available, from which environment, and how many. Names
+// and places only; a value never reaches this page.
+import * as core from '@actions/core';
+import type { ExportSelection } from './names.ts';
+
+export interface SummaryFacts {
+  org: string;
+  environment: string;
+  exports: readonly ExportSelection[];
+  /** Where the names went: "env", "outputs", the env-file path. */
+  destinations: string[];
+  missing: readonly string[];
+}
+
+export async function writeSummary(facts: SummaryFacts): Promise<void> {
+  // Outside a runner (a local run) there is no summary file, and nothing is lost without one.
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  const count = facts.exports.length;
+  const s = core.summary
+    .addHeading('Secrets loaded', 3)
+    .addRaw(`${count} secret${count === 1 ? '' : 's'} from environment <code>${facts.environment}</code> of <code>${facts.org}</code>`, true)
+    .addRaw(`Exported to: ${facts.destinations.length ? facts.destinations.map(escapeHtml).join(', ') : 'nothing (masking only)'}`, true);
+  if (count > 0) {
+    s.addTable([
+      [
+        { data: 'Name', header: true },
+        { data: 'Secret', header: true },
+      ],
+      ...facts.exports.map(({ key, name }) => [`<code>${name}</code>`, name === key ? '' : `<code>${key}</code>`]),
+    ]);
+  }
+  if (facts.missing.length > 0) s.addRaw(`Not found: ${facts.missing.map((k) => `<code>${k}</code>`).join(', ')}`, true);
+  await s.write();
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
