@@ -4,3 +4,7 @@ export * from './secret-key.ts';
 export * from './errors.ts';
 export * from './client.ts';
 export { backoffDelay, backoffCeiling, parseRetryAfter, DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry.ts';
+export * from './resolve.ts';
+export * from './references.ts';
+export * from './mask.ts';
+export * from './dotenv.ts';

@@ -1,26 +1,23 @@
 // Last line of defence for error text that came from the server: the server promises never to echo a
 // token or value in a problem detail, but the client knows exactly which secrets a request carried, so
-// it removes them anyway rather than trusting that promise.
-
-/** Shorter strings would redact ordinary words out of messages while protecting nothing. */
-const MIN_REDACT_LENGTH = 4;
-export const REDACTED = '[REDACTED]';
+// it removes them — and their encoded forms (core/mask.ts) — anyway rather than trusting that promise.
+import { isTooShortToMask, maskFormsOf, redact } from '../mask.ts';
 
 export class Redactor {
-  readonly #needles: readonly string[];
+  readonly #secrets: readonly string[];
+  readonly #forms: readonly string[];
 
-  constructor(needles: readonly string[]) {
-    // Longest first, so a secret containing another secret is removed whole.
-    this.#needles = [...new Set(needles.filter((n) => n.length >= MIN_REDACT_LENGTH))].sort((a, b) => b.length - a.length);
+  constructor(secrets: readonly string[]) {
+    // Shorter strings would blank ordinary words out of messages while protecting nothing.
+    this.#secrets = secrets.filter((s) => !isTooShortToMask(s));
+    this.#forms = maskFormsOf(this.#secrets).filter((f) => !isTooShortToMask(f));
   }
 
   with(more: readonly string[]): Redactor {
-    return more.length === 0 ? this : new Redactor([...this.#needles, ...more]);
+    return more.length === 0 ? this : new Redactor([...this.#secrets, ...more]);
   }
 
   apply(text: string): string {
-    let out = text;
-    for (const n of this.#needles) if (out.includes(n)) out = out.split(n).join(REDACTED);
-    return out;
+    return redact(text, this.#forms);
   }
 }

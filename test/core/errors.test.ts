@@ -133,11 +133,11 @@ describe('core/client errors never carry the token or a value (canaries)', () =>
     const client = new SecretsClient({ baseUrl: server.url, token: TOKEN, userAgent: 't/1', retries: 0 });
     try {
       const err = (await client.createSecret('a', 'b', { key: 'K', value: VALUE }).catch((e: unknown) => e)) as SecretsError;
-      assert.equal(err.message, 'bad token [REDACTED] for value [REDACTED]');
+      assert.equal(err.message, 'bad token *** for value ***');
       assert.equal(err.detail, err.message);
       assert.equal(err.problemCode, 'VALIDATION_FAILED');
       assert.equal(err.status, 400);
-      assert.deepEqual(err.errors, [{ path: '/value/[REDACTED]', message: 'must not be [REDACTED] (token [REDACTED])' }]);
+      assert.deepEqual(err.errors, [{ path: '/value/***', message: 'must not be *** (token ***)' }]);
     } finally {
       await client.close();
       await server.close();
