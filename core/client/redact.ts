@@ -5,12 +5,11 @@ import { isTooShortToMask, maskFormsOf, redact } from '../mask.ts';
 
 export class Redactor {
   readonly #secrets: readonly string[];
-  readonly #forms: readonly string[];
+  #forms: readonly string[] | undefined;
 
   constructor(secrets: readonly string[]) {
     // Shorter strings would blank ordinary words out of messages while protecting nothing.
     this.#secrets = secrets.filter((s) => !isTooShortToMask(s));
-    this.#forms = maskFormsOf(this.#secrets).filter((f) => !isTooShortToMask(f));
   }
 
   with(more: readonly string[]): Redactor {
@@ -18,6 +17,9 @@ export class Redactor {
   }
 
   apply(text: string): string {
-    return redact(text, this.#forms);
+    // Forms are computed only when an error needs them (a request may carry a 64 KiB value), and only
+    // those that fit in the text can occur in it.
+    this.#forms ??= maskFormsOf(this.#secrets).filter((f) => !isTooShortToMask(f));
+    return redact(text, this.#forms.filter((f) => f.length <= text.length));
   }
 }
