@@ -1,0 +1,148 @@
+// Throughput of the CI hot path: POST /v1/orgs/{org}/environments/{env}/reveal of 100 secrets at 50
+// concurrent connections against the real server, beside a bare fastify route that returns the same
+// JSON, measured in the same run with autocannon. Both servers run as child processes (one Node each)
+// so neither shares a CPU with the load generator more than the other. Loopback only; stops by itself.
+//
+//   npm run bench:server            (BENCH_SECONDS=5 by default, BENCH_CONNECTIONS=50)
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../test/helpers/server.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECRETS = 100;
+const AIM = 0.4;
+const WATCHDOG_MS = (SECONDS * 2 + 90) * 1000;
+
+if (process.argv[2] === '--bare-route') {
+  await runBareRoute(process.argv[3]!);
+} else {
+  await main();
+}
+
+/** Child mode: the bare fastify app, one POST route answering a fixed JSON body of the same size. */
+async function runBareRoute(payloadFile: string): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const payload: unknown = JSON.parse(readFileSync(payloadFile, 'utf8'));
+  const app = Fastify({ logger: false });
+  app.post('/reveal', async () => payload);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`bare route listening at ${url}\n`);
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+interface Figures {
+  label: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function measure(label: string, url: string, headers: Record<string, string>): Promise<Figures> {
+  const opts = { url, method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, body: '{}', connections: CONNECTIONS };
+  await autocannon({ ...opts, duration: 1 }); // warm-up (JIT, SQLite page cache, keep-alive sockets)
+  const r = await autocannon({ ...opts, duration: SECONDS });
+  return {
+    label,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+async function startBareRoute(payloadFile: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [import.meta.filename, '--bare-route', payloadFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('bare route did not start')), 15_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`bare route exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+async function setUp(server: RunningServer): Promise<{ path: string; token: string; body: string }> {
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const res = await fetch(server.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text;
+  };
+  const org = 'default';
+  const env = 'production';
+  for (let i = 0; i < SECRETS; i++) {
+    const key = `BENCH_SECRET_${String(i).padStart(3, '0')}`;
+    await call('POST', `/v1/orgs/${org}/environments/${env}/secrets`, server.adminToken, { key, value: `value-${i}-${'x'.repeat(40)}` });
+  }
+  // CI reveals with a service token, so that is what is measured
+  const svc = JSON.parse(await call('POST', `/v1/orgs/${org}/tokens`, server.adminToken, { name: 'bench', environment: env })) as { token: string };
+  const path = `/v1/orgs/${org}/environments/${env}/reveal`;
+  const body = await call('POST', path, svc.token, {});
+  const parsed = JSON.parse(body) as { secrets: unknown[] };
+  if (parsed.secrets.length !== SECRETS) throw new Error(`expected ${SECRETS} secrets in the bulk reveal, got ${parsed.secrets.length}`);
+  return { path, token: svc.token, body };
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`.padStart(10);
+
+async function main(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-bulk-reveal-'));
+  let server: RunningServer | undefined;
+  let bare: ChildProcess | undefined;
+  const cleanUp = async () => {
+    bare?.kill('SIGTERM');
+    await server?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  const watchdog = setTimeout(() => {
+    process.stderr.write('bench: watchdog expired, stopping\n');
+    void cleanUp().finally(() => process.exit(2));
+  }, WATCHDOG_MS);
+
+  try {
+    server = await startServer({ dataDir: join(scratch, 'data') });
+    const { path, token, body } = await setUp(server);
+    const payloadFile = join(scratch, 'payload.json');
+    writeFileSync(payloadFile, body);
+    const started = await startBareRoute(payloadFile);
+    bare = started.child;
+
+    console.log(`bulk reveal of ${SECRETS} secrets (${body.length} bytes), ${CONNECTIONS} connections, ${SECONDS} s each, node ${process.version}`);
+    const bareFigures = await measure('bare fastify route', `${started.url}/reveal`, {});
+    const serverFigures = await measure('secrets server bulk reveal', server.url + path, { authorization: `Bearer ${token}` });
+
+    console.log(`${'target'.padEnd(28)} ${'req/s'.padStart(9)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'requests'.padStart(9)} non2xx errors`);
+    for (const f of [bareFigures, serverFigures]) {
+      console.log(`${f.label.padEnd(28)} ${f.rps.toFixed(0).padStart(9)} ${ms(f.p50)} ${ms(f.p99)} ${String(f.requests).padStart(9)} ${String(f.non2xx).padStart(6)} ${String(f.errors).padStart(6)}`);
+    }
+    const ratio = serverFigures.rps / bareFigures.rps;
+    console.log(`ratio: ${(ratio * 100).toFixed(1)} % of the bare route's requests/s (aim ≥ ${AIM * 100} %: ${ratio >= AIM ? 'met' : 'NOT met'})`);
+    if (serverFigures.non2xx > 0 || serverFigures.errors > 0 || bareFigures.non2xx > 0 || bareFigures.errors > 0) {
+      console.log('warning: some requests failed; the figures above are not a clean measurement');
+      process.exitCode = 1;
+    }
+  } finally {
+    clearTimeout(watchdog);
+    await cleanUp();
+  }
+}
