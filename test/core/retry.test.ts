@@ -211,6 +211,15 @@ describe('core/client retries (against a misbehaving HTTP server of the test’s
     retries.forEach((r, i) => assert.ok(at[i + 1]! - at[i]! >= r.delayMs - 5, 'the client waited the announced delay'));
   });
 
+  it('still completes the request when an onRetry or onResponse hook throws', async () => {
+    const boom = (): never => {
+      throw new Error('hook failed');
+    };
+    const c = await setup([problem(503, 'INTERNAL', 'x'), ok()], { onRetry: boom, onResponse: boom });
+    assert.deepEqual(await c.me(), ME);
+    assert.equal(server!.received.length, 2);
+  });
+
   it('keeps the connection alive across requests and sends the user agent and bearer token', async () => {
     const c = await setup([ok()]);
     for (let i = 0; i < 20; i++) await c.me();
