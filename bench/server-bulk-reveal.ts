@@ -17,12 +17,6 @@ const SECRETS = 100;
 const AIM = 0.4;
 const WATCHDOG_MS = (SECONDS * 2 + 90) * 1000;
 
-if (process.argv[2] === '--bare-route') {
-  await runBareRoute(process.argv[3]!);
-} else {
-  await main();
-}
-
 /** Child mode: the bare fastify app, one POST route answering a fixed JSON body of the same size. */
 async function runBareRoute(payloadFile: string): Promise<void> {
   const { default: Fastify } = await import('fastify');
@@ -145,4 +139,11 @@ async function main(): Promise<void> {
     clearTimeout(watchdog);
     await cleanUp();
   }
+}
+
+// Dispatch last, so every module-level constant above is initialised first.
+if (process.argv[2] === '--bare-route') {
+  await runBareRoute(process.argv[3]!);
+} else {
+  await main();
 }
