@@ -43,7 +43,7 @@ async function run(): Promise<void> {
     await client.close();
   }
   const where = `${inputs.org}/${inputs.environment}`;
-  core.info(`Read ${Object.keys(loaded.values).length} secrets from ${where} in ${Date.now() - started} ms (${loaded.requests} request${loaded.requests === 1 ? '' : 's'})`);
+  core.info(`Read ${plural(Object.keys(loaded.values).length, 'secret')} from ${where} in ${Date.now() - started} ms (${plural(loaded.requests, 'request')})`);
 
   if (loaded.missing.length > 0) {
     const message = `Not found in ${where}: ${loaded.missing.join(', ')}`;
@@ -96,8 +96,12 @@ async function run(): Promise<void> {
   if (inputs.envFile !== null && dotenv !== null) destinations.push(files.write(inputs.envFile, dotenv));
   if (inputs.templateOutput !== null && rendered !== null) destinations.push(files.write(inputs.templateOutput, rendered));
 
-  core.info(`Exported ${plan.exports.length} secrets to ${destinations.join(', ') || 'nothing (masking only)'}: ${plan.exports.map((e) => e.name).join(', ')}`);
+  core.info(`Exported ${plural(plan.exports.length, 'secret')} to ${destinations.join(', ') || 'nothing (masking only)'}: ${plan.exports.map((e) => e.name).join(', ')}`);
   await writeSummary({ org: inputs.org, environment: inputs.environment, exports: plan.exports, destinations, missing: loaded.missing });
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** With fail-on-missing off a reference to an unknown name stays as written; say which, as the value may be wrong. */

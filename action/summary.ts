@@ -18,18 +18,18 @@ export async function writeSummary(facts: SummaryFacts): Promise<void> {
   const count = facts.exports.length;
   const s = core.summary
     .addHeading('Secrets loaded', 3)
-    .addRaw(`${count} secret${count === 1 ? '' : 's'} from environment <code>${facts.environment}</code> of <code>${facts.org}</code>`, true)
-    .addRaw(`Exported to: ${facts.destinations.length ? facts.destinations.map(escapeHtml).join(', ') : 'nothing (masking only)'}`, true);
+    .addRaw(`<p>${count} secret${count === 1 ? '' : 's'} from environment <code>${facts.environment}</code> of <code>${facts.org}</code></p>`, true)
+    .addRaw(`<p>Exported to: ${facts.destinations.length ? facts.destinations.map(escapeHtml).join(', ') : 'nothing (masking only)'}</p>`, true);
   if (count > 0) {
     s.addTable([
       [
         { data: 'Name', header: true },
-        { data: 'Secret', header: true },
+        { data: 'Secret key', header: true },
       ],
-      ...facts.exports.map(({ key, name }) => [`<code>${name}</code>`, name === key ? '' : `<code>${key}</code>`]),
+      ...facts.exports.map(({ key, name }) => [`<code>${name}</code>`, name === key ? 'same' : `<code>${key}</code>`]),
     ]);
   }
-  if (facts.missing.length > 0) s.addRaw(`Not found: ${facts.missing.map((k) => `<code>${k}</code>`).join(', ')}`, true);
+  if (facts.missing.length > 0) s.addRaw(`<p>Not found: ${facts.missing.map((k) => `<code>${k}</code>`).join(', ')}</p>`, true);
   await s.write();
 }
 
