@@ -1,23 +1,31 @@
 // The last line of defence for anything the extension shows or logs: strings it knows to be secret
-// (the token, values it revealed or was given) are replaced before text leaves the process.
-
-const MIN_LENGTH = 4;
+// (the token, values it revealed or was given) are replaced, in every encoded form core knows
+// (base64, URL-encoded, JSON-escaped, …), before text leaves the process.
+import { isTooShortToMask, maskFormsOf, redact } from '../../core/mask.ts';
 
 export class Redactor {
   readonly #secrets = new Set<string>();
+  #forms: string[] | undefined;
 
   add(secret: string | undefined): void {
-    if (secret && secret.length >= MIN_LENGTH) this.#secrets.add(secret);
+    // Very short strings would blank out ordinary words all over a message.
+    if (secret && !isTooShortToMask(secret) && !this.#secrets.has(secret)) {
+      this.#secrets.add(secret);
+      this.#forms = undefined;
+    }
   }
 
   forget(secret: string | undefined): void {
-    if (secret) this.#secrets.delete(secret);
+    if (secret && this.#secrets.delete(secret)) this.#forms = undefined;
+  }
+
+  clear(): void {
+    this.#secrets.clear();
+    this.#forms = undefined;
   }
 
   redact(text: string): string {
-    let out = text;
-    // Longest first, so a secret containing another is replaced whole.
-    for (const s of [...this.#secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
-    return out;
+    this.#forms ??= maskFormsOf(this.#secrets).filter((f) => !isTooShortToMask(f));
+    return redact(text, this.#forms);
   }
 }

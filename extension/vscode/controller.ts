@@ -130,6 +130,7 @@ export class Controller implements vscode.Disposable {
   async signOut(): Promise<void> {
     await this.#tokens.clear();
     await this.#disconnect();
+    this.redactor.clear();
     void vscode.window.showInformationMessage('Signed out of Secrets; the token was removed from secret storage.');
   }
 

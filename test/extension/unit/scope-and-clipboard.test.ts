@@ -141,7 +141,12 @@ describe('extension command logic: connect, compare, clipboard (live server)', (
     r.add('canary-long-value');
     r.add('canary-long');
     assert.equal(r.redact('x canary-long-value y canary-long abc'), 'x *** y *** abc', 'secrets shorter than 4 characters are not redacted (they would mangle text)');
+    assert.equal(r.redact(`b64 ${Buffer.from('canary-long-value').toString('base64')} url ${encodeURIComponent('a b/c?d=e&f')}`), `b64 *** url ${encodeURIComponent('a b/c?d=e&f')}`);
+    r.add('a b/c?d=e&f');
+    assert.equal(r.redact(`url ${encodeURIComponent('a b/c?d=e&f')}`), 'url ***', 'encoded forms too');
     r.forget('canary-long');
     assert.equal(r.redact('canary-long!'), 'canary-long!');
+    r.clear();
+    assert.equal(r.redact('canary-long-value'), 'canary-long-value');
   });
 });

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import {
+  completionCandidates,
+  completionContext,
+  hoverMarkdown,
+  referenceAt,
+  referencesIn,
+  unknownReferences,
+} from '../../../extension/language/references.ts';
+import { SecretsTreeModel } from '../../../extension/model/tree-model.ts';
+import { ManualClock } from './support/fake-clock.ts';
+import { CANARY, startWorld, type World } from './support/world.ts';
+
+const DOTENV = [
+  '# app settings',
+  'STRIPE=$STRIPE_SECRET_KEY',
+  'DB="${DATABASE_URL}?sslmode=require"',
+  'PRICE=$$5 and $5',
+  'MISSING=$NOT_A_SECRET',
+  'HOME_DIR=$HOME/app',
+  '',
+].join('\n');
+
+describe('extension editor support: $NAME references (live server)', () => {
+  let world: World;
+  let model: SecretsTreeModel;
+  before(async () => {
+    world = await startWorld();
+    model = new SecretsTreeModel({ clock: new ManualClock() });
+    model.setApi(world.members.viewer.client);
+    await model.loadOrgs();
+    await model.loadEnvironments(world.org);
+    model.setCurrent(world.org, 'development');
+    await model.loadSecrets(world.org, 'development');
+  });
+  after(async () => {
+    await world?.close();
+  });
+
+  it('finds $NAME and ${NAME} references, not $$ escapes or $5', () => {
+    const refs = referencesIn(DOTENV);
+    assert.deepEqual(
+      refs.map((r) => r.name),
+      ['STRIPE_SECRET_KEY', 'DATABASE_URL', 'NOT_A_SECRET', 'HOME'],
+    );
+    const db = refs[1]!;
+    assert.equal(DOTENV.slice(db.start, db.end), '${DATABASE_URL}');
+  });
+
+  it('finds the reference under the cursor, on either edge of it', () => {
+    const at = DOTENV.indexOf('$STRIPE_SECRET_KEY');
+    assert.equal(referenceAt(DOTENV, at)?.name, 'STRIPE_SECRET_KEY');
+    assert.equal(referenceAt(DOTENV, at + 5)?.name, 'STRIPE_SECRET_KEY');
+    assert.equal(referenceAt(DOTENV, at + '$STRIPE_SECRET_KEY'.length)?.name, 'STRIPE_SECRET_KEY');
+    assert.equal(referenceAt(DOTENV, DOTENV.indexOf('# app')), undefined);
+    const braced = DOTENV.indexOf('${DATABASE_URL}') + 3;
+    const r = referenceAt(DOTENV, braced)!;
+    assert.equal(DOTENV.slice(r.start, r.end), '${DATABASE_URL}');
+  });
+
+  it('hovers show the secret’s metadata from the current environment, never its value', () => {
+    const secrets = model.secrets(world.org, 'development')!;
+    const meta = secrets.find((s) => s.key === 'STRIPE_SECRET_KEY')!;
+    const md = hoverMarkdown(meta, world.org, 'development');
+    assert.match(md, /\*\*STRIPE_SECRET_KEY\*\* — secret in `acme-[^`]+\/development`, version 1/);
+    assert.match(md, /Stripe test key/);
+    assert.match(md, /by owner\\-/);
+    for (const v of Object.values(CANARY)) assert.ok(!md.includes(v));
+  });
+
+  it('completes secret names after $ and ${, filtered by what is typed', () => {
+    assert.deepEqual(completionContext('X=$'), { partial: '', nameStart: 3, braced: false });
+    assert.deepEqual(completionContext('X=${DAT'), { partial: 'DAT', nameStart: 4, braced: true });
+    assert.deepEqual(completionContext('run --key $str'), { partial: 'str', nameStart: 11, braced: false });
+    assert.equal(completionContext('X=$$'), undefined, '$$ is an escaped dollar');
+    assert.equal(completionContext('X=plain'), undefined);
+    const secrets = model.secrets(world.org, 'development')!;
+    assert.deepEqual(completionCandidates(secrets, '').map((s) => s.key), ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY']);
+    assert.deepEqual(completionCandidates(secrets, 'str').map((s) => s.key), ['STRIPE_SECRET_KEY']);
+  });
+
+  it('warns about names that do not exist in the current environment, but not about $HOME', () => {
+    const known = new Set(model.secrets(world.org, 'development')!.map((s) => s.key));
+    const warnings = unknownReferences(DOTENV, known, 'development');
+    assert.deepEqual(warnings.map((w) => [w.name, w.message]), [['NOT_A_SECRET', 'NOT_A_SECRET does not exist in development']]);
+    assert.equal(DOTENV.slice(warnings[0]!.start, warnings[0]!.end), '$NOT_A_SECRET');
+  });
+
+  it('judges references against the environment that is current: a production-only key is unknown in development', async () => {
+    const yaml = 'env:\n  TOKEN: ${PROD_ONLY_TOKEN}\n  KEY: $STRIPE_SECRET_KEY\n';
+    const devKnown = new Set(model.secrets(world.org, 'development')!.map((s) => s.key));
+    assert.deepEqual(unknownReferences(yaml, devKnown, 'development').map((w) => w.name), ['PROD_ONLY_TOKEN']);
+    await model.loadSecrets(world.org, 'production');
+    const prodKnown = new Set(model.secrets(world.org, 'production')!.map((s) => s.key));
+    assert.deepEqual(unknownReferences(yaml, prodKnown, 'production').map((w) => w.name), []);
+  });
+});
