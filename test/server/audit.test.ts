@@ -79,6 +79,10 @@ describe('server: audit', function () {
     });
   }
 
+  it('records the creation of the organization by its creator', () => {
+    assert.equal(find('org.create').actor.id, team.owner.user.id);
+  });
+
   it('records environment, token and member changes', () => {
     find('environment.create');
     find('token.create');
