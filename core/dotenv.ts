@@ -3,15 +3,19 @@
 //
 // What dotenv understands, and so what the writer has to work with:
 // - `'…'` and `` `…` `` are literal and may span lines; `"…"` turns `\n` and `\r` into line breaks and has
-//   no other escape (not `\\`, not `\"`). A quote character inside its own quotes is allowed only right
-//   after a backslash, and the backslash stays in the value.
+//   no other escape (not `\\`, not `\"`). A quote character inside its own quotes is taken as content only
+//   right after a backslash, and the backslash stays in the value.
+// - A quote followed on its line by more than spaces or a `#` comment does not close. If no quote closes,
+//   the line is read unquoted: cut at `#`, trimmed, and one pair of matching outer quotes removed (for
+//   `"`, `\n` and `\r` are still expanded). So `'it's'` reads back as `it's`, if it is one line without `#`.
 // - A backslash right before the closing quote makes that quote look escaped, so dotenv looks for a later
-//   closing quote, possibly lines further down.
+//   closing quote, possibly lines further down, and swallows what lies between.
 // - A raw carriage return anywhere in the file is read as a line feed.
-// - An unquoted value ends at `#` or the end of the line and is trimmed.
-// The writer therefore picks, per value: unquoted for plain tokens, else single quotes, else backticks,
-// else double quotes (the only way to hold a carriage return, as `\r`), else unquoted if that is exact;
-// and throws DotenvUnrepresentableError when none of these reads back exactly (see its `reason`).
+// The writer picks, per value: unquoted for plain tokens; else the first of single quotes, backticks and
+// double quotes (the only way to hold a carriage return, as `\r`) that closes properly; else the value
+// unquoted; else quotes that dotenv reads as an unquoted line. Every choice but the plain token is read
+// back by parseDotenv (which follows dotenv, as the tests prove against the package) with lines after
+// it that would expose a quote left open; DotenvUnrepresentableError when no choice reads back exactly.
 import { SecretsError } from './errors.ts';
 
 export type DotenvProblem = 'invalid-key' | 'lone-surrogate' | 'carriage-return' | 'trailing-backslash' | 'no-quoting';
@@ -20,11 +24,11 @@ const PROBLEM_TEXT: Record<DotenvProblem, string> = {
   'invalid-key': 'the key is not an environment variable name (letters, digits and _, not starting with a digit)',
   'lone-surrogate': 'the value contains a lone UTF-16 surrogate, which a UTF-8 file cannot hold',
   'carriage-return':
-    'the value contains a carriage return, which dotenv keeps only as \\r in double quotes, and double quotes would change this value (it contains a " not preceded by a backslash, or a literal \\n or \\r)',
+    'the value contains a carriage return, which dotenv keeps only as \\r in double quotes, and double quotes would change this value (it also has a literal \\n or \\r, a trailing backslash, or a " not preceded by a backslash together with a # or a Unicode line separator)',
   'trailing-backslash':
     'the value needs quotes and ends with a backslash, which dotenv reads as escaping the closing quote',
   'no-quoting':
-    'the value needs quotes, and every kind dotenv has would change it (it contains \', ` and " not preceded by a backslash, or " with a literal \\n or \\r)',
+    'the value needs quotes, and every kind dotenv has would change it (it has \' and ` not preceded by a backslash, a line break or #, and a " or a literal \\n or \\r that double quotes would change)',
 };
 
 /** A secret that cannot be written to a .env file so that dotenv reads it back exactly. Names the key, never the value. */
@@ -43,6 +47,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Safe unquoted in dotenv and, without `$`, spaces or quotes, also in shells and docker compose files.
 const PLAIN = /^[A-Za-z0-9_.,:/@%+=~^-]+$/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
+const QUOTES = ["'", '`', '"'] as const;
+type Quote = (typeof QUOTES)[number];
 
 /**
  * A .env file holding `entries` in their order, one `KEY=value` per entry (a value may span lines inside
@@ -62,27 +68,54 @@ export function formatDotenv(entries: Readonly<Record<string, string>>): string 
 function formatValue(key: string, value: string): string {
   if (value === '' || PLAIN.test(value)) return value;
   if (LONE_SURROGATE.test(value)) throw new DotenvUnrepresentableError(key, 'lone-surrogate');
-  const hasCarriageReturn = value.includes('\r');
-  if (!hasCarriageReturn) {
-    if (quotable(value, "'")) return `'${value}'`;
-    if (quotable(value, '`')) return `\`${value}\``;
+  const bodies = QUOTES.map((quote) => quotedBody(value, quote));
+  for (let i = 0; i < QUOTES.length; i++) {
+    const body = bodies[i];
+    if (body === undefined || !closesProperly(body, QUOTES[i]!)) continue;
+    const quoted = `${QUOTES[i]}${body}${QUOTES[i]}`;
+    if (readsBack(quoted, value)) return quoted;
   }
-  if (quotable(value, '"') && !hasBackslashEscape(value)) {
-    return `"${value.replaceAll('\n', '\\n').replaceAll('\r', '\\r')}"`;
+  // Past here dotenv reads the line as unquoted text, with rules subtle enough (a quote with only spaces
+  // before U+2028 closes, a quoted "line" after U+2028 is stripped, …) that reading back is the test.
+  if (readsBack(value, value)) return value;
+  for (let i = 0; i < QUOTES.length; i++) {
+    const body = bodies[i];
+    if (body === undefined) continue;
+    const quoted = `${QUOTES[i]}${body}${QUOTES[i]}`;
+    if (readsBack(quoted, value)) return quoted;
   }
-  if (exactUnquoted(value)) return value;
-  if (hasCarriageReturn) throw new DotenvUnrepresentableError(key, 'carriage-return');
+  if (value.includes('\r')) throw new DotenvUnrepresentableError(key, 'carriage-return');
   if (value.endsWith('\\')) throw new DotenvUnrepresentableError(key, 'trailing-backslash');
   throw new DotenvUnrepresentableError(key, 'no-quoting');
 }
 
-/** Whether `quote…quote` reads back as `value`: each quote inside is backslash-escaped and no backslash ends it. */
-function quotable(value: string, quote: string): boolean {
-  if (value.endsWith('\\')) return false;
-  for (let at = value.indexOf(quote); at !== -1; at = value.indexOf(quote, at + 1)) {
-    if (at === 0 || value.charCodeAt(at - 1) !== BACKSLASH) return false;
+/** What goes between the quotes, or undefined when these quotes cannot hold the value at all. */
+function quotedBody(value: string, quote: Quote): string | undefined {
+  if (quote !== '"') return value.includes('\r') ? undefined : value;
+  if (hasBackslashEscape(value)) return undefined;
+  return value.replaceAll('\n', '\\n').replaceAll('\r', '\\r');
+}
+
+/** Whether `quote + body + quote` closes at the last quote: each quote inside is escaped and no backslash ends it. */
+function closesProperly(body: string, quote: Quote): boolean {
+  return !body.endsWith('\\') && firstUnescaped(body, quote) === -1;
+}
+
+// Lines after the probe that catch a quote dotenv did not close on the probe's own line: its search for a
+// closing quote would run on to one of these and swallow the line break.
+const PROBE_TAIL = "\nPROBE_S='#'\nPROBE_D=\"#\"\nPROBE_B=`#`\n";
+
+/** Whether dotenv reads `KEY=written` back as `value`, whatever lines follow it. */
+function readsBack(written: string, value: string): boolean {
+  const parsed = parseDotenv(`KEY=${written}${PROBE_TAIL}`);
+  return parsed.KEY === value && parsed.PROBE_S === '#' && parsed.PROBE_D === '#' && parsed.PROBE_B === '#';
+}
+
+function firstUnescaped(body: string, quote: Quote): number {
+  for (let at = body.indexOf(quote); at !== -1; at = body.indexOf(quote, at + 1)) {
+    if (at === 0 || body.charCodeAt(at - 1) !== BACKSLASH) return at;
   }
-  return true;
+  return -1;
 }
 
 /** A literal `\n` or `\r`, which double quotes would turn into a line break. */
@@ -94,18 +127,6 @@ function hasBackslashEscape(value: string): boolean {
   return false;
 }
 
-/** Whether dotenv reads `KEY=value` unquoted back as exactly `value`. */
-function exactUnquoted(value: string): boolean {
-  if (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1))) return false;
-  const first = value.charCodeAt(0);
-  if (first === SINGLE || first === DOUBLE || first === BACKTICK) return false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === HASH || isLineBreak(c) || c === CR) return false;
-  }
-  return true;
-}
-
 const BACKSLASH = 92;
 const SINGLE = 39;
 const DOUBLE = 34;
@@ -114,7 +135,6 @@ const HASH = 35;
 const EQUALS = 61;
 const COLON = 58;
 const LF = 10;
-const CR = 13;
 
 /** Whitespace as dotenv (and JavaScript's `\s` and trim) count it. */
 function isSpace(c: number): boolean {
