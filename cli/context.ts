@@ -1,7 +1,7 @@
 // What a command runs with: its arguments, the streams, the resolved settings, one lazily opened API
 // client, and the list of sensitive strings (token, values) that error output is scrubbed of.
 import { SecretsClient } from '../core/client.ts';
-import { maskFormsOf, redact } from '../core/mask.ts';
+import { isTooShortToMask, maskFormsOf, redact } from '../core/mask.ts';
 import type { Flags } from './args.ts';
 import { readLogin, resolveSettings, type Settings } from './config.ts';
 import { CliError } from './errors.ts';
@@ -31,13 +31,25 @@ export class Context {
     if (io.env.SECRETS_TOKEN) this.#sensitive.add(io.env.SECRETS_TOKEN);
   }
 
-  /** Marks strings that must never reach the terminal in an error or debug line. */
+  /**
+   * Marks strings that must never reach the terminal in an error or debug line. Values too short to mask
+   * (`ab`, `1`) are left out: hiding them would shred every message (`/v1/…` → `/***/…`) and protect little.
+   */
   sensitive(...values: string[]): void {
-    for (const v of values) if (v) this.#sensitive.add(v);
+    for (const v of values) if (!isTooShortToMask(v)) this.#sensitive.add(v);
   }
 
+  /** Never throws: it runs while an error is being reported, where a second error would print the first raw. */
   redact(text: string): string {
-    return redact(text, maskFormsOf(this.#sensitive));
+    const forms = maskFormsOf(this.#sensitive);
+    try {
+      return redact(text, forms);
+    } catch {
+      // core's single regex can exceed the engine's size limit for very large values; plain search can't.
+      let out = text;
+      for (const form of forms) if (form && out.includes(form)) out = out.split(form).join('***');
+      return out;
+    }
   }
 
   settings(): Settings {

@@ -3,7 +3,15 @@ import './node-compat.ts';
 import { runCli } from './dispatch.ts';
 import { processIo } from './io.ts';
 
+// runCli reports its own failures; anything reaching these handlers escaped that, and its message could
+// hold anything, so only the fact is printed.
+const lastResort = () => {
+  process.stderr.write('secrets: unexpected internal error (set SECRETS_DEBUG=1 for details)\n');
+  process.exit(1);
+};
+process.on('uncaughtException', lastResort);
+
 runCli(process.argv.slice(2), processIo()).then((code) => {
   // exitCode rather than exit(): stdout may still be flushing into a pipe.
   process.exitCode = code;
-});
+}, lastResort);
