@@ -1,0 +1,70 @@
+// A small, known world on a live secrets server, made through the public API (docs/api.md) exactly
+// as an administrator would: an owner who creates the organization, a viewer member, and a few
+// secrets in each environment. Values are test canaries, recognisable if one ever leaks into a log.
+export interface SeededWorld {
+  url: string;
+  org: string;
+  ownerName: string;
+  ownerToken: string;
+  viewerName: string;
+  viewerToken: string;
+  /** environment → key → value */
+  seeded: Record<string, Record<string, string>>;
+}
+
+export const SEED: Record<string, Record<string, string>> = {
+  development: {
+    DATABASE_URL: 'postgres://dev:canary-dev-db-7f3a@localhost/app',
+    STRIPE_KEY: 'sk_test_canary_dev_91c2',
+    REDIS_URL: 'redis://canary-dev-redis:6379',
+    API_TIMEOUT: '30',
+  },
+  staging: {
+    DATABASE_URL: 'postgres://stg:canary-stg-db-51b0@db.staging/app',
+    STRIPE_KEY: 'sk_test_canary_stg_3d77',
+  },
+  production: {
+    DATABASE_URL: 'postgres://prod:canary-prod-db-c0de@db.prod/app',
+    STRIPE_KEY: 'sk_live_canary_prod_a1b2',
+    SENTRY_DSN: 'https://canary-sentry@o0.ingest.example/1',
+  },
+};
+
+async function call<T>(url: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  // The path and status are enough to debug a seeding failure; bodies could hold a token.
+  if (!res.ok) throw new Error(`seeding: ${method} ${path} answered ${res.status}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export async function seedWorld(url: string, adminToken: string, org = 'acme'): Promise<SeededWorld> {
+  const owner = await call<{ user: { id: string; name: string }; token: string }>(url, adminToken, 'POST', '/v1/users', {
+    name: 'Olivia Owner',
+    email: 'olivia@acme.test',
+  });
+  const viewer = await call<{ user: { id: string; name: string }; token: string }>(url, adminToken, 'POST', '/v1/users', {
+    name: 'Victor Viewer',
+    email: 'victor@acme.test',
+  });
+  await call(url, owner.token, 'POST', '/v1/orgs', { slug: org, name: 'Acme Corp' });
+  await call(url, owner.token, 'PUT', `/v1/orgs/${org}/members/${viewer.user.id}`, { role: 'viewer' });
+  for (const [env, secrets] of Object.entries(SEED)) {
+    for (const [key, value] of Object.entries(secrets)) {
+      await call(url, owner.token, 'POST', `/v1/orgs/${org}/environments/${env}/secrets`, { key, value, description: `${key} for ${env}` });
+    }
+  }
+  return {
+    url,
+    org,
+    ownerName: owner.user.name,
+    ownerToken: owner.token,
+    viewerName: viewer.user.name,
+    viewerToken: viewer.token,
+    seeded: structuredClone(SEED),
+  };
+}
