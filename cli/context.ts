@@ -33,7 +33,7 @@ export class Context {
 
   /**
    * Marks strings that must never reach the terminal in an error or debug line. Values too short to mask
-   * (`ab`, `1`) are left out: hiding them would shred every message (`/v1/…` → `/***/…`) and protect little.
+   * (`ab`, `1`) are left out: hiding them would shred every message (a value `v1` would blank out every `/v1/` path) and protect little.
    */
   sensitive(...values: string[]): void {
     for (const v of values) if (!isTooShortToMask(v)) this.#sensitive.add(v);
