@@ -8,7 +8,7 @@ import type { SecretsApi } from '../logic/ports.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { KeyFilter } from './filter.ts';
 import { MASK, envId, orgId, secretId, type EnvNode, type MessageNode, type OrgNode, type SecretNode, type TreeNode } from './nodes.ts';
-import { allowedActions } from './permissions.ts';
+import { allowedActions, type SecretAction } from './permissions.ts';
 import { RevealState } from './reveal-state.ts';
 
 export interface ModelOptions {
@@ -253,8 +253,21 @@ export class SecretsTreeModel {
       meta,
       revealed: value !== undefined,
       display: value ?? MASK,
-      actions: allowedActions(this.roleIn(org)),
+      actions: this.#actionsFor(org),
     };
+  }
+
+  // One shared array per organization: cheap nodes, and the tree adapter caches by it.
+  readonly #actionsCache = new Map<string, SecretAction[]>();
+  #actionsFor(org: string): SecretAction[] {
+    const role = this.roleIn(org);
+    const key = `${org}:${role ?? ''}`;
+    let actions = this.#actionsCache.get(key);
+    if (!actions) {
+      actions = allowedActions(role);
+      this.#actionsCache.set(key, actions);
+    }
+    return actions;
   }
 
   #message(parent: EnvNode, text: string): MessageNode {

@@ -4,13 +4,21 @@ import type { EnvNode, OrgNode, SecretNode } from '../model/nodes.ts';
 import { can } from '../model/permissions.ts';
 import type { Role } from '../../core/api-types.ts';
 
+// Computed for every child on every refresh (a search keystroke re-renders thousands), so the
+// role-dependent part is cached per actions array — the model shares one array per organization.
+const contextBase = new WeakMap<readonly string[], string>();
+
 export function secretContextValue(node: SecretNode): string {
-  const parts = ['secret'];
-  if (node.actions.includes('reveal')) parts.push('canReveal');
-  if (node.actions.includes('edit')) parts.push('canEdit');
-  if (node.actions.includes('delete')) parts.push('canDelete');
-  parts.push(node.revealed ? 'revealed' : 'masked');
-  return parts.join(' ');
+  let base = contextBase.get(node.actions);
+  if (base === undefined) {
+    const parts = ['secret'];
+    if (node.actions.includes('reveal')) parts.push('canReveal');
+    if (node.actions.includes('edit')) parts.push('canEdit');
+    if (node.actions.includes('delete')) parts.push('canDelete');
+    base = parts.join(' ');
+    contextBase.set(node.actions, base);
+  }
+  return node.revealed ? `${base} revealed` : `${base} masked`;
 }
 
 export function envContextValue(node: EnvNode, role: Role | undefined): string {

@@ -41,7 +41,6 @@ export class SecretsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const item = new vscode.TreeItem(node.secretKey, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.description = node.display;
-        item.tooltip = new vscode.MarkdownString(secretTooltip(node));
         item.contextValue = secretContextValue(node);
         item.iconPath = new vscode.ThemeIcon(node.revealed ? 'unlock' : 'key');
         item.accessibilityInformation = { label: `${node.secretKey}, ${node.revealed ? 'revealed' : 'masked'}` };
@@ -54,6 +53,12 @@ export class SecretsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return item;
       }
     }
+  }
+
+  // The tooltip is built only when the user hovers an item, not for every child of a refresh.
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'secret') item.tooltip = new vscode.MarkdownString(secretTooltip(node));
+    return item;
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {

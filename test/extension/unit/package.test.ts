@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const VSIX = resolve(ROOT, 'extension/secrets-vscode.vsix');
+const BUNDLE = resolve(ROOT, 'extension/dist/extension.cjs');
+
+describe('extension packaging (npm run package:extension)', function () {
+  this.timeout(120_000);
+  let files: string[];
+
+  before(() => {
+    const started = Date.now();
+    execFileSync('npm', ['run', '--silent', 'package:extension'], { cwd: ROOT, stdio: 'pipe' });
+    assert.ok(statSync(VSIX).mtimeMs >= started - 1000, 'the .vsix was written by this run');
+    files = execFileSync('unzip', ['-Z1', VSIX], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  });
+
+  it('ships the bundle, the manifest, README, LICENSE and the view icon', () => {
+    for (const f of ['extension/dist/extension.cjs', 'extension/package.json', 'extension/readme.md', 'extension/LICENSE.txt', 'extension/media/secrets.svg']) {
+      assert.ok(files.includes(f), `${f} missing from the vsix: ${files.join(', ')}`);
+    }
+  });
+
+  it('ships no source maps, sources, tests or node_modules', () => {
+    const bad = files.filter((f) => /\.map$|\.ts$|node_modules\/|\/test\/|\.vsix$/.test(f));
+    assert.deepEqual(bad, []);
+  });
+
+  it('bundles core and undici so nothing but `vscode` is required at run time', () => {
+    const bundle = readFileSync(BUNDLE, 'utf8');
+    assert.ok(!/sourceMappingURL/.test(bundle), 'no source map reference');
+    const required = new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
+    const nonBuiltin = [...required].filter((r) => r !== 'vscode' && !r.startsWith('node:') && !isBuiltin(r));
+    assert.deepEqual(nonBuiltin, [], 'only vscode and Node built-ins may be required');
+    assert.ok(required.has('vscode'));
+    assert.ok(existsSync(resolve(ROOT, 'extension/package.json')));
+  });
+});
+
+function isBuiltin(name: string): boolean {
+  return (process.getBuiltinModule?.(name) ?? null) !== null;
+}
