@@ -8,6 +8,8 @@ import { assertProblem, http, type Http, type Reply } from './support/http.ts';
 import {
   bulkRevealPath,
   createSecret,
+  createServiceToken,
+  setRole,
   createTeam,
   createUser,
   secretPath,
@@ -23,19 +25,31 @@ type Action =
   | 'create'
   | 'edit'
   | 'delete'
-  | 'manage members'
+  | 'add member'
+  | 'change member role'
+  | 'remove member'
   | 'list members'
-  | 'manage tokens'
+  | 'create service token'
+  | 'list service tokens'
+  | 'revoke service token'
   | 'create environment'
   | 'read audit';
 
+const ALL_ACTIONS: readonly Action[] = [
+  'view metadata', 'reveal', 'bulk reveal', 'create', 'edit', 'delete',
+  'add member', 'change member role', 'remove member', 'list members',
+  'create service token', 'list service tokens', 'revoke service token',
+  'create environment', 'read audit',
+];
+
 const ALLOWED: Record<Role, readonly Action[]> = {
-  owner: ['view metadata', 'reveal', 'bulk reveal', 'create', 'edit', 'delete', 'manage members', 'list members', 'manage tokens', 'create environment', 'read audit'],
-  admin: ['view metadata', 'reveal', 'bulk reveal', 'create', 'edit', 'delete', 'manage members', 'list members', 'manage tokens', 'create environment', 'read audit'],
+  owner: ALL_ACTIONS,
+  admin: ALL_ACTIONS,
   editor: ['view metadata', 'reveal', 'bulk reveal', 'create', 'edit', 'list members'],
   viewer: ['view metadata', 'list members'],
 };
 
+const READ_ONLY: readonly Action[] = ['view metadata', 'list members', 'list service tokens', 'read audit'];
 const ROLES: readonly Role[] = ['owner', 'admin', 'editor', 'viewer'];
 const ENV = 'production';
 
@@ -121,15 +135,30 @@ describe('server: roles × actions', function () {
         return { reply, happened: async () => org === team.org && !(await secretExists(org, key)) };
       },
     },
-    'manage members': {
+    'add member': {
       ok: 201,
       attempt: async (org, token) => {
         const newcomer = await createUser(api, server.adminToken);
         const reply = await api.put(`/v1/orgs/${org}/members/${newcomer.user.id}`, token, { role: 'viewer' });
-        return {
-          reply,
-          happened: async () => (await api.get<Member>(`/v1/orgs/${org}/members/${newcomer.user.id}`, owner())).status === 200,
-        };
+        return { reply, happened: async () => (await api.get(`/v1/orgs/${team.org}/members/${newcomer.user.id}`, owner())).status === 200 };
+      },
+    },
+    'change member role': {
+      ok: 200,
+      attempt: async (org, token) => {
+        const member = await createUser(api, server.adminToken);
+        await setRole(api, owner(), team.org, member.user.id, 'viewer');
+        const reply = await api.put(`/v1/orgs/${org}/members/${member.user.id}`, token, { role: 'editor' });
+        return { reply, happened: async () => (await api.get<Member>(`/v1/orgs/${team.org}/members/${member.user.id}`, owner())).body.role === 'editor' };
+      },
+    },
+    'remove member': {
+      ok: 204,
+      attempt: async (org, token) => {
+        const member = await createUser(api, server.adminToken);
+        await setRole(api, owner(), team.org, member.user.id, 'viewer');
+        const reply = await api.del(`/v1/orgs/${org}/members/${member.user.id}`, token);
+        return { reply, happened: async () => (await api.get(`/v1/orgs/${team.org}/members/${member.user.id}`, owner())).status === 404 };
       },
     },
     'list members': {
@@ -139,7 +168,7 @@ describe('server: roles × actions', function () {
         return { reply, happened: async () => true };
       },
     },
-    'manage tokens': {
+    'create service token': {
       ok: 201,
       attempt: async (org, token) => {
         const name = unique('tok');
@@ -147,10 +176,25 @@ describe('server: roles × actions', function () {
         return {
           reply,
           happened: async () => {
-            const list = await api.get<{ tokens: ServiceToken[] }>(`/v1/orgs/${org}/tokens`, owner());
+            const list = await api.get<{ tokens: ServiceToken[] }>(`/v1/orgs/${team.org}/tokens`, owner());
             return list.status === 200 && list.body.tokens.some((t) => t.name === name);
           },
         };
+      },
+    },
+    'list service tokens': {
+      ok: 200,
+      attempt: async (org, token) => {
+        const reply = await api.get(`/v1/orgs/${org}/tokens`, token);
+        return { reply, happened: async () => reply.status === 200 };
+      },
+    },
+    'revoke service token': {
+      ok: 204,
+      attempt: async (org, token) => {
+        const svc = await createServiceToken(api, owner(), team.org, ENV);
+        const reply = await api.del(`/v1/orgs/${org}/tokens/${svc.id}`, token);
+        return { reply, happened: async () => (await api.get(secretsPath(team.org, ENV), svc.token)).status === 401 };
       },
     },
     'create environment': {
@@ -197,7 +241,7 @@ describe('server: roles × actions', function () {
     it(`without a token, ${action} answers 401 UNAUTHORIZED and does nothing`, async () => {
       const { reply, happened } = await ACTIONS[action].attempt(team.org, undefined);
       assertProblem(reply, 401, 'UNAUTHORIZED');
-      if (action !== 'view metadata' && action !== 'list members') assert.equal(await happened(), false);
+      if (!READ_ONLY.includes(action)) assert.equal(await happened(), false);
     });
   }
 
@@ -205,7 +249,7 @@ describe('server: roles × actions', function () {
     it(`a non-member attempting ${action} gets 404 ORG_NOT_FOUND, exactly as for an org that does not exist`, async () => {
       const { reply, happened } = await ACTIONS[action].attempt(team.org, team.outsider.token);
       const asOutsider = assertProblem(reply, 404, 'ORG_NOT_FOUND');
-      if (action !== 'view metadata' && action !== 'list members' && action !== 'read audit') assert.equal(await happened(), false);
+      if (!READ_ONLY.includes(action)) assert.equal(await happened(), false);
       const ghost = unique('ghost');
       const { reply: missing } = await ACTIONS[action].attempt(ghost, team.outsider.token);
       const asMissing = assertProblem(missing, 404, 'ORG_NOT_FOUND');
