@@ -207,6 +207,7 @@ describe('server: secrets', function () {
       assert.deepEqual(await list('hook'), ['STRIPE_WEBHOOK']);
       assert.deepEqual(await list('_url'), ['DATABASE_URL']);
       assert.deepEqual(await list('nothing-like-this'), []);
+      assert.deepEqual(await list(''), ['ABXCD', 'DATABASE_URL', 'STRIPE_KEY', 'STRIPE_WEBHOOK'], 'an empty search lists everything');
     });
 
     it('treats search text literally (no SQL wildcards)', async () => {

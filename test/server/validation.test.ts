@@ -73,6 +73,15 @@ describe('server: validation and errors', function () {
       assert.equal((await api.get(secretPath(team.org, env, 'HUGE'), team.owner.token)).status, 404);
     });
 
+    it('answers 413 PAYLOAD_TOO_LARGE on every route that takes a body', async () => {
+      const filler = 'x'.repeat(MiB + 1);
+      for (const route of bodyRoutes()) {
+        const raw = JSON.stringify({ ...route.valid, padding: filler });
+        const r = await api.request(route.method, route.path, { token: route.token, raw, headers: { 'content-type': 'application/json' } });
+        assertProblem(r, 413, 'PAYLOAD_TOO_LARGE');
+      }
+    });
+
     it('judges a body just under 1 MiB by its content instead (400, not 413)', async () => {
       const body = JSON.stringify({ key: 'NEARLY_HUGE', value: 'x'.repeat(MiB - 100) });
       assert.ok(body.length < MiB);
