@@ -7,7 +7,7 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../test/helpers/server.ts';
 
@@ -122,6 +122,8 @@ async function main(): Promise<void> {
     bare = started.child;
 
     console.log(`bulk reveal of ${SECRETS} secrets (${body.length} bytes), ${CONNECTIONS} connections, ${SECONDS} s each, node ${process.version}`);
+    // the figures only mean something next to how busy the machine was
+    console.log(`machine: ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const bareFigures = await measure('bare fastify route', `${started.url}/reveal`, {});
     const serverFigures = await measure('secrets server bulk reveal', server.url + path, { authorization: `Bearer ${token}` });
 
