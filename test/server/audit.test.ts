@@ -152,6 +152,17 @@ describe('server: audit', function () {
     assert.ok(pages >= Math.ceil(wanted.length / 3));
   });
 
+  it('pages 50 events at a time by default', async () => {
+    for (let i = 0; i < 30; i++) {
+      await createSecret(api, team.editor.token, team.org, 'development', `PAGE_${i}`, 'v');
+      await api.post(`${secretPath(team.org, 'development', `PAGE_${i}`)}/reveal`, team.editor.token);
+    }
+    const r = await api.get<AuditPage>(`/v1/orgs/${team.org}/audit`, team.owner.token);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.events.length, 50);
+    assert.equal(typeof r.body.nextCursor, 'string');
+  });
+
   it('answers limit=1 with one event and a cursor', async () => {
     const r = await api.get<AuditPage>(`/v1/orgs/${team.org}/audit?limit=1`, team.admin.token);
     assert.equal(r.status, 200, r.text);

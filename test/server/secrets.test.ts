@@ -104,6 +104,15 @@ describe('server: secrets', function () {
       assert.equal(await reveal(api, team.editor.token, org, env, 'DUPLICATE_ME'), 'first', 'the original value is untouched');
     });
 
+    it('answers concurrent creates of one key with exactly one 201 and 409s, never a 500', async () => {
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => api.post(secretsPath(org, env), team.editor.token, { key: 'RACE_CREATE', value: `v${i}` })),
+      );
+      const statuses = replies.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409, 409, 409], replies.map((r) => r.text).join('\n'));
+      for (const r of replies.filter((x) => x.status === 409)) assertProblem(r, 409, 'SECRET_EXISTS');
+    });
+
     it('stores values byte for byte (unicode, newlines, JSON-looking text)', async () => {
       const value = 'multi\nline\r\n{"json": true} — ünïcødé 🔑 \u0000 end';
       await createSecret(api, team.editor.token, org, env, 'EXACT_BYTES', value);

@@ -154,6 +154,13 @@ describe('server: service tokens', function () {
       assert.equal((await api.get(secretPath(team.org, env, 'FROM_CI'), team.editor.token)).status, 404);
     });
 
+    it('records its refused attempts in the audit as denied, with the token as the actor', async () => {
+      const events = await auditEvents(api, team.owner.token, team.org);
+      const denied = events.filter((e) => e.outcome === 'denied' && e.actor.type === 'service' && e.actor.id === svc.id);
+      const actions = new Set(denied.map((e) => e.action));
+      for (const a of ['secret.create', 'secret.update', 'secret.delete'] as const) assert.ok(actions.has(a), `no denied ${a} by the service token in ${[...actions].join(', ')}`);
+    });
+
     it('cannot list, get, reveal or bulk reveal in another environment of its organization (403 or 404)', async () => {
       const attempts = [
         await api.get(secretsPath(team.org, 'production'), svc.token),
