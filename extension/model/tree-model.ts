@@ -2,7 +2,7 @@
 // search text, with masked values and per-secret reveal timers. It owns no VS Code objects; the tree
 // adapter renders its nodes and listens for changes. Node objects are cached and updated in place so
 // a change event can name exactly the node that changed (VS Code matches elements by identity).
-import type { Environment, Org, Role, SecretMeta } from '../../core/api-types.ts';
+import { DEFAULT_ENVIRONMENTS, type Environment, type Org, type Role, type SecretMeta } from '../../core/api-types.ts';
 import { ExtensionError } from '../errors.ts';
 import type { SecretsApi } from '../logic/ports.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -125,7 +125,7 @@ export class SecretsTreeModel {
   setEnvironments(org: string, envs: Environment[]): void {
     this.#envs.set(
       org,
-      envs.map((e) => ({
+      [...envs].sort(environmentOrder).map((e) => ({
         kind: 'env',
         id: envId(org, e.slug),
         org,
@@ -292,4 +292,13 @@ export class SecretsTreeModel {
   #fire(node: TreeNode | undefined): void {
     for (const l of this.#listeners) l(node);
   }
+}
+
+// Pipeline order (development → staging → production) like the dashboard's switcher, then the rest by slug.
+function environmentOrder(a: Environment, b: Environment): number {
+  const rank = (slug: string) => {
+    const i = DEFAULT_ENVIRONMENTS.indexOf(slug);
+    return i === -1 ? DEFAULT_ENVIRONMENTS.length : i;
+  };
+  return rank(a.slug) - rank(b.slug) || a.slug.localeCompare(b.slug);
 }

@@ -39,7 +39,7 @@ describe('extension tree model (live server)', () => {
     const { model } = modelFor('owner');
     const { orgs, envs, secrets } = await expandAll(model);
     assert.deepEqual(orgs.map((o) => [o.org, o.name, o.role]), [[world.org, 'Acme Corp', 'owner']]);
-    assert.deepEqual(envs.map((e) => e.env).sort(), ['development', 'production', 'staging']);
+    assert.deepEqual(envs.map((e) => e.env), ['development', 'staging', 'production'], 'pipeline order, as the dashboard lists them');
     const dev = secrets.filter((s) => s.env === 'development').map((s) => s.secretKey);
     assert.deepEqual(dev, ['DATABASE_URL', 'REDIS_URL', 'STRIPE_SECRET_KEY'], 'sorted by key');
     assert.deepEqual(secrets.filter((s) => s.env === 'production').map((s) => s.secretKey), ['PROD_ONLY_TOKEN', 'STRIPE_SECRET_KEY']);
@@ -72,6 +72,15 @@ describe('extension tree model (live server)', () => {
       }
     });
   }
+
+  it('lists extra environments after the default three, by slug', async () => {
+    await world.members.owner.client.createEnvironment(world.org, { slug: 'qa' });
+    await world.members.owner.client.createEnvironment(world.org, { slug: 'canary' });
+    const { model } = modelFor('owner');
+    const [org] = (await model.children()) as OrgNode[];
+    const envs = (await model.children(org)) as EnvNode[];
+    assert.deepEqual(envs.map((e) => e.env), ['development', 'staging', 'production', 'canary', 'qa']);
+  });
 
   it('shows an outsider no organization at all', async () => {
     const model = new SecretsTreeModel({ clock: new ManualClock() });
