@@ -2,7 +2,8 @@
 // cannot reach the other by any route; roles are per organization; ids from one organization are
 // unknown in the other.
 import assert from 'node:assert/strict';
-import type { BulkReveal, SecretMeta } from '../../core/api-types.ts';
+import type { AuditPage, BulkReveal, SecretMeta } from '../../core/api-types.ts';
+import { auditEvents } from './support/audit.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { assertProblem, http, type Http, type Reply } from './support/http.ts';
 import { bulkRevealPath, createSecret, createServiceToken, createTeam, reveal, secretPath, secretsPath, setRole, type Team } from './support/fixtures.ts';
@@ -87,6 +88,17 @@ describe('server: cross-organization isolation', function () {
     assertProblem(await api.post(`${secretPath(b.org, env, 'SHARED_NAME')}/reveal`, t.token), 404, 'ORG_NOT_FOUND');
     const own = await api.post<BulkReveal>(bulkRevealPath(a.org, env), t.token, {});
     assert.deepEqual(own.body.secrets.map((s) => s.value), ['value-of-a']);
+  });
+
+  it('an audit cursor taken from B never yields B\'s events in A\'s audit', async () => {
+    const page = await api.get<AuditPage>(`/v1/orgs/${b.org}/audit?limit=1`, b.owner.token);
+    assert.equal(page.status, 200, page.text);
+    assert.ok(page.body.nextCursor);
+    const bIds = new Set((await auditEvents(api, b.owner.token, b.org)).map((e) => e.id));
+    const r = await api.get<AuditPage>(`/v1/orgs/${a.org}/audit?limit=500&cursor=${encodeURIComponent(page.body.nextCursor)}`, a.owner.token);
+    assert.ok(r.status === 200 || r.status === 400, `${r.status} ${r.text}`);
+    if (r.status === 200) for (const e of r.body.events) assert.ok(!bIds.has(e.id), 'an event of B leaked into A\'s audit');
+    else assertProblem(r, 400, 'VALIDATION_FAILED');
   });
 
   it('deleting a key in A leaves the same key in B', async () => {

@@ -201,6 +201,11 @@ describe('server: validation and errors', function () {
       });
     }
 
+    it('accepts audit limits of 1 and 500', async () => {
+      assert.equal((await api.get(`/v1/orgs/${team.org}/audit?limit=1`, team.owner.token)).status, 200);
+      assert.equal((await api.get(`/v1/orgs/${team.org}/audit?limit=500`, team.owner.token)).status, 200);
+    });
+
     for (const [label, limit] of [['0', '0'], ['501', '501'], ['abc', 'abc']] as const) {
       it(`rejects an audit limit of ${label} with 400 VALIDATION_FAILED`, async () => {
         assertProblem(await api.get(`/v1/orgs/${team.org}/audit?limit=${limit}`, team.owner.token), 400, 'VALIDATION_FAILED');
