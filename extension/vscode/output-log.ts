@@ -2,6 +2,7 @@
 // failure code. Everything passes the redactor first; values and the token are never written.
 import * as vscode from 'vscode';
 import type { ResponseInfo, RetryInfo } from '../../core/client.ts';
+import { requestLine, retryLine } from '../logic/log-lines.ts';
 import type { Redactor } from '../logic/redactor.ts';
 
 export class OutputLog implements vscode.Disposable {
@@ -14,11 +15,11 @@ export class OutputLog implements vscode.Disposable {
   }
 
   response(info: ResponseInfo): void {
-    this.channel.info(this.#redactor.redact(`${info.method} ${info.path} ${info.status} ${Math.round(info.ms)}ms`));
+    this.channel.info(requestLine(info, this.#redactor));
   }
 
   retry(info: RetryInfo): void {
-    this.channel.warn(this.#redactor.redact(`retry ${info.attempt} in ${info.delayMs}ms: ${info.reason}`));
+    this.channel.warn(retryLine(info, this.#redactor));
   }
 
   info(text: string): void {
