@@ -11,6 +11,8 @@ export function canPrompt(io: Io): boolean {
 /** Reads one line from the terminal without echoing it. */
 export function readHidden(io: Io, question: string): Promise<string> {
   const { stdin, stderr } = io;
+  // Echo goes off before the prompt appears: anything typed the instant it shows must not be echoed.
+  stdin.setRawMode!(true);
   stderr.write(question);
   return new Promise<string>((resolve, reject) => {
     let input = '';
@@ -36,7 +38,6 @@ export function readHidden(io: Io, question: string): Promise<string> {
         else if (ch >= ' ' || ch === '\t') input += ch;
       }
     };
-    stdin.setRawMode!(true);
     stdin.setEncoding('utf8');
     stdin.on('data', onData);
     stdin.resume();
