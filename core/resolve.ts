@@ -1,8 +1,11 @@
 // Resolves `$NAME` references between the secrets of one environment (syntax: references.ts).
 //
-// Iterative depth-first search with memoization: every secret is parsed once and joined once, so the work
-// is linear in the total size of the values (plus the size of what is produced), and a chain of 100,000
-// references cannot overflow the call stack. Errors name keys only, never a value.
+// Iterative depth-first search with memoization: every secret is parsed once and assembled once, so the
+// work is linear in the total size of the values, and a chain of 100,000 references cannot overflow the
+// call stack. Pieces are joined with `+`, which in V8 makes a rope that shares the referenced value rather
+// than copying it: a chain in which each secret adds a prefix to the next would otherwise copy its tail
+// again at every link (quadratic); the rope is flattened once, when a consumer first reads the string.
+// Errors name keys only, never a value.
 import { SecretsError } from './errors.ts';
 import { parseTemplate, type Reference, type Template } from './references.ts';
 
@@ -16,9 +19,10 @@ export interface ResolveOptions {
    */
   onMissing?: 'error' | 'keep';
   /**
-   * The longest a resolved value may grow to, in UTF-16 code units (default 1 MiB = 1,048,576). Doubling
+   * The longest a resolved secret may grow to, in UTF-16 code units (default 1 MiB = 1,048,576). Doubling
    * references (`A=$B$B`, `B=$C$C`, …) grow exponentially; past this the resolver stops with
-   * ResolvedValueTooLargeError instead of exhausting memory.
+   * ResolvedValueTooLargeError instead of exhausting memory. A text given to resolveText is not limited:
+   * it is its author's, and each secret it pulls in is.
    */
   maxValueLength?: number;
 }
@@ -52,14 +56,14 @@ export class MissingReferenceError extends SecretsError {
   }
 }
 
-/** A resolved value longer than `maxValueLength`. `secret` is null for a text. */
+/** A resolved secret longer than `maxValueLength`. */
 export class ResolvedValueTooLargeError extends SecretsError {
-  readonly secret: string | null;
+  readonly secret: string;
   readonly limit: number;
-  constructor(secret: string | null, limit: number) {
+  constructor(secret: string, limit: number) {
     super(
       'SECRETS_REFERENCE_TOO_LARGE',
-      `${secret === null ? 'The text' : `Secret ${secret}`} resolves to more than ${limit} characters; check its references for repeated expansion`,
+      `Secret ${secret} resolves to more than ${limit} characters; check its references for repeated expansion`,
     );
     this.name = 'ResolvedValueTooLargeError';
     this.secret = secret;
@@ -74,7 +78,7 @@ export class ResolvedValueTooLargeError extends SecretsError {
 export function resolveSecrets(values: Readonly<Record<string, string>>, opts: ResolveOptions = {}): Record<string, string> {
   const resolver = new Resolver(values, opts);
   const out: [string, string][] = [];
-  for (const key of Object.keys(values)) out.push([key, resolver.resolveKey(key)]);
+  for (let id = 0; id < resolver.keys.length; id++) out.push([resolver.keys[id]!, resolver.resolveId(id)]);
   // fromEntries defines own properties, so even a key named `__proto__` comes through as data.
   return Object.fromEntries(out);
 }
@@ -88,81 +92,90 @@ export function resolveText(text: string, values: Readonly<Record<string, string
   return new Resolver(values, opts).resolveTemplate(parseTemplate(text));
 }
 
+const TEXT = -1;
+const NOT_ON_STACK = -1;
+
 interface Frame {
-  /** The secret being resolved, or null for the text given to resolveText. */
-  key: string | null;
+  /** The secret being resolved, or TEXT for the text given to resolveText. */
+  id: number;
   template: Template;
-  /** How many references of the template are already in `parts`. */
+  /** How many references of the template are already in `value`. */
   done: number;
-  parts: string[];
-  length: number;
+  value: string;
 }
 
 class Resolver {
-  private readonly raw: Map<string, string>;
-  private readonly resolved = new Map<string, string>();
+  readonly keys: string[];
+  private readonly ids = new Map<string, number>();
+  private readonly raw: string[];
+  private readonly resolved: (string | undefined)[];
+  /** Where each secret sits on the search stack, to find a cycle in O(1) and cut it out in order. */
+  private readonly stackAt: Int32Array;
   private readonly keepMissing: boolean;
   private readonly maxLength: number;
 
   constructor(values: Readonly<Record<string, string>>, opts: ResolveOptions) {
-    this.raw = new Map(Object.entries(values));
+    // Object.keys and indexing allocate far less than Object.entries on 100,000 keys.
+    this.keys = Object.keys(values);
+    const count = this.keys.length;
+    this.raw = new Array<string>(count);
+    for (let id = 0; id < count; id++) {
+      const key = this.keys[id]!;
+      this.raw[id] = values[key]!;
+      this.ids.set(key, id);
+    }
+    this.resolved = new Array<string | undefined>(count).fill(undefined);
+    this.stackAt = new Int32Array(count).fill(NOT_ON_STACK);
     this.keepMissing = opts.onMissing === 'keep';
     this.maxLength = opts.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
   }
 
-  resolveKey(key: string): string {
-    const known = this.resolved.get(key) ?? this.withoutReferences(key);
-    if (known !== undefined) return known;
-    return this.run(this.frame(key, parseTemplate(this.raw.get(key)!)));
+  resolveId(id: number): string {
+    return this.resolved[id] ?? this.withoutReferences(id) ?? this.run(this.frame(id, parseTemplate(this.raw[id]!)));
   }
 
   resolveTemplate(template: Template): string {
-    return this.run(this.frame(null, template));
+    return this.run(this.frame(TEXT, template));
   }
 
   /** Most values reference nothing: they are their own result, without parsing or copying. */
-  private withoutReferences(key: string): string | undefined {
-    const raw = this.raw.get(key)!;
+  private withoutReferences(id: number): string | undefined {
+    const raw = this.raw[id]!;
     if (raw.indexOf('$') !== -1) return undefined;
-    this.resolved.set(key, raw);
+    this.resolved[id] = raw;
     return raw;
   }
 
-  private frame(key: string | null, template: Template): Frame {
-    const frame: Frame = { key, template, done: 0, parts: [], length: 0 };
-    this.append(frame, template.literals[0]!);
-    return frame;
+  private frame(id: number, template: Template): Frame {
+    return { id, template, done: 0, value: template.literals[0]! };
   }
 
   /** Resolves the root frame and every secret it reaches (each memoized in `resolved`); returns the root's result. */
   private run(root: Frame): string {
     const stack: Frame[] = [root];
-    // Where each secret on the stack sits, to detect a cycle in O(1) and cut it out of the stack in order.
-    const onStack = new Map<string, number>();
-    if (root.key !== null) onStack.set(root.key, 0);
+    if (root.id !== TEXT) this.stackAt[root.id] = 0;
     for (;;) {
       const frame = stack[stack.length - 1]!;
       const refs = frame.template.references;
       let child: Frame | undefined;
       while (frame.done < refs.length) {
         const ref = refs[frame.done]!;
-        let piece = this.resolved.get(ref.name);
-        if (piece === undefined) {
-          if (!this.raw.has(ref.name)) {
-            if (!this.keepMissing) throw new MissingReferenceError(frame.key, ref.name);
-            piece = asWritten(ref);
-          } else {
-            piece = this.withoutReferences(ref.name);
-            if (piece === undefined) {
-              const at = onStack.get(ref.name);
-              if (at !== undefined) {
-                const cycle = stack.slice(at).map((f) => f.key!);
-                cycle.push(ref.name);
-                throw new ReferenceCycleError(cycle);
-              }
-              child = this.frame(ref.name, parseTemplate(this.raw.get(ref.name)!));
-              break;
+        const id = this.ids.get(ref.name);
+        let piece: string | undefined;
+        if (id === undefined) {
+          if (!this.keepMissing) throw new MissingReferenceError(frame.id === TEXT ? null : this.keys[frame.id]!, ref.name);
+          piece = asWritten(ref);
+        } else {
+          piece = this.resolved[id] ?? this.withoutReferences(id);
+          if (piece === undefined) {
+            const at = this.stackAt[id]!;
+            if (at !== NOT_ON_STACK) {
+              const cycle = stack.slice(at).map((f) => this.keys[f.id]!);
+              cycle.push(ref.name);
+              throw new ReferenceCycleError(cycle);
             }
+            child = this.frame(id, parseTemplate(this.raw[id]!));
+            break;
           }
         }
         this.append(frame, piece);
@@ -170,25 +183,24 @@ class Resolver {
         frame.done++;
       }
       if (child !== undefined) {
-        onStack.set(child.key!, stack.length);
+        this.stackAt[child.id] = stack.length;
         stack.push(child);
         continue;
       }
-      const result = frame.parts.length === 1 ? frame.parts[0]! : frame.parts.join('');
       stack.pop();
-      if (frame.key !== null) {
-        onStack.delete(frame.key);
-        this.resolved.set(frame.key, result);
+      if (frame.id !== TEXT) {
+        this.stackAt[frame.id] = NOT_ON_STACK;
+        this.resolved[frame.id] = frame.value;
       }
-      if (stack.length === 0) return result;
+      if (stack.length === 0) return frame.value;
     }
   }
 
   private append(frame: Frame, piece: string): void {
-    if (piece.length === 0) return;
-    frame.length += piece.length;
-    if (frame.length > this.maxLength) throw new ResolvedValueTooLargeError(frame.key, this.maxLength);
-    frame.parts.push(piece);
+    if (frame.id !== TEXT && frame.value.length + piece.length > this.maxLength) {
+      throw new ResolvedValueTooLargeError(this.keys[frame.id]!, this.maxLength);
+    }
+    frame.value += piece;
   }
 }
 

@@ -73,6 +73,18 @@ describe('core/resolve: $NAME references between secrets', () => {
     assert.deepEqual(out, { A: 'dd', B: 'd-d', C: 'd', D: 'd' });
   });
 
+  it('resolves a chain in which every secret adds to the next without copying it at each link', () => {
+    // 20,000 links of 8 characters: the results total 1.6 billion characters if each is copied out.
+    const values: Record<string, string> = {};
+    const n = 20_000;
+    for (let i = 0; i < n - 1; i++) values[`K${i}`] = `${String(i).padStart(7, '0')}/$K${i + 1}`;
+    values[`K${n - 1}`] = 'end';
+    const out = resolveSecrets(values);
+    assert.equal(out.K0!.length, 8 * (n - 1) + 3);
+    assert.ok(out.K0!.startsWith('0000000/0000001/'));
+    assert.ok(out.K0!.endsWith('/0019998/end'));
+  });
+
   it('resolves a chain of 100,000 references without overflowing the stack', () => {
     const values: Record<string, string> = {};
     const n = 100_000;
@@ -174,6 +186,7 @@ describe('core/resolve: $NAME references between secrets', () => {
       () => resolveSecrets({ A: `${canary}$NOPE` }),
       () => resolveSecrets({ A: `$B$B`, B: canary }, { maxValueLength: 5 }),
       () => resolveText(`${canary} $NOPE`, { A: canary }),
+      () => resolveText('$A', { A: `$B$B`, B: canary }, { maxValueLength: 5 }),
     ];
     for (const run of cases) {
       const err = thrown(run);
@@ -221,9 +234,22 @@ describe('core/resolve: resolveText for templates and workflow inputs', () => {
     });
   });
 
-  it('names the text in a too-large error', () => {
-    assert.throws(() => resolveText('$A$A$A', { A: 'abcd' }, { maxValueLength: 10 }), {
-      message: 'The text resolves to more than 10 characters; check its references for repeated expansion',
+  it('limits the secrets a text pulls in, not the text itself', () => {
+    assert.equal(resolveText('$A$A$A', { A: 'abcd' }, { maxValueLength: 10 }), 'abcdabcdabcd');
+    assert.throws(() => resolveText('$A', { A: '$B$B$B', B: 'abcd' }, { maxValueLength: 10 }), {
+      message: 'Secret A resolves to more than 10 characters; check its references for repeated expansion',
     });
+  });
+
+  it('resolves a template of 100,000 references, several megabytes long', () => {
+    const values: Record<string, string> = {};
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      values[`K${i}`] = `value-${i}`;
+      lines.push(`K${i}=\${K${i}}`);
+    }
+    const out = resolveText(lines.join('\n'), values).split('\n');
+    assert.equal(out.length, 100_000);
+    assert.equal(out[99_999], 'K99999=value-99999');
   });
 });
