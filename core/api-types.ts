@@ -95,7 +95,12 @@ export type AuditAction =
   | 'token.create'
   | 'token.revoke'
   | 'org.create'
-  | 'audit.read';
+  | 'audit.read'
+  // Recorded only when denied (allowed reads of metadata are not audited):
+  | 'org.read'
+  | 'member.list'
+  | 'environment.list'
+  | 'token.list';
 
 export interface AuditEvent {
   id: string;

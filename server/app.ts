@@ -2,11 +2,19 @@
 // stripped; no type coercion), a 1 MiB body limit, logs that never carry bodies or credentials, and
 // every route of docs/api.md.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { installProblemHandlers } from './http/problems.ts';
+import { Authenticator, installAuthentication } from './auth/authenticate.ts';
+import type { Deps } from './deps.ts';
 import { installJsonParser } from './http/json-body.ts';
 import { installMethodNotAllowed } from './http/method-not-allowed.ts';
+import { frameworkErrorHandler, installProblemHandlers } from './http/problems.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { registerBulkRevealRoutes } from './routes/bulk-reveal.ts';
+import { registerEnvironmentRoutes } from './routes/environments.ts';
 import { registerHealthRoutes } from './routes/health.ts';
-import type { Deps } from './deps.ts';
+import { registerMeRoutes } from './routes/me.ts';
+import { registerOrgRoutes } from './routes/orgs.ts';
+import { registerSecretRoutes } from './routes/secrets.ts';
+import { registerServiceTokenRoutes } from './routes/service-tokens.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -19,16 +27,28 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
     logger: {
       level: options.logLevel,
       // The default request serializer logs no headers or bodies; redaction is a second belt.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     },
     bodyLimit: BODY_LIMIT,
+    // Keys may be 128 characters; anything much longer is refused as a 400 by frameworkErrors.
+    maxParamLength: 600,
+    frameworkErrors: frameworkErrorHandler,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   installProblemHandlers(app);
   installJsonParser(app);
   installMethodNotAllowed(app);
+  const auth = new Authenticator(deps);
+  installAuthentication(app, deps, auth);
+
   registerHealthRoutes(app);
-  void deps;
+  registerMeRoutes(app, deps);
+  registerOrgRoutes(app, deps);
+  registerEnvironmentRoutes(app, deps);
+  registerSecretRoutes(app, deps);
+  registerBulkRevealRoutes(app, deps);
+  registerServiceTokenRoutes(app, deps, auth);
+  registerAuditRoutes(app, deps);
   return app;
 }

@@ -2,6 +2,7 @@
 // nothing from a parser's message (which can quote the body), ever reaches a response or a log line.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, problemBody } from '../errors.ts';
+import { AuditWriteError } from '../storage/types.ts';
 
 export function sendProblem(reply: FastifyReply, err: ApiError): FastifyReply {
   if (err.headers) reply.headers(err.headers);
@@ -58,6 +59,11 @@ function frameworkProblem(err: FastifyError): ApiError | null {
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ApiError) return sendProblem(reply, err);
+    // A change whose audit event could not be written was rolled back with it.
+    if ((err as Error) instanceof AuditWriteError) {
+      request.log.error({ errName: err.name }, 'audit write failed; the change was rolled back');
+      return sendProblem(reply, new ApiError('AUDIT_UNAVAILABLE'));
+    }
     if (err.validation) return sendProblem(reply, validationProblem(err));
     const known = frameworkProblem(err);
     if (known) return sendProblem(reply, known);
@@ -66,4 +72,10 @@ export function installProblemHandlers(app: FastifyInstance): void {
     return sendProblem(reply, new ApiError('INTERNAL'));
   });
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, new ApiError('NOT_FOUND')));
+}
+
+/** Errors the router raises before any route runs (malformed URL encoding, overlong parameters). */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed';
+  void sendProblem(reply, new ApiError('VALIDATION_FAILED', detail));
 }

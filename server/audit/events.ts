@@ -1,0 +1,45 @@
+// Building audit events from a request. An event names who, what, where and which keys: never a value.
+import type { FastifyRequest } from 'fastify';
+import type { AuditAction } from '../../core/api-types.ts';
+import type { Actor } from '../auth/principal.ts';
+import type { AuditInput, AuditRow } from '../storage/types.ts';
+import type { AuditEvent } from '../../core/api-types.ts';
+
+const MAX_USER_AGENT = 512;
+
+export function auditEvent(
+  request: FastifyRequest,
+  actor: Actor,
+  action: AuditAction,
+  outcome: 'allowed' | 'denied',
+  environment: string | null,
+  keys: string[],
+): AuditInput {
+  const ua = request.headers['user-agent'];
+  return {
+    time: new Date().toISOString(),
+    actorType: actor.type,
+    actorId: actor.id,
+    actorName: actor.name,
+    action,
+    environment,
+    keys,
+    outcome,
+    ip: request.ip,
+    userAgent: typeof ua === 'string' ? ua.slice(0, MAX_USER_AGENT) : null,
+  };
+}
+
+export function toAuditEvent(row: AuditRow): AuditEvent {
+  return {
+    id: row.id,
+    time: row.time,
+    actor: { type: row.actorType, id: row.actorId, name: row.actorName },
+    action: row.action,
+    environment: row.environment,
+    keys: row.keys,
+    outcome: row.outcome,
+    ip: row.ip,
+    userAgent: row.userAgent,
+  };
+}

@@ -1,0 +1,97 @@
+// Organization visibility and permission checks for one request. A non-member sees 404 exactly as if
+// the organization did not exist; a member without the permission gets 403. Both are audited.
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../../core/api-types.ts';
+import { auditEvent } from '../audit/events.ts';
+import type { Deps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import type { EnvironmentRow, OrgRow } from '../storage/types.ts';
+import { actorOf, type Actor, type Principal } from './principal.ts';
+import { roleAllows, serviceAllows, type Permission } from './permissions.ts';
+
+export interface OrgAccess {
+  org: OrgRow;
+  principal: Principal;
+  /** The member's role; null for a service token. */
+  role: Role | null;
+  actor: Actor;
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new ApiError('UNAUTHORIZED');
+  return request.principal;
+}
+
+function deniedKeys(request: FastifyRequest): string[] {
+  const key = (request.params as { key?: unknown } | undefined)?.key;
+  return typeof key === 'string' ? [key.toUpperCase()] : [];
+}
+
+function deniedEnvironment(request: FastifyRequest): string | null {
+  const env = (request.params as { env?: unknown } | undefined)?.env;
+  return typeof env === 'string' ? env : null;
+}
+
+export async function recordDenial(deps: Deps, request: FastifyRequest, orgId: string, actor: Actor): Promise<void> {
+  const action = request.routeOptions.config.action;
+  if (!action) return;
+  const event = auditEvent(request, actor, action, 'denied', deniedEnvironment(request), deniedKeys(request));
+  // A denial is answered as a denial even when its audit event cannot be written; the failure is logged.
+  await deps.storage.appendAudit(orgId, event).catch((err: Error) => request.log.error({ errName: err.name }, 'audit write failed'));
+}
+
+export async function accessOrg(deps: Deps, request: FastifyRequest, slug: string): Promise<OrgAccess> {
+  const principal = principalOf(request);
+  const org = await deps.storage.getOrgBySlug(slug);
+  if (!org) throw new ApiError('ORG_NOT_FOUND', `Organization ${slug} does not exist`);
+  const actor = actorOf(principal);
+  if (principal.kind === 'service') {
+    if (principal.orgId !== org.id) throw new ApiError('ORG_NOT_FOUND', `Organization ${slug} does not exist`);
+    return { org, principal, role: null, actor };
+  }
+  const member = await deps.storage.getMember(org.id, principal.user.id);
+  if (!member) {
+    await recordDenial(deps, request, org.id, actor);
+    throw new ApiError('ORG_NOT_FOUND', `Organization ${slug} does not exist`);
+  }
+  return { org, principal, role: member.role, actor };
+}
+
+/** Throws 403 (audited) unless the caller may do this; `environment` binds service tokens. */
+export async function authorize(
+  deps: Deps,
+  request: FastifyRequest,
+  access: OrgAccess,
+  permission: Permission,
+  environment?: EnvironmentRow,
+): Promise<void> {
+  const p = access.principal;
+  let allowed: boolean;
+  if (p.kind === 'service') allowed = serviceAllows(permission) && (environment === undefined ? permission === 'org.read' : environment.id === p.environmentId);
+  else allowed = access.role !== null && roleAllows(access.role, permission);
+  if (allowed) return;
+  await recordDenial(deps, request, access.org.id, access.actor);
+  throw new ApiError('FORBIDDEN', p.kind === 'service' ? 'This service token does not allow this action' : 'Your role does not allow this action');
+}
+
+/** The environment named in the path; for service tokens a foreign environment is a 403, not a 404. */
+export async function accessEnvironment(
+  deps: Deps,
+  request: FastifyRequest,
+  access: OrgAccess,
+  slug: string,
+  permission: Permission,
+): Promise<EnvironmentRow> {
+  const p = access.principal;
+  if (p.kind !== 'service') await authorize(deps, request, access, permission);
+  const env = await deps.storage.getEnvironment(access.org.id, slug);
+  if (p.kind === 'service') {
+    if (!env || env.id !== p.environmentId) {
+      await recordDenial(deps, request, access.org.id, access.actor);
+      throw new ApiError('FORBIDDEN', 'This service token does not allow this action');
+    }
+    await authorize(deps, request, access, permission, env);
+  }
+  if (!env) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${slug} does not exist in ${access.org.slug}`);
+  return env;
+}

@@ -1,0 +1,79 @@
+// Resolves `Authorization: Bearer <token>` to a principal. Unknown, malformed, expired and revoked
+// tokens are all the same 401; an anonymous attempt on an existing organization is audited as denied.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.ts';
+import type { Deps } from '../deps.ts';
+import { auditEvent } from '../audit/events.ts';
+import { hashToken, sameHash, tokenKind } from './tokens.ts';
+import { actorOf, type Principal } from './principal.ts';
+
+/** last-used is a write (and an fsync); once a minute per token is precise enough. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export class Authenticator {
+  private readonly deps: Deps;
+  private readonly touched = new Map<string, number>();
+
+  constructor(deps: Deps) {
+    this.deps = deps;
+  }
+
+  async principal(header: string | undefined): Promise<Principal | null> {
+    if (!header) return null;
+    const space = header.indexOf(' ');
+    if (space < 0 || header.slice(0, space).toLowerCase() !== 'bearer') return null;
+    const token = header.slice(space + 1).trim();
+    const kind = tokenKind(token);
+    if (!kind) return null;
+    const hash = hashToken(token);
+    const row = await this.deps.storage.findTokenByHash(hash);
+    if (!row || row.kind !== kind || !sameHash(row.hash, hash)) return null;
+    const now = Date.now();
+    if (row.revokedAt !== null) return null;
+    if (row.expiresAt !== null && Date.parse(row.expiresAt) <= now) return null;
+    this.touch(row.id, now);
+    if (row.kind === 'personal') {
+      const user = row.userId ? await this.deps.storage.getUser(row.userId) : undefined;
+      return user ? { kind: 'personal', tokenId: row.id, user } : null;
+    }
+    if (!row.orgId || !row.environmentId) return null;
+    return { kind: 'service', tokenId: row.id, name: row.name, orgId: row.orgId, environmentId: row.environmentId };
+  }
+
+  private touch(tokenId: string, now: number): void {
+    const last = this.touched.get(tokenId);
+    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(tokenId, now);
+    void this.deps.storage.touchToken(tokenId, new Date(now).toISOString()).catch(() => undefined);
+  }
+
+  forget(tokenId: string): void {
+    this.touched.delete(tokenId);
+  }
+}
+
+export function installAuthentication(app: FastifyInstance, deps: Deps, auth: Authenticator): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const config = request.routeOptions.config;
+    if (request.routeOptions.url === undefined || config.methodNotAllowed || !request.url.startsWith('/v1/')) return;
+    const principal = await auth.principal(request.headers.authorization);
+    if (principal) {
+      request.principal = principal;
+      return;
+    }
+    await recordAnonymousDenial(request, deps);
+    throw new ApiError('UNAUTHORIZED', undefined, { headers: { 'www-authenticate': 'Bearer' } });
+  });
+}
+
+async function recordAnonymousDenial(request: FastifyRequest, deps: Deps): Promise<void> {
+  const action = request.routeOptions.config.action;
+  const params = request.params as { org?: string; env?: string; key?: string } | undefined;
+  if (!action || typeof params?.org !== 'string') return;
+  const org = await deps.storage.getOrgBySlug(params.org);
+  if (!org) return;
+  const keys = typeof params.key === 'string' ? [params.key.toUpperCase()] : [];
+  const event = auditEvent(request, actorOf(null), action, 'denied', params.env ?? null, keys);
+  await deps.storage.appendAudit(org.id, event).catch((err: Error) => request.log.error({ errName: err.name }, 'audit write failed'));
+}

@@ -1,0 +1,34 @@
+// Who is calling: a user through a personal token, or a service token bound to one environment.
+import type { AuditAction } from '../../core/api-types.ts';
+import type { UserRow } from '../storage/types.ts';
+
+export type Principal =
+  | { kind: 'personal'; tokenId: string; user: UserRow }
+  | { kind: 'service'; tokenId: string; name: string; orgId: string; environmentId: string };
+
+export interface Actor {
+  type: 'user' | 'service' | 'anonymous';
+  id: string | null;
+  /** The user's or the service token's name, as the audit shows it. */
+  name: string | null;
+  /** What createdBy/updatedBy show: the user's name, or `token:<name>`. */
+  display: string;
+}
+
+export function actorOf(p: Principal | null): Actor {
+  if (!p) return { type: 'anonymous', id: null, name: null, display: 'anonymous' };
+  if (p.kind === 'personal') return { type: 'user', id: p.user.id, name: p.user.name, display: p.user.name };
+  return { type: 'service', id: p.tokenId, name: p.name, display: `token:${p.name}` };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The audit action a denied attempt on this route is recorded as. */
+    action?: AuditAction;
+    /** Marks the generated 405 handlers, which route listings skip. */
+    methodNotAllowed?: boolean;
+  }
+}

@@ -1,0 +1,121 @@
+// JSON-schema pieces shared by the routes. Bodies and queries are closed (`additionalProperties:
+// false`) and validated without coercion, so a wrong type or unknown field is a 400, never a guess.
+import { DESCRIPTION_MAX_LENGTH } from '../../core/api-types.ts';
+import { ApiError } from '../errors.ts';
+
+export const slug = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } as const;
+/** Path keys are normalised and checked by the handler, so the problem says what is wrong with them. */
+export const keyParam = { type: 'string', minLength: 1, maxLength: 512 } as const;
+export const id = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
+export const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
+export const description = { type: 'string', maxLength: DESCRIPTION_MAX_LENGTH } as const;
+export const isoTime = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+export function params(properties: Record<string, object>) {
+  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false } as const;
+}
+
+export function body(properties: Record<string, object>, required: string[] = []) {
+  return { type: 'object', properties, required, additionalProperties: false } as const;
+}
+
+/** A body that may be absent or `{}` and nothing else. */
+export const emptyBody = { type: ['object', 'null'], properties: {}, additionalProperties: false } as const;
+
+export const orgParams = params({ org: slug });
+export const envParams = params({ org: slug, env: slug });
+export const secretParams = params({ org: slug, env: slug, key: keyParam });
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+export const secretMetaSchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    description: { type: 'string' },
+    version: { type: 'integer' },
+    createdAt: { type: 'string' },
+    createdBy: { type: 'string' },
+    updatedAt: { type: 'string' },
+    updatedBy: { type: 'string' },
+  },
+} as const;
+
+export const revealedSchema = {
+  type: 'object',
+  properties: { key: { type: 'string' }, value: { type: 'string' }, version: { type: 'integer' } },
+} as const;
+
+export const userSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    email: { type: 'string' },
+    instanceAdmin: { type: 'boolean' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+export const personalTokenSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    createdAt: { type: 'string' },
+    expiresAt: nullableString,
+    lastUsedAt: nullableString,
+  },
+} as const;
+
+export const serviceTokenSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    environment: { type: 'string' },
+    createdAt: { type: 'string' },
+    createdBy: { type: 'string' },
+    expiresAt: nullableString,
+    lastUsedAt: nullableString,
+  },
+} as const;
+
+export const orgSchema = {
+  type: 'object',
+  properties: { slug: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, createdAt: { type: 'string' } },
+} as const;
+
+export const memberSchema = {
+  type: 'object',
+  properties: {
+    userId: { type: 'string' },
+    name: { type: 'string' },
+    email: { type: 'string' },
+    role: { type: 'string' },
+    addedAt: { type: 'string' },
+  },
+} as const;
+
+export const environmentSchema = {
+  type: 'object',
+  properties: { slug: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'string' } },
+} as const;
+
+/** Parses an optional future expiry; a past or unreadable time is a validation problem. */
+export function parseExpiry(value: string | undefined, path: string): string | null {
+  if (value === undefined) return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new ValidationProblem(path, 'must be an ISO 8601 time');
+  }
+  if (ms <= Date.now()) throw new ValidationProblem(path, 'must be in the future');
+  return new Date(ms).toISOString();
+}
+
+
+export class ValidationProblem extends ApiError {
+  constructor(path: string, message: string) {
+    super('VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
+  }
+}

@@ -1,0 +1,61 @@
+// Bulk reveal for CI: every secret of an environment (or the named ones) in one round trip, recorded
+// as one audit event that is durable before any value leaves.
+import type { FastifyInstance } from 'fastify';
+import type { BulkReveal, RevealedSecret } from '../../core/api-types.ts';
+import { accessEnvironment, accessOrg } from '../auth/access.ts';
+import { auditEvent } from '../audit/events.ts';
+import { openValue } from '../crypto/secret-values.ts';
+import type { Deps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import { envParams, revealedSchema } from '../http/schemas.ts';
+import { checkedKey } from './secrets.ts';
+
+const MAX_KEYS = 1000;
+
+export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps): void {
+  const { storage, keyring } = deps;
+
+  app.post<{ Params: { org: string; env: string }; Body: { keys?: string[] } | undefined | null }>(
+    '/v1/orgs/:org/environments/:env/reveal',
+    {
+      config: { action: 'secret.bulk_reveal' },
+      schema: {
+        params: envParams,
+        body: {
+          type: ['object', 'null'],
+          properties: { keys: { type: 'array', maxItems: MAX_KEYS, items: { type: 'string', maxLength: 512 } } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { environment: { type: 'string' }, secrets: { type: 'array', items: revealedSchema }, missing: { type: 'array', items: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    async (request, reply): Promise<BulkReveal> => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.reveal');
+      const requested = request.body?.keys ? [...new Set(request.body.keys.map((k) => checkedKey(k)))] : undefined;
+      const rows = await storage.getSecretsForReveal(access.org.id, env.id, requested);
+      const secrets: RevealedSecret[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        secrets[i] = { key: row.key, value: openValue(keyring, access.org, row), version: row.version };
+      }
+      let missing: string[] = [];
+      if (requested && rows.length !== requested.length) {
+        const found = new Set(rows.map((r) => r.key));
+        missing = requested.filter((k) => !found.has(k));
+      }
+      try {
+        await storage.appendAudit(access.org.id, auditEvent(request, access.actor, 'secret.bulk_reveal', 'allowed', env.slug, rows.map((r) => r.key)));
+      } catch {
+        throw new ApiError('AUDIT_UNAVAILABLE');
+      }
+      reply.header('cache-control', 'no-store');
+      return { environment: env.slug, secrets, missing };
+    },
+  );
+}
