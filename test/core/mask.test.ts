@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isTooShortToMask, maskForms, maskFormsOf, MIN_MASK_LENGTH, redact, REDACTED } from '../../core/mask.ts';
+import { compileRedactor, isTooShortToMask, maskForms, maskFormsOf, MIN_MASK_LENGTH, redact, REDACTED } from '../../core/mask.ts';
 
 describe('core/mask: the strings a log masker must hide', () => {
   // Expected forms were computed independently (Python's base64, urllib.parse and json modules).
@@ -135,6 +135,24 @@ describe('core/mask: redact', () => {
     assert.equal(redact('plain text', []), 'plain text');
     assert.equal(redact('plain text', ['']), 'plain text');
     assert.equal(redact('', ['x']), '');
+  });
+
+  it('compiles the forms once into a function that redacts like redact', () => {
+    const forms = maskFormsOf(['first-secret', 'second-secret-longer']);
+    const redactor = compileRedactor(forms);
+    for (const text of ['first-secret and second-secret-longer', 'nothing', '', `b64 ${Buffer.from('first-secret').toString('base64')}`]) {
+      assert.equal(redactor(text), redact(text, forms));
+    }
+    assert.equal(redactor('x first-secret x'), 'x *** x');
+    assert.equal(compileRedactor([])('first-secret'), 'first-secret');
+  });
+
+  it('compiles a snapshot: forms added to the list afterwards need a new redactor', () => {
+    const forms = ['alpha-secret'];
+    const redactor = compileRedactor(forms);
+    forms.push('beta-secret');
+    assert.equal(redactor('alpha-secret beta-secret'), '*** beta-secret');
+    assert.equal(compileRedactor(forms)('alpha-secret beta-secret'), '*** ***');
   });
 
   it('collects the forms of several values, longest first', () => {
