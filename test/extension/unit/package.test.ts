@@ -40,6 +40,29 @@ describe('extension packaging (npm run package:extension)', function () {
   });
 });
 
+describe('extension bundle on an older extension host', () => {
+  // VS Code releases before 1.101 run extensions on Node 20; undici 8 inside the bundle wants 22.19 and
+  // fails at load without extension/node-compat.ts. The machine's own Node is 20 where it is installed.
+  const node20 = '/usr/bin/node';
+  it('loads on Node 20 (the module graph up to activate; `vscode` itself is only the host’s)', function () {
+    let version = '';
+    try {
+      version = execFileSync(node20, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+    } catch {
+      this.skip();
+    }
+    if (!version.startsWith('20.')) this.skip();
+    if (!existsSync(BUNDLE)) execFileSync('npm', ['run', '--silent', 'build:extension'], { cwd: ROOT, stdio: 'pipe' });
+    // Only the module graph is evaluated: `vscode` is answered with an inert object, nothing is activated.
+    const script =
+      "const M = require('module'); const load = M._load;" +
+      "M._load = function (r, ...a) { return r === 'vscode' ? {} : load.call(this, r, ...a); };" +
+      `const ext = require(${JSON.stringify(BUNDLE)}); console.log(typeof ext.activate, typeof ext.deactivate);`;
+    const out = execFileSync(node20, ['-e', script], { encoding: 'utf8' }).trim();
+    assert.equal(out, 'function function');
+  });
+});
+
 function isBuiltin(name: string): boolean {
   return (process.getBuiltinModule?.(name) ?? null) !== null;
 }
