@@ -13,7 +13,12 @@ import { planNames, type ExportSelection } from './names.ts';
 import { writeSummary } from './summary.ts';
 import { ACTION_VERSION } from './version.ts';
 
+// Milliseconds since the process started, per phase, in one debug line: where a slow step spends its time.
+const phases: string[] = [];
+const mark = (phase: string) => phases.push(`${phase} ${performance.now().toFixed(1)}`);
+
 async function run(): Promise<void> {
+  mark('loaded');
   // The job's variables as they were before this step exported anything, for the overwrite check.
   const jobEnv = { ...process.env };
   const inputs = readInputs();
@@ -21,6 +26,7 @@ async function run(): Promise<void> {
   const templateText = inputs.template === null ? null : readTemplate(inputs.template);
   const onMissing = inputs.failOnMissing ? 'error' : 'keep';
 
+  mark('inputs');
   const masker = new Masker();
   const client = new SecretsClient({
     baseUrl: inputs.url,
@@ -37,7 +43,11 @@ async function run(): Promise<void> {
       environment: inputs.environment,
       keys: inputs.keys === null ? null : [...new Set(inputs.keys.map((k) => k.key))],
       alsoKeys: templateText === null ? [] : findReferences(templateText).map((r) => r.name),
-      onSecrets: (secrets) => masker.register(secrets.map((s) => [s.key, s.value] as const)),
+      onSecrets: (secrets) => {
+        mark('fetched');
+        masker.register(secrets.map((s) => [s.key, s.value] as const));
+        mark('masked');
+      },
     });
   } finally {
     await client.close();
@@ -52,6 +62,7 @@ async function run(): Promise<void> {
   }
 
   const resolved = resolveSecrets(loaded.values, { onMissing });
+  mark('resolved');
   // A value assembled from references is a new string the masker has not seen (a URL with a password in it).
   masker.register(
     Object.entries(resolved)
@@ -83,6 +94,7 @@ async function run(): Promise<void> {
   const rendered = templateText === null ? null : renderTemplate(templateText, loaded.values, plan.exports, onMissing);
   const dotenv = inputs.envFile === null ? null : dotenvContent(plan.exports, resolved);
 
+  mark('planned');
   const destinations: string[] = [];
   if (inputs.exportEnv) {
     exportEnv(plan.exports, resolved);
@@ -96,8 +108,11 @@ async function run(): Promise<void> {
   if (inputs.envFile !== null && dotenv !== null) destinations.push(files.write(inputs.envFile, dotenv));
   if (inputs.templateOutput !== null && rendered !== null) destinations.push(files.write(inputs.templateOutput, rendered));
 
+  mark('exported');
   core.info(`Exported ${plural(plan.exports.length, 'secret')} to ${destinations.join(', ') || 'nothing (masking only)'}: ${plan.exports.map((e) => e.name).join(', ')}`);
   await writeSummary({ org: inputs.org, environment: inputs.environment, exports: plan.exports, destinations, missing: loaded.missing });
+  mark('done');
+  core.debug(`Timings (ms since process start): ${phases.join(', ')}`);
 }
 
 function plural(n: number, noun: string): string {

@@ -1,18 +1,16 @@
 // Registers every secret value with the runner's log masker before anything can print it. The runner masks
-// a registered value and derives its base64, JSON- and URI-escaped forms itself; core's maskForms adds what
-// it does not derive (each line of a multi-line value, base64url, form-encoding with `+`, hex, base64 inside
-// a longer base64 text), and those are registered too.
+// a registered value and derives its base64 (at all three byte alignments), JSON- and URI-escaped forms
+// itself (actions/runner ValueEncoders); of the forms core's maskForms lists, the action registers the ones
+// it does not derive: the value, each line of a multi-line value, base64url, form-encoding with `+`, hex.
+// Registering the rest would only double the runner's work for every later log line.
 import * as core from '@actions/core';
 import { isTooShortToMask, maskForms, MIN_MASK_LENGTH } from '../core/mask.ts';
 
-function runnerDerived(value: string): Set<string> {
-  const derived = new Set<string>([Buffer.from(value, 'utf8').toString('base64'), JSON.stringify(value).slice(1, -1)]);
-  try {
-    derived.add(encodeURIComponent(value));
-  } catch {
-    // A lone surrogate has no URI form.
-  }
-  return derived;
+function notDerivedByRunner(value: string): Set<string> {
+  const bytes = Buffer.from(value, 'utf8');
+  const wanted = new Set<string>([value, bytes.toString('base64url'), bytes.toString('hex'), new URLSearchParams([['', value]]).toString().slice(1)]);
+  for (const line of value.split(/\r\n|\r|\n/)) wanted.add(line.trim());
+  return wanted;
 }
 
 export class Masker {
@@ -41,12 +39,9 @@ export class Masker {
       }
       return;
     }
-    const forms = maskForms(value);
-    const derived = runnerDerived(value);
-    const lines = new Set(value.split(/\r\n|\r|\n/).map((l) => l.trim()));
-    for (const form of forms) {
-      if (this.#registered.has(form) || isTooShortToMask(form)) continue;
-      if (derived.has(form) && form !== value && !lines.has(form)) continue;
+    const wanted = notDerivedByRunner(value);
+    for (const form of maskForms(value)) {
+      if (!wanted.has(form) || this.#registered.has(form) || isTooShortToMask(form)) continue;
       this.#registered.add(form);
       core.setSecret(form);
     }
