@@ -36,6 +36,18 @@ describe('action: action.yml', () => {
     for (const name of ['url', 'token', 'org', 'environment']) assert.equal(yml.inputs[name]!.required, true, name);
   });
 
+  it('the example workflow uses the action with declared inputs only, all required ones set', () => {
+    const wf = parseYaml(readFileSync(join(ROOT, '.github/workflows/secrets-action.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+    };
+    const uses = Object.values(wf.jobs).flatMap((j) => j.steps).filter((st) => st.uses === './');
+    assert.ok(uses.length > 0);
+    for (const st of uses) {
+      for (const name of Object.keys(st.with ?? {})) assert.ok(name in yml.inputs, `${name} is an input`);
+      for (const [name, spec] of Object.entries(yml.inputs)) if (spec.required) assert.ok(name in (st.with ?? {}), `${name} is set`);
+    }
+  });
+
   it('sends the package version in its User-Agent', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(ACTION_VERSION, pkg.version);
