@@ -241,8 +241,9 @@ export function parseDotenv(text: string): Record<string, string> {
     if (value === undefined) {
       let lineEnd = src.indexOf('\n', valueStart);
       if (lineEnd === -1) lineEnd = n;
-      let end = src.indexOf('#', valueStart);
-      if (end === -1 || end > lineEnd) end = lineEnd;
+      // Scanning only this line for `#` keeps a large file without comments linear.
+      let end = valueStart;
+      while (end < lineEnd && src.charCodeAt(end) !== HASH) end++;
       let from = valueStart;
       let to = end;
       while (from < to && isSpace(src.charCodeAt(from))) from++;

@@ -299,4 +299,13 @@ describe('core/dotenv: parseDotenv reads files as dotenv does', () => {
     assert.equal(Object.keys(parsed).length, 50_000);
     assert.equal(parsed.K49999, 'value 49999 # not a comment');
   });
+
+  it('reads 100,000 unquoted values, a comment only on the last line', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++) lines.push(`K${i}=value-${i}`);
+    lines.push('LAST=x # comment');
+    const parsed = parseDotenv(lines.join('\n'));
+    assert.equal(parsed.K99999, 'value-99999');
+    assert.equal(parsed.LAST, 'x');
+  });
 });
