@@ -151,6 +151,18 @@ describe('core/resolve: $NAME references between secrets', () => {
     assert.deepEqual(resolveSecrets({ A: '<$E>', E: '' }), { A: '<>', E: '' });
   });
 
+  it('accepts values in an object without a prototype', () => {
+    const values = Object.assign(Object.create(null) as Record<string, string>, { A: '$B!', B: 'b', toString: '$B' });
+    assert.deepEqual(resolveSecrets(values), { A: 'b!', B: 'b', toString: 'b' });
+    assert.equal(resolveText('${A} $toString', values), 'b! b');
+  });
+
+  it('does not take names from Object.prototype for secrets', () => {
+    assert.throws(() => resolveSecrets({ A: '$toString $constructor' }), {
+      message: 'Secret A references toString, which is not a secret in this environment',
+    });
+  });
+
   it('resolves a key named __proto__ as ordinary data', () => {
     const values = JSON.parse('{"__proto__": "p", "A": "$__proto__"}') as Record<string, string>;
     const out = resolveSecrets(values);
