@@ -80,6 +80,8 @@ export function readInputs(): ActionInputs {
   // Registered first: whatever goes wrong after this, the runner masks the token in the log.
   const token = required('token');
   core.setSecret(token);
+  // A token pasted with a line break or space (from a file, a multi-line secret) would fail as an HTTP header.
+  if (/[\s\0]/.test(token)) throw new ActionError('ACTION_INPUT_INVALID', 'Input "token" contains whitespace or control characters');
 
   const onConflict = core.getInput('on-conflict') || INPUT_DEFAULTS['on-conflict'];
   if (onConflict !== 'error' && onConflict !== 'warn') {

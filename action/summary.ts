@@ -12,6 +12,10 @@ export interface SummaryFacts {
   missing: readonly string[];
 }
 
+// The runner refuses a step summary over 128 KiB; 500 rows of the longest names stay well under it, and the
+// step log lists every name.
+const MAX_ROWS = 500;
+
 export async function writeSummary(facts: SummaryFacts): Promise<void> {
   // Outside a runner (a local run) there is no summary file, and nothing is lost without one.
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
@@ -26,8 +30,9 @@ export async function writeSummary(facts: SummaryFacts): Promise<void> {
         { data: 'Name', header: true },
         { data: 'Secret key', header: true },
       ],
-      ...facts.exports.map(({ key, name }) => [`<code>${name}</code>`, name === key ? 'same' : `<code>${key}</code>`]),
+      ...facts.exports.slice(0, MAX_ROWS).map(({ key, name }) => [`<code>${name}</code>`, name === key ? 'same' : `<code>${key}</code>`]),
     ]);
+    if (count > MAX_ROWS) s.addRaw(`<p>…and ${count - MAX_ROWS} more, listed in the step log.</p>`, true);
   }
   if (facts.missing.length > 0) s.addRaw(`<p>Not found: ${facts.missing.map((k) => `<code>${k}</code>`).join(', ')}</p>`, true);
   await s.write();

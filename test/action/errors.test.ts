@@ -107,11 +107,14 @@ describe('action: each failure is one clear line without a value or token (live 
     assert.match(assertFailed(r, 'ACTION_INPUT_REQUIRED', secrets), /"org"/);
   });
 
-  it('invalid inputs: a boolean that is not true/false, a URL with credentials, half a template pair', async () => {
+  it('invalid inputs: a boolean that is not true/false, a URL with credentials, half a template pair, a token with a line break', async () => {
     assertFailed(await new Job().main({ ...base, outputs: 'yes' }), 'ACTION_INPUT_INVALID', secrets);
     assertFailed(await new Job().main({ ...base, url: 'https://user:pw@example.com' }), 'ACTION_INPUT_INVALID', [...secrets, 'pw@']);
     assertFailed(await new Job().main({ ...base, 'template-output': 'out' }), 'ACTION_INPUT_INVALID', secrets);
     assertFailed(await new Job().main({ ...base, 'on-conflict': 'ignore' }), 'ACTION_INPUT_INVALID', secrets);
+    const spaced = `${s.token}\nsecond-line-of-a-pasted-file`;
+    const r = await new Job().main({ ...base, token: spaced });
+    assert.match(assertFailed(r, 'ACTION_INPUT_INVALID', [...secrets, 'second-line-of-a-pasted-file']), /"token"/);
   });
 
   it('invalid keys line, naming the line', async () => {
