@@ -113,7 +113,7 @@ export interface Settings {
 }
 
 export function resolveSettings(flags: Flags, env: Env, stored: StoredLogin | null): Settings {
-  const rawUrl = flags.url ?? env.SECRETS_URL ?? stored?.url;
+  const rawUrl = flags.url ?? (env.SECRETS_URL || undefined) ?? stored?.url;
   const url = rawUrl ? normalizeUrl(rawUrl) : undefined;
   // A stored token is only ever sent to the server it was issued by: pointing --url elsewhere must not
   // hand the token to a different (possibly hostile) host.

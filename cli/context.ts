@@ -79,6 +79,7 @@ export class Context {
 
   newClient(url: string, token: string): SecretsClient {
     this.sensitive(token);
+    if (sendsInClear(url)) this.note(`secrets: warning: ${url} is not https; the token and values cross the network unencrypted`);
     const debug = Boolean(this.io.env.SECRETS_DEBUG);
     try {
       return new SecretsClient({
@@ -143,4 +144,11 @@ export class Context {
     this.#client = undefined;
     if (c) await c.close();
   }
+}
+
+/** Plain http to anything but this machine: a token sent there can be read on the way. */
+export function sendsInClear(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'http:') return false;
+  return !(hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname));
 }

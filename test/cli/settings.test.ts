@@ -1,0 +1,57 @@
+// Where the CLI's settings come from, as pure functions: precedence of flags, SECRETS_* variables and the
+// stored login, the rule that a stored token only goes to its own server, and URL checks.
+import assert from 'node:assert/strict';
+import { normalizeUrl, resolveSettings, type StoredLogin } from '../../cli/config.ts';
+import { sendsInClear } from '../../cli/context.ts';
+import { shellQuote } from '../../cli/shell-quote.ts';
+import { execFileSync } from 'node:child_process';
+
+const stored: StoredLogin = { url: 'https://vault.example.com', token: 'scrt_pat_stored', org: 'acme', env: 'production' };
+
+describe('secrets CLI settings', () => {
+  it('flags beat SECRETS_* variables, which beat the stored login', () => {
+    const s = resolveSettings({ org: 'flag-org' }, { SECRETS_ORG: 'env-org', SECRETS_ENV: 'staging' }, stored);
+    assert.deepEqual([s.url, s.token, s.org, s.env], ['https://vault.example.com', 'scrt_pat_stored', 'flag-org', 'staging']);
+    const t = resolveSettings({}, { SECRETS_TOKEN: 'scrt_pat_env' }, stored);
+    assert.equal(t.token, 'scrt_pat_env');
+    assert.equal(t.org, 'acme');
+  });
+
+  it('the stored token and defaults apply only to the server they were stored for', () => {
+    const elsewhere = resolveSettings({ url: 'https://other.example.com' }, {}, stored);
+    assert.equal(elsewhere.token, undefined);
+    assert.equal(elsewhere.org, undefined);
+    const viaEnv = resolveSettings({}, { SECRETS_URL: 'https://other.example.com' }, stored);
+    assert.equal(viaEnv.token, undefined);
+    const same = resolveSettings({ url: 'https://vault.example.com/' }, {}, stored);
+    assert.equal(same.token, 'scrt_pat_stored');
+  });
+
+  it('empty SECRETS_* variables count as unset', () => {
+    const s = resolveSettings({}, { SECRETS_URL: '', SECRETS_TOKEN: '', SECRETS_ORG: '', SECRETS_ENV: '' }, stored);
+    assert.deepEqual([s.url, s.token, s.org, s.env], ['https://vault.example.com', 'scrt_pat_stored', 'acme', 'production']);
+  });
+
+  it('URLs: http(s) only, no credentials, trailing slashes dropped, a path prefix kept', () => {
+    assert.equal(normalizeUrl('https://vault.example.com/'), 'https://vault.example.com');
+    assert.equal(normalizeUrl(' https://example.com/secrets// '), 'https://example.com/secrets');
+    assert.throws(() => normalizeUrl('ftp://example.com'), { code: 'CLI_INVALID_INPUT' });
+    assert.throws(() => normalizeUrl('not a url'), { code: 'CLI_INVALID_INPUT' });
+    assert.throws(() => normalizeUrl('https://u:p@example.com'), { code: 'CLI_INVALID_INPUT', message: /must not contain a user name or password/ });
+  });
+
+  it('warns about plain http except to this machine', () => {
+    assert.equal(sendsInClear('http://vault.example.com'), true);
+    assert.equal(sendsInClear('http://10.0.0.5:8787'), true);
+    assert.equal(sendsInClear('https://vault.example.com'), false);
+    assert.equal(sendsInClear('http://127.0.0.1:8787'), false);
+    assert.equal(sendsInClear('http://localhost:8787'), false);
+    assert.equal(sendsInClear('http://[::1]:8787'), false);
+  });
+
+  it('shell quoting reads back exactly through sh for any value', () => {
+    for (const v of ["it's", '$HOME `id` "q" \\n', 'line\nbreak', '', "''", '!x', 'ünï ☃']) {
+      assert.equal(execFileSync('sh', ['-c', `printf %s ${shellQuote(v)}`], { encoding: 'utf8' }), v);
+    }
+  });
+});
