@@ -10,6 +10,8 @@ import { registerCommands } from './vscode/commands.ts';
 import { Controller } from './vscode/controller.ts';
 import { registerLanguageFeatures } from './vscode/language-providers.ts';
 import { OutputLog } from './vscode/output-log.ts';
+import { SecretCommands } from './vscode/secret-commands.ts';
+import { Session } from './vscode/session.ts';
 import { readSettings } from './vscode/settings.ts';
 import { EnvironmentStatus } from './vscode/status-bar.ts';
 import { TokenStore } from './vscode/token-store.ts';
@@ -36,38 +38,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
   const status = new EnvironmentStatus();
   const redactor = new Redactor();
   const log = new OutputLog(redactor);
-  const c = new Controller({ model, tokens: new TokenStore(context.secrets), status, log, redactor });
-  return wire(context, c, model, status, log);
-}
-
-function wire(
-  context: vscode.ExtensionContext,
-  c: Controller,
-  model: SecretsTreeModel,
-  status: EnvironmentStatus,
-  log: OutputLog,
-): SecretsExtensionApi {
+  const session = new Session({ model, tokens: new TokenStore(context.secrets), status, log, redactor });
+  const c = new Controller(session, new SecretCommands(session), log);
   const provider = new SecretsTreeProvider(model, (err) => c.fail('Load secrets', err));
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-  c.attachView(view);
+  session.attachView(view);
   context.subscriptions.push(
     log,
     status,
     provider,
     view,
-    c,
+    session,
     ...registerCommands((id, handler) => vscode.commands.registerCommand(id, handler), c, c),
     ...registerLanguageFeatures(model),
   );
-  void c.restore();
+  void session.restore((title, err) => c.fail(title, err));
   return {
     model,
     state: {
       get connected() {
-        return c.client !== undefined;
+        return session.client !== undefined;
       },
       get serverUrl() {
-        return c.serverUrl;
+        return session.serverUrl;
       },
       get org() {
         return model.currentOrg;
@@ -89,7 +82,7 @@ function wire(
       },
     },
     get client() {
-      return c.client;
+      return session.client;
     },
   };
 }

@@ -12,21 +12,21 @@ export interface CommandSpec {
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
-  { id: 'secrets.connect', title: 'Connect', run: (c, a) => c.connect(a) },
-  { id: 'secrets.signOut', title: 'Sign Out', run: (c) => c.signOut() },
-  { id: 'secrets.switchOrganization', title: 'Switch Organization', run: (c, a) => c.switchOrganization(a) },
-  { id: 'secrets.switchEnvironment', title: 'Switch Environment', run: (c, a) => c.switchEnvironment(a) },
-  { id: 'secrets.refresh', title: 'Refresh', run: (c) => c.refresh() },
-  { id: 'secrets.search', title: 'Search', run: (c, a) => c.search(a) },
-  { id: 'secrets.clearSearch', title: 'Clear Search', run: (c) => c.clearSearch() },
-  { id: 'secrets.addSecret', title: 'Add Secret', run: (c, a) => c.addSecret(a) },
-  { id: 'secrets.revealSecret', title: 'Reveal', run: (c, a) => c.revealSecret(a) },
-  { id: 'secrets.hideSecret', title: 'Hide', run: (c, a) => c.hideSecret(a) },
-  { id: 'secrets.copyValue', title: 'Copy Value', run: (c, a) => c.copyValue(a) },
-  { id: 'secrets.copyReference', title: 'Copy Reference', run: (c, a) => c.copyReference(a) },
-  { id: 'secrets.compareEnvironments', title: 'Compare Environments', run: (c, a) => c.compareEnvironments(a) },
-  { id: 'secrets.editSecret', title: 'Edit', run: (c, a, b) => c.editSecret(a, b) },
-  { id: 'secrets.deleteSecret', title: 'Delete', run: (c, a, b) => c.deleteSecret(a, b) },
+  { id: 'secrets.connect', title: 'Connect', run: (c, a) => c.session.connect(a) },
+  { id: 'secrets.signOut', title: 'Sign Out', run: (c) => c.session.signOut() },
+  { id: 'secrets.switchOrganization', title: 'Switch Organization', run: (c, a) => c.session.switchOrganization(a) },
+  { id: 'secrets.switchEnvironment', title: 'Switch Environment', run: (c, a) => c.session.switchEnvironment(a) },
+  { id: 'secrets.refresh', title: 'Refresh', run: (c) => c.session.refresh() },
+  { id: 'secrets.search', title: 'Search', run: (c, a) => c.session.search(a) },
+  { id: 'secrets.clearSearch', title: 'Clear Search', run: (c) => c.session.clearSearch() },
+  { id: 'secrets.addSecret', title: 'Add Secret', run: (c, a) => c.secrets.addSecret(a) },
+  { id: 'secrets.revealSecret', title: 'Reveal', run: (c, a) => c.secrets.revealSecret(a) },
+  { id: 'secrets.hideSecret', title: 'Hide', run: (c, a) => c.secrets.hideSecret(a) },
+  { id: 'secrets.copyValue', title: 'Copy Value', run: (c, a) => c.secrets.copyValue(a) },
+  { id: 'secrets.copyReference', title: 'Copy Reference', run: (c, a) => c.secrets.copyReference(a) },
+  { id: 'secrets.compareEnvironments', title: 'Compare Environments', run: (c, a) => c.secrets.compareEnvironments(a) },
+  { id: 'secrets.editSecret', title: 'Edit', run: (c, a, b) => c.secrets.editSecret(a, b) },
+  { id: 'secrets.deleteSecret', title: 'Delete', run: (c, a, b) => c.secrets.deleteSecret(a, b) },
 ];
 
 export interface Disposable {

@@ -119,8 +119,10 @@ describe('extension manifest and registration', () => {
   it('turns a failing command into the edge’s answer instead of an exception', async () => {
     const handlers = new Map<string, (...a: unknown[]) => unknown>();
     const failing = {
-      deleteSecret: async () => {
-        throw new ExtensionError('EXT_NOT_CONNECTED');
+      secrets: {
+        deleteSecret: async () => {
+          throw new ExtensionError('EXT_NOT_CONNECTED');
+        },
       },
     } as unknown as Controller;
     const seen: [string, unknown][] = [];
