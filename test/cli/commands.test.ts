@@ -1,6 +1,6 @@
 // Every `secrets` command end to end: the real executable against the real server.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { execFileSync } from 'node:child_process';
@@ -84,6 +84,15 @@ describe('secrets CLI commands against the live server', function () {
       const again = await secrets(['logout'], { env: home });
       assert.equal(again.code, 0);
       assert.match(again.stderr, /Not logged in/);
+    });
+
+    it('warns when the stored credentials file is readable by other users, and still works', async () => {
+      const home = freshHome();
+      assert.equal((await secrets(['login', '--url', fx.url], { env: { ...home, SECRETS_TOKEN: fx.adminToken } })).code, 0);
+      chmodSync(join(home.XDG_CONFIG_HOME, 'secrets', 'credentials.json'), 0o644);
+      const r = await secrets(['whoami'], { env: home });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^secrets: warning: .*credentials\.json is readable by other users; run chmod 600 on it\n$/);
     });
 
     it('never sends the stored token to a different server given with --url (exit 3, no request)', async () => {
@@ -361,6 +370,12 @@ describe('secrets CLI commands against the live server', function () {
       assert.match(s.stdout, /never taken from\s+the command line/);
       const v = await secrets(['--version'], { env: freshHome() });
       assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
+    });
+
+    it('SECRETS_DEBUG=1 logs each request with method, path, status and time', async () => {
+      const r = await secrets(['ls'], as({ SECRETS_DEBUG: '1' }));
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^secrets: debug: GET \/v1\/orgs\/acme\/environments\/production\/secrets → 200 \(\d+ ms\)$/m);
     });
 
     it('an unreachable server exits 12 with one line', async () => {
