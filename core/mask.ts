@@ -98,9 +98,21 @@ export function redact(text: string, forms: Iterable<string>): string {
 export function compileRedactor(forms: Iterable<string>): (text: string) => string {
   const unique = [...new Set(forms)].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
   if (unique.length === 0) return (text) => text;
-  const pattern = new RegExp(unique.map(escapeRegExp).join('|'), 'g');
-  return (text) => (text.length === 0 ? text : text.replace(pattern, REDACTED));
+  // V8 refuses a regular expression holding a literal of 32 Ki characters or more, and its SyntaxError
+  // quotes the whole pattern, i.e. the secret. Long forms are therefore replaced by plain splitting,
+  // before the rest (they are the longest, so the longest-first order holds).
+  const long = unique.filter((f) => escapeRegExp(f).length > MAX_REGEXP_LITERAL);
+  const short = unique.filter((f) => escapeRegExp(f).length <= MAX_REGEXP_LITERAL);
+  const pattern = short.length > 0 ? new RegExp(short.map(escapeRegExp).join('|'), 'g') : null;
+  return (text) => {
+    if (text.length === 0) return text;
+    let out = text;
+    for (const form of long) out = out.split(form).join(REDACTED);
+    return pattern ? out.replace(pattern, REDACTED) : out;
+  };
 }
+
+const MAX_REGEXP_LITERAL = 16 * 1024;
 
 function escapeRegExp(literal: string): string {
   return literal.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');

@@ -162,3 +162,19 @@ describe('core/mask: redact', () => {
     assert.equal(redact('first-secret second-secret-longer', forms), '*** ***');
   });
 });
+
+describe('core/mask redact with very large values', () => {
+  it('redacts a 1 MiB value and all its encoded forms without a RegExp error that would quote the secret', () => {
+    const value = 'Q'.repeat(512 * 1024) + 'canary-large-' + 'Z'.repeat(512 * 1024);
+    const forms = maskForms(value);
+    const text = `a ${value} b ${Buffer.from(value).toString('hex')} c ${Buffer.from(value).toString('base64')} d`;
+    const out = redact(text, forms);
+    assert.equal(out, 'a *** b *** c *** d');
+  });
+
+  it('redacts long and short secrets together in one text', () => {
+    const long = 'L'.repeat(40000);
+    const out = redact(`x ${long} y shortsecret z`, [...maskForms(long), ...maskForms('shortsecret')]);
+    assert.equal(out, 'x *** y *** z');
+  });
+});
