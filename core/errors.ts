@@ -41,18 +41,19 @@ export interface SecretsErrorDetails {
 
 export class SecretsError extends Error {
   readonly code: SecretsErrorCode;
-  readonly status?: number;
-  readonly problemCode?: string;
-  readonly detail?: string;
-  readonly errors?: { path: string; message: string }[];
-  readonly retryAfterMs?: number;
-  readonly attempts?: number;
+  declare readonly status?: number;
+  declare readonly problemCode?: string;
+  declare readonly detail?: string;
+  declare readonly errors?: { path: string; message: string }[];
+  declare readonly retryAfterMs?: number;
+  declare readonly attempts?: number;
 
   constructor(code: SecretsErrorCode, message: string, details: SecretsErrorDetails = {}) {
     super(message);
     this.name = 'SecretsError';
     this.code = code;
-    // Only defined fields become own properties, so JSON.stringify and util.inspect stay readable.
+    // Only defined fields become own properties (the optional ones are `declare`d, so no class field
+    // initialises them to undefined), which keeps JSON.stringify and util.inspect readable.
     if (details.status !== undefined) this.status = details.status;
     if (details.problemCode !== undefined) this.problemCode = details.problemCode;
     if (details.detail !== undefined) this.detail = details.detail;
