@@ -79,9 +79,14 @@ export class Session implements vscode.Disposable {
     const settings = readSettings();
     const connectArgs = isObject(args) ? (args as ConnectArgs) : undefined;
     this.redactor.add(connectArgs?.token);
-    const conn = await connect((url, token) => this.#createClient(url, token), vscodeUi, {
+    let created: SecretsClient | undefined;
+    const conn = await connect((url, token) => (created = this.#createClient(url, token)), vscodeUi, {
       ...(connectArgs ? { args: connectArgs } : {}),
       defaultUrl: settings.serverUrl,
+    }).catch(async (err: unknown) => {
+      // A rejected token or unreachable server: the client made for the attempt holds sockets.
+      await created?.close().catch(() => undefined);
+      throw err;
     });
     this.redactor.add(conn.token);
     try {
