@@ -3,7 +3,7 @@ import type { Role } from '../../../core/api-types.ts';
 import { isSecretsError } from '../../../core/errors.ts';
 import { MASK, type EnvNode, type OrgNode, type SecretNode, type TreeNode } from '../../../extension/model/nodes.ts';
 import { SecretsTreeModel } from '../../../extension/model/tree-model.ts';
-import { secretContextValue } from '../../../extension/vscode/tree-items.ts';
+import { envContextValue, orgContextValue, secretContextValue, secretTooltip } from '../../../extension/vscode/tree-items.ts';
 import { ManualClock } from './support/fake-clock.ts';
 import { CANARY, startWorld, type World } from './support/world.ts';
 
@@ -145,6 +145,30 @@ describe('extension tree model (live server)', () => {
     model.hide(world.org, 'production', 'PROD_ONLY_TOKEN');
     assert.equal(node.display, MASK);
     assert.equal(clock.pending, 0, 'hiding cancels the timer');
+  });
+
+  it('gives every secret a tooltip with description, version and who changed it when — never the value, even while revealed', async () => {
+    const { model } = modelFor('owner');
+    await expandAll(model);
+    const node = await model.reveal(world.org, 'development', 'STRIPE_SECRET_KEY');
+    const tip = secretTooltip(node);
+    assert.match(tip, /\*\*STRIPE_SECRET_KEY\*\* · version 1/);
+    assert.match(tip, /Stripe test key/);
+    assert.match(tip, new RegExp(`Updated by ${node.meta.updatedBy} at ${node.meta.updatedAt}`));
+    assert.ok(!tip.includes(CANARY.STRIPE_SECRET_KEY));
+    assert.equal(secretContextValue(node), 'secret canReveal canEdit canDelete revealed', 'the item menu offers Hide, not Reveal');
+  });
+
+  it('marks environment and organization items for their menus (switch to another, add where allowed)', async () => {
+    for (const [role, canAdd] of [['editor', true], ['viewer', false]] as const) {
+      const { model } = modelFor(role);
+      model.setCurrent(world.org, 'development');
+      const { orgs, envs } = await expandAll(model);
+      assert.equal(orgContextValue(orgs[0]!), 'organization current');
+      const values = envs.map((e) => envContextValue(e, model.roleIn(e.org)));
+      assert.equal(values[0], `environment current${canAdd ? ' canEdit' : ''}`);
+      assert.equal(values[1], `environment other${canAdd ? ' canEdit' : ''}`);
+    }
   });
 
   it('refuses a Viewer a reveal (403 from the server) and keeps the value masked', async () => {
