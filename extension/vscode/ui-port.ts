@@ -38,7 +38,8 @@ export const vscodeUi: UiPort = {
         finish(box.value);
       });
       box.onDidHide(() => finish(undefined));
-      check(box.value);
+      // A prefilled value is judged at once; an empty box only once the user starts typing.
+      if (box.value !== '') check(box.value);
       box.show();
     });
   },
