@@ -10,6 +10,11 @@ const lastResort = () => {
   process.exit(1);
 };
 process.on('uncaughtException', lastResort);
+// `secrets export | head -1`: the reader has all it wanted; that is not a failure to report.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  lastResort();
+});
 
 runCli(process.argv.slice(2), processIo()).then((code) => {
   // exitCode rather than exit(): stdout may still be flushing into a pipe.

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { execFileSync } from 'node:child_process';
 import { startFixture, type Fixture } from './fixture.ts';
-import { ensureBuilt, freshHome, secrets, type CliOptions } from './run-cli.ts';
+import { ensureBuilt, freshHome, secrets, startSecrets, type CliOptions } from './run-cli.ts';
+import { once } from 'node:events';
 
 describe('secrets CLI commands against the live server', function () {
   let fx: Fixture;
@@ -301,6 +302,20 @@ describe('secrets CLI commands against the live server', function () {
       const out = execFileSync('sh', ['-c', 'eval "$(cat)"; printf %s "$AWKWARD"'], { input: sh.stdout, encoding: 'utf8' });
       assert.equal(out, awkward);
       await fx.admin.deleteSecret(fx.org, 'staging', 'AWKWARD');
+    });
+
+    it('a reader that stops early (| head) ends export quietly, not with an error', async () => {
+      await fx.admin.createEnvironment(fx.org, { slug: 'bulk' });
+      const big = 'x'.repeat(8 * 1024);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => fx.admin.createSecret(fx.org, 'bulk', { key: `BULK_${i}`, value: `${i}${big}` })));
+      const child = startSecrets(['export'], as({ SECRETS_ENV: 'bulk' }));
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdin!.end();
+      child.stdout!.once('data', () => child.stdout!.destroy());
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
     });
 
     it('an unknown format is a usage error (exit 2)', async () => {
