@@ -10,11 +10,23 @@ import { isTooShortToMask, maskForms, MIN_MASK_LENGTH } from '../core/mask.ts';
 const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
 const LINE_BREAK = /[\r\n]/;
 
+/** application/x-www-form-urlencoded, as URLSearchParams writes it, at a fraction of its cost per call. */
+function formEncoded(value: string): string {
+  try {
+    return encodeURIComponent(value)
+      .replace(/%20/g, '+')
+      .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  } catch {
+    // A lone surrogate: URLSearchParams substitutes U+FFFD where encodeURIComponent throws.
+    return new URLSearchParams([['', value]]).toString().slice(1);
+  }
+}
+
 function notDerivedByRunner(value: string): Set<string> {
   const bytes = Buffer.from(value, 'utf8');
   const wanted = new Set<string>([value, bytes.toString('base64url'), bytes.toString('hex')]);
   // Both checks skip work that a thousand plain one-line tokens would otherwise repeat for nothing.
-  if (!FORM_SAFE.test(value)) wanted.add(new URLSearchParams([['', value]]).toString().slice(1));
+  if (!FORM_SAFE.test(value)) wanted.add(formEncoded(value));
   if (LINE_BREAK.test(value)) for (const line of value.split(/\r\n|\r|\n/)) wanted.add(line.trim());
   else wanted.add(value.trim());
   return wanted;

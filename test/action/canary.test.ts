@@ -72,6 +72,15 @@ describe('action: canary values never reach the log and round-trip exactly (live
     }
   });
 
+  it('registers the forms the runner does not derive: base64url, form-encoding with +, hex', () => {
+    for (const value of Object.values(resolvedCanaries())) {
+      const bytes = Buffer.from(value, 'utf8');
+      for (const form of [bytes.toString('base64url'), bytes.toString('hex'), new URLSearchParams([['', value]]).toString().slice(1)]) {
+        assert.ok(r.masks.includes(form), `form registered: ${form.slice(0, 16)}…`);
+      }
+    }
+  });
+
   it('keeps values out of the summary and the saved state', () => {
     const elsewhere = r.files.summary + r.files.state;
     for (const value of Object.values(resolvedCanaries())) {
