@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { AuditEvent, AuditPage } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { auditEvents, ofAction } from './support/audit.ts';
 import { bulkRevealPath, createEnvironment, createSecret, createServiceToken, createTeam, createUser, secretPath, secretsPath, setRole, type Team } from './support/fixtures.ts';
@@ -42,7 +43,7 @@ describe('server: audit', function () {
     await api.del(`/v1/orgs/${team.org}/members/${u.user.id}`, team.admin.token);
     events = await auditEvents(api, team.owner.token, team.org);
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   const find = (action: AuditEvent['action'], outcome: AuditEvent['outcome'] = 'allowed') => {
     const e = events.find((x) => x.action === action && x.outcome === outcome);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { BulkReveal } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { auditEvents, ofAction } from './support/audit.ts';
 import { bulkRevealPath, createEnvironment, createSecret, createTeam, secretPath, type Team } from './support/fixtures.ts';
@@ -23,7 +24,7 @@ describe('server: bulk reveal', function () {
     await api.patch(secretPath(team.org, env, 'BRAVO'), team.editor.token, { value: 'bravo-v2' });
     values.BRAVO = 'bravo-v2';
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   const sorted = (b: BulkReveal) => [...b.secrets].sort((x, y) => x.key.localeCompare(y.key));
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { http, type Http, type Reply } from './support/http.ts';
 import { auditEvents } from './support/audit.ts';
 import { bulkRevealPath, createServiceToken, createTeam, reveal, secretPath, secretsPath, type Team } from './support/fixtures.ts';
@@ -96,7 +97,7 @@ describe('server: canary values never leak', function () {
     await api.del(`/v1/orgs/${team.org}/tokens/${revoked.id}`, team.admin.token);
     await expectError('revoked token', api.post(bulkRevealPath(team.org, env), revoked.token, {}));
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   const assertAbsent = (where: string, text: string) => {
     for (const v of values) assert.ok(!text.includes(v), `a secret value (${v.slice(0, 20)}…) appears in ${where}`);

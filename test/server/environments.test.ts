@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Environment, SecretMeta } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { bulkRevealPath, createEnvironment, createSecret, createTeam, reveal, secretPath, secretsPath, unique, type Team } from './support/fixtures.ts';
 
@@ -16,7 +17,7 @@ describe('server: environments', function () {
     api = http(server.url);
     team = await createTeam(api, server.adminToken);
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   it('lists development, staging and production for a new organization, to any member', async () => {
     const r = await api.get<{ environments: Environment[] }>(`/v1/orgs/${team.org}/environments`, team.viewer.token);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { AuditPage, BulkReveal, SecretMeta } from '../../core/api-types.ts';
 import { auditEvents } from './support/audit.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http, type Reply } from './support/http.ts';
 import { bulkRevealPath, createSecret, createServiceToken, createTeam, reveal, secretPath, secretsPath, setRole, type Team } from './support/fixtures.ts';
 
@@ -24,7 +25,7 @@ describe('server: cross-organization isolation', function () {
     await createSecret(api, b.editor.token, b.org, env, 'SHARED_NAME', 'value-of-b');
     await createSecret(api, b.editor.token, b.org, env, 'ONLY_IN_B', 'b-only-value');
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   it('holds a different value for the same key and environment in each organization', async () => {
     assert.equal(await reveal(api, a.editor.token, a.org, env, 'SHARED_NAME'), 'value-of-a');

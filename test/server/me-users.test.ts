@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Me, User } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { createUser, unique } from './support/fixtures.ts';
 
@@ -15,7 +16,7 @@ describe('server: health, me and users', function () {
     server = await startServer();
     api = http(server.url);
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   it('answers GET /healthz with 200 {status:"ok"} without a token', async () => {
     const r = await api.get('/healthz');

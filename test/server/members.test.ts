@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Member } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { createOrg, createUser, createTeam, secretsPath, setRole, type Team } from './support/fixtures.ts';
 
@@ -17,7 +18,7 @@ describe('server: members', function () {
     api = http(server.url);
     team = await createTeam(api, server.adminToken);
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   it('lists every member with name, e-mail, role and addedAt, to any member', async () => {
     const r = await api.get<{ members: Member[] }>(`/v1/orgs/${team.org}/members`, team.viewer.token);

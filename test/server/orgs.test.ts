@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Environment, Member, Org } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { createOrg, createUser, setRole, unique, type Person } from './support/fixtures.ts';
 
@@ -20,7 +21,7 @@ describe('server: organizations', function () {
     alice = await createUser(api, server.adminToken, unique('alice'));
     bob = await createUser(api, server.adminToken, unique('bob'));
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   it('bootstraps an organization "default" whose Owner is the instance admin', async () => {
     const r = await api.get<{ orgs: Org[] }>('/v1/orgs', server.adminToken);

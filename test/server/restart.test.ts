@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEvent, BulkReveal, Environment, Member, Org, SecretMeta } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { auditEvents } from './support/audit.ts';
 import {
@@ -55,10 +56,7 @@ describe('server: restart keeps everything', function () {
     second = await startServer({ dataDir: first.dataDir });
     api = http(second.url);
   });
-  after(async () => {
-    await first?.stop();
-    await second?.stop();
-  });
+  after(() => stopAndRemove(first, second));
 
   it('does not bootstrap again: same admin token, one default organization', async () => {
     assert.equal(readFileSync(join(second!.dataDir, 'admin-token'), 'utf8'), adminTokenFile);
@@ -118,10 +116,7 @@ describe('server: SIGKILL during a write loop', function () {
   this.timeout(60_000);
   let first: RunningServer | undefined;
   let second: RunningServer | undefined;
-  after(async () => {
-    await first?.stop();
-    await second?.stop();
-  });
+  after(() => stopAndRemove(first, second));
 
   it('loses no acknowledged create or update', async () => {
     first = await startServer();

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import type { Problem, Role, SecretMeta, ServiceToken, Member, Environment } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http, type Reply } from './support/http.ts';
 import {
   bulkRevealPath,
@@ -69,7 +70,7 @@ describe('server: roles × actions', function () {
     api = http(server.url);
     team = await createTeam(api, server.adminToken);
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   const owner = () => team.owner.token;
   const secretExists = async (org: string, key: string) => (await api.get(secretPath(org, ENV, key), owner())).status === 200;

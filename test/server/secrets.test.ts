@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { RevealedSecret, SecretMeta } from '../../core/api-types.ts';
 import { KEY_MESSAGES } from '../../core/secret-key.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { createSecret, createTeam, reveal, secretPath, secretsPath, unique, type Team } from './support/fixtures.ts';
 
@@ -22,7 +23,7 @@ describe('server: secrets', function () {
     team = await createTeam(api, server.adminToken);
     org = team.org;
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   describe('create', () => {
     it('answers 201 with metadata, version 1, ETag "1", and never echoes the value', async () => {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import type { BulkReveal, Me, Org, RevealedSecret, SecretMeta, ServiceToken } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http, type Reply } from './support/http.ts';
 import { auditEvents } from './support/audit.ts';
 import {
@@ -33,7 +34,7 @@ describe('server: service tokens', function () {
     await createSecret(api, team.editor.token, team.org, 'production', 'CI_SECRET', 'ci-production-value');
     svc = await createServiceToken(api, team.admin.token, team.org, env, { name: 'github-ci' });
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   describe('management', () => {
     it('creates a token with 201, a scrt_svc_ prefix and at least 256 bits of randomness, shown once', async () => {

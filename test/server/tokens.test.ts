@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Me, PersonalToken } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
 import { createUser, sleep, type Person } from './support/fixtures.ts';
 
@@ -16,7 +17,7 @@ describe('server: personal tokens', function () {
     api = http(server.url);
     erin = await createUser(api, server.adminToken);
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   const mint = async (body: { name: string; expiresAt?: string }, token = erin.token) => {
     const r = await api.post<PersonalToken & { token: string }>('/v1/me/tokens', token, body);

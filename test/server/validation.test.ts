@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import type { ProblemCode } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
 import { assertClientProblem, assertProblem, http, type Http } from './support/http.ts';
 import { bulkRevealPath, createSecret, createTeam, createUser, secretPath, secretsPath, type Team } from './support/fixtures.ts';
 
@@ -23,7 +24,7 @@ describe('server: validation and errors', function () {
     newcomerId = (await createUser(api, server.adminToken)).user.id;
     await createSecret(api, team.owner.token, team.org, env, 'EXISTING', 'v');
   });
-  after(async () => server?.stop());
+  after(() => stopAndRemove(server));
 
   /** Every route that takes a JSON body, with a valid body and who may call it. */
   const bodyRoutes = () =>
