@@ -4,6 +4,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Authenticator, installAuthentication } from './auth/authenticate.ts';
 import type { Deps } from './deps.ts';
+import { installAccessLog } from './http/access-log.ts';
 import { installJsonParser } from './http/json-body.ts';
 import { installMethodNotAllowed } from './http/method-not-allowed.ts';
 import { frameworkErrorHandler, installProblemHandlers } from './http/problems.ts';
@@ -29,6 +30,9 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
       // The default request serializer logs no headers or bodies; redaction is a second belt.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     },
+    // Two log lines per request would cost more than a cached bulk reveal itself; access lines are
+    // written at debug level (LOG_LEVEL=debug) by http/access-log.ts, failures always.
+    disableRequestLogging: true,
     bodyLimit: BODY_LIMIT,
     // Keys may be 128 characters; anything much longer is refused as a 400 by frameworkErrors.
     maxParamLength: 600,
@@ -37,6 +41,7 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   installProblemHandlers(app);
+  installAccessLog(app);
   installJsonParser(app);
   installMethodNotAllowed(app);
   const auth = new Authenticator(deps);

@@ -1,8 +1,10 @@
 // What route handlers need from the running server.
 import type { Keyring } from './crypto/keyring.ts';
+import type { RevealCache } from './crypto/reveal-cache.ts';
 import type { Storage } from './storage/types.ts';
 
 export interface Deps {
   storage: Storage;
   keyring: Keyring;
+  revealCache: RevealCache;
 }

@@ -62,6 +62,6 @@ export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, pr
     }
     return { organizations: orgs.length, keyFile: writeFile ? keyFile : null };
   } finally {
-    storage.close();
+    await storage.close();
   }
 }

@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import { bootstrapIfEmpty } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
+import { RevealCache } from './crypto/reveal-cache.ts';
 import { loadMasterKey } from './crypto/master-key.ts';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.ts';
 
@@ -22,11 +23,11 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const check = await storage.getMasterCheck();
   if (check === undefined) await storage.setMasterCheck(keyring.masterCheck());
   else if (!keyring.verifyMasterCheck(check)) {
-    storage.close();
+    await storage.close();
     throw new WrongMasterKeyError();
   }
 
-  const app = buildApp({ storage, keyring }, { logLevel: config.logLevel });
+  const app = buildApp({ storage, keyring, revealCache: new RevealCache() }, { logLevel: config.logLevel });
   for (const w of warnings) app.log.warn(w);
   const tokenPath = await bootstrapIfEmpty(storage, keyring, config.dataDir);
   if (tokenPath) app.log.info(`First start: created the instance admin and organization "default"; the admin token is in ${tokenPath}`);

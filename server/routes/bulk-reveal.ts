@@ -12,8 +12,10 @@ import { checkedKey } from './secrets.ts';
 
 const MAX_KEYS = 1000;
 
+const byKey = (a: RevealedSecret, b: RevealedSecret) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps): void {
-  const { storage, keyring } = deps;
+  const { storage, keyring, revealCache } = deps;
 
   app.post<{ Params: { org: string; env: string }; Body: { keys?: string[] } | undefined | null }>(
     '/v1/orgs/:org/environments/:env/reveal',
@@ -38,19 +40,27 @@ export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps): void
       const access = await accessOrg(deps, request, request.params.org);
       const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.reveal');
       const requested = request.body?.keys ? [...new Set(request.body.keys.map((k) => checkedKey(k)))] : undefined;
-      const rows = await storage.getSecretsForReveal(access.org.id, env.id, requested);
-      const secrets: RevealedSecret[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        secrets[i] = { key: row.key, value: openValue(keyring, access.org, row), version: row.version };
+      const cached = revealCache.get(env.id);
+      let secrets: RevealedSecret[];
+      if (cached && requested) secrets = requested.flatMap((k) => cached.byKey.get(k) ?? []).sort(byKey);
+      else if (cached) secrets = cached.secrets;
+      else {
+        const generation = revealCache.generation(env.id);
+        const rows = await storage.getSecretsForReveal(access.org.id, env.id, requested);
+        secrets = new Array<RevealedSecret>(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          secrets[i] = { key: row.key, value: openValue(keyring, access.org, row), version: row.version };
+        }
+        if (!requested) revealCache.fill(env.id, generation, secrets);
       }
       let missing: string[] = [];
-      if (requested && rows.length !== requested.length) {
-        const found = new Set(rows.map((r) => r.key));
+      if (requested && secrets.length !== requested.length) {
+        const found = new Set(secrets.map((r) => r.key));
         missing = requested.filter((k) => !found.has(k));
       }
       try {
-        await storage.appendAudit(access.org.id, auditEvent(request, access.actor, 'secret.bulk_reveal', 'allowed', env.slug, rows.map((r) => r.key)));
+        await storage.appendAudit(access.org.id, auditEvent(request, access.actor, 'secret.bulk_reveal', 'allowed', env.slug, secrets.map((r) => r.key)));
       } catch {
         throw new ApiError('AUDIT_UNAVAILABLE');
       }

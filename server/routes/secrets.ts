@@ -56,7 +56,7 @@ function auditFailed(): ApiError {
 }
 
 export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
-  const { storage, keyring } = deps;
+  const { storage, keyring, revealCache } = deps;
   const base = '/v1/orgs/:org/environments/:env/secrets';
 
   app.get<{ Params: { org: string; env: string }; Querystring: { search?: string } }>(
@@ -96,6 +96,7 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
       checkValueSize(value);
       const sealed = sealValue(keyring, access.org, env.id, key, 1, value);
       const at = new Date().toISOString();
+      revealCache.invalidate(env.id);
       try {
         const row = await storage.createSecret(
           access.org.id,
@@ -134,17 +135,20 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
       const access = await accessOrg(deps, request, request.params.org);
       const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.reveal');
       const key = checkedKey(request.params.key);
-      const row = await storage.getSecret(access.org.id, env.id, key);
-      if (!row) throw new ApiError('SECRET_NOT_FOUND', `Secret ${key} does not exist in ${env.slug}`);
-      const value = openValue(keyring, access.org, row);
+      let revealed = revealCache.get(env.id)?.byKey.get(key);
+      if (!revealed) {
+        const row = await storage.getSecret(access.org.id, env.id, key);
+        if (!row) throw new ApiError('SECRET_NOT_FOUND', `Secret ${key} does not exist in ${env.slug}`);
+        revealed = { key, value: openValue(keyring, access.org, row), version: row.version };
+      }
       // Fail closed: the value leaves only once its audit event is durable.
       try {
         await storage.appendAudit(access.org.id, auditEvent(request, access.actor, 'secret.reveal', 'allowed', env.slug, [key]));
       } catch {
         throw auditFailed();
       }
-      reply.header('cache-control', 'no-store').header('etag', `"${row.version}"`);
-      return { key, value, version: row.version };
+      reply.header('cache-control', 'no-store').header('etag', `"${revealed.version}"`);
+      return revealed;
     },
   );
 
@@ -169,6 +173,7 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
       if (!valueChanged && newDescription === current.description) throw new ApiError('NO_CHANGES', 'No changes to save');
 
       const sealed = sealValue(keyring, access.org, env.id, key, current.version + 1, valueChanged ? newValue : oldValue);
+      revealCache.invalidate(env.id);
       try {
         const row = await storage.updateSecret(
           access.org.id,
@@ -195,6 +200,7 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
     const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.delete');
     const key = checkedKey(request.params.key);
     let gone: boolean;
+    revealCache.invalidate(env.id);
     try {
       gone = await storage.deleteSecret(access.org.id, env.id, key, auditEvent(request, access.actor, 'secret.delete', 'allowed', env.slug, [key]));
     } catch (err) {

@@ -186,5 +186,6 @@ export interface Storage {
   appendAudit(orgId: string, event: AuditInput): Promise<void>;
   listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]>;
 
-  close(): void;
+  /** Commits queued audit events and closes the database. */
+  close(): Promise<void>;
 }

@@ -1,12 +1,12 @@
 // The Storage interface on node:sqlite: WAL journal, synchronous=FULL (a commit is on disk before it
 // is acknowledged), statements prepared once. Audit events recorded on their own (reveals, denials)
-// are group-committed: events arriving in the same event-loop turn share one transaction and one
-// fsync, and each caller is answered only once its event is durable.
+// are group-committed by a worker thread (audit-worker.ts) so that fsyncs do not stall requests.
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { Role } from '../../../core/api-types.ts';
+import { AuditCommitter } from './audit-committer.ts';
 import { migrate } from './migrations.ts';
 import {
   AuditWriteError,
@@ -38,23 +38,29 @@ const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS creat
 const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
   environment, keys, outcome, ip, user_agent AS userAgent`;
 
-interface PendingAudit {
-  orgId: string;
-  event: AuditInput;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { errcode?: number }).errcode;
   return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
+const CACHE_LIMIT = 10_000;
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+}
+
 export class SqliteStorage implements Storage {
   private readonly db: DatabaseSync;
   private readonly s: Record<string, StatementSync>;
-  private pending: PendingAudit[] = [];
-  private flushScheduled = false;
+  private readonly audit: AuditCommitter;
+  // Read-through caches for rows on every request's path that this server alone changes: orgs and
+  // environments are never renamed or deleted, users never edited, and tokens change only by
+  // revocation through this class (which clears the token cache). Misses are not cached.
+  private readonly orgCache = new Map<string, OrgRow>();
+  private readonly envCache = new Map<string, EnvironmentRow>();
+  private readonly userCache = new Map<string, UserRow>();
+  private readonly tokenCache = new Map<string, TokenRow>();
 
   static open(dataDir: string): SqliteStorage {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -63,10 +69,10 @@ export class SqliteStorage implements Storage {
     const db = new DatabaseSync(file);
     // SQLite gives the -wal and -shm files the database file's mode, so this covers all three.
     if (fresh) chmodSync(file, 0o600);
-    return new SqliteStorage(db);
+    return new SqliteStorage(db, file);
   }
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, file: string) {
     this.db = db;
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
@@ -124,6 +130,8 @@ export class SqliteStorage implements Storage {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       listAudit: p(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
     };
+    // Started after the migrations, so the worker's connection sees the final schema.
+    this.audit = new AuditCommitter(file);
   }
 
   // --- transactions -------------------------------------------------------------------------------
@@ -192,8 +200,13 @@ export class SqliteStorage implements Storage {
   }
 
   async getUser(userId: string): Promise<UserRow | undefined> {
+    const cached = this.userCache.get(userId);
+    if (cached) return cached;
     const row = this.get<Omit<UserRow, 'instanceAdmin'> & { instanceAdmin: number }>('getUser', userId);
-    return row && { ...row, instanceAdmin: row.instanceAdmin === 1 };
+    if (!row) return undefined;
+    const user = { ...row, instanceAdmin: row.instanceAdmin === 1 };
+    remember(this.userCache, userId, user);
+    return user;
   }
 
   private insertTokenRow(t: TokenRow): void {
@@ -201,7 +214,13 @@ export class SqliteStorage implements Storage {
   }
 
   async findTokenByHash(hash: Uint8Array): Promise<TokenRow | undefined> {
-    return this.get<TokenRow>('tokenByHash', hash);
+    const k = Buffer.from(hash).toString('base64');
+    let row = this.tokenCache.get(k);
+    if (!row) {
+      row = this.get<TokenRow>('tokenByHash', hash);
+      if (row) remember(this.tokenCache, k, row);
+    }
+    return row;
   }
 
   async touchToken(tokenId: string, at: string): Promise<void> {
@@ -217,6 +236,7 @@ export class SqliteStorage implements Storage {
   }
 
   async revokePersonalToken(userId: string, tokenId: string, at: string): Promise<boolean> {
+    this.tokenCache.clear();
     return Number(this.run('revokePersonal', at, userId, tokenId).changes) === 1;
   }
 
@@ -237,7 +257,12 @@ export class SqliteStorage implements Storage {
   }
 
   async getOrgBySlug(slug: string): Promise<OrgRow | undefined> {
-    return this.get<OrgRow>('orgBySlug', slug);
+    let row = this.orgCache.get(slug);
+    if (!row) {
+      row = this.get<OrgRow>('orgBySlug', slug);
+      if (row) remember(this.orgCache, slug, row);
+    }
+    return row;
   }
 
   async getOrgById(orgId: string): Promise<OrgRow | undefined> {
@@ -259,6 +284,7 @@ export class SqliteStorage implements Storage {
       }
       this.run('setMeta', 'master_key_check', masterCheck);
     });
+    this.orgCache.clear();
   }
 
   async getMasterCheck(): Promise<Uint8Array | undefined> {
@@ -304,7 +330,13 @@ export class SqliteStorage implements Storage {
   }
 
   async getEnvironment(orgId: string, slug: string): Promise<EnvironmentRow | undefined> {
-    return this.get<EnvironmentRow>('envBySlug', orgId, slug);
+    const k = `${orgId}/${slug}`;
+    let row = this.envCache.get(k);
+    if (!row) {
+      row = this.get<EnvironmentRow>('envBySlug', orgId, slug);
+      if (row) remember(this.envCache, k, row);
+    }
+    return row;
   }
 
   async getEnvironmentById(orgId: string, environmentId: string): Promise<EnvironmentRow | undefined> {
@@ -386,6 +418,7 @@ export class SqliteStorage implements Storage {
   }
 
   async revokeServiceToken(orgId: string, tokenId: string, at: string, audit: AuditInput): Promise<boolean> {
+    this.tokenCache.clear();
     return this.tx(() => {
       const revoked = Number(this.run('revokeService', at, orgId, tokenId).changes) === 1;
       if (revoked) this.insertAudit(orgId, audit);
@@ -396,30 +429,7 @@ export class SqliteStorage implements Storage {
   // --- audit --------------------------------------------------------------------------------------
 
   appendAudit(orgId: string, event: AuditInput): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ orgId, event, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushAudit());
-      }
-    });
-  }
-
-  private flushAudit(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    try {
-      this.tx(() => {
-        for (const p of batch) this.insertAudit(p.orgId, p.event);
-      });
-    } catch (err) {
-      const failure = err instanceof AuditWriteError ? err : new AuditWriteError((err as Error).message);
-      for (const p of batch) p.reject(failure);
-      return;
-    }
-    for (const p of batch) p.resolve();
+    return this.audit.append(orgId, event);
   }
 
   async listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]> {
@@ -427,8 +437,8 @@ export class SqliteStorage implements Storage {
     return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
   }
 
-  close(): void {
-    this.flushAudit();
+  async close(): Promise<void> {
+    await this.audit.close();
     if (this.db.isOpen) this.db.close();
   }
 }
