@@ -35,6 +35,7 @@ async function call<T>(url: string, token: string, method: string, path: string,
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(15_000),
   });
   const text = await res.text();
   // The path and status are enough to debug a seeding failure; bodies could hold a token.
