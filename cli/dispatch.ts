@@ -44,10 +44,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   } catch (err) {
     const failure = describeFailure(err);
     const line = `secrets: ${failure.message}`.replace(/\s*\n\s*/g, ' ');
-    io.stderr.write((ctx ? ctx.redact(line) : line) + '\n');
-    if (io.env.SECRETS_DEBUG && err instanceof Error && err.stack && ctx) {
-      io.stderr.write(ctx.redact(err.stack) + '\n');
-    }
+    // Even a failure before the command started is scrubbed of SECRETS_TOKEN.
+    const scrub = ctx ?? new Context(io, {}, [], null);
+    io.stderr.write(scrub.redact(line) + '\n');
+    if (io.env.SECRETS_DEBUG && err instanceof Error && err.stack) io.stderr.write(scrub.redact(err.stack) + '\n');
     return failure.exitCode;
   } finally {
     await ctx?.close().catch(() => {});
