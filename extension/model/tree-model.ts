@@ -149,6 +149,12 @@ export class SecretsTreeModel {
 
   setSecrets(org: string, env: string, metas: readonly SecretMeta[]): void {
     const id = envId(org, env);
+    // A value revealed at an older version is no longer the secret's value: mask it.
+    for (const m of metas) {
+      const sid = secretId(org, env, m.key);
+      const shown = this.#reveals.version(sid);
+      if (shown !== undefined && shown !== m.version) this.#reveals.hide(sid);
+    }
     const nodes = [...metas].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((m) => this.#secretNode(org, env, m));
     const keep = new Set(nodes.map((n) => n.id));
     for (const old of this.#secrets.get(id)?.nodes ?? []) if (!keep.has(old.id)) this.#reveals.hide(old.id);
@@ -165,10 +171,7 @@ export class SecretsTreeModel {
   upsertSecret(org: string, env: string, meta: SecretMeta): void {
     const current = this.secrets(org, env);
     if (!current) return;
-    const others = current.filter((m) => m.key !== meta.key);
-    const prior = this.#reveals.version(secretId(org, env, meta.key));
-    if (prior !== undefined && prior !== meta.version) this.#reveals.hide(secretId(org, env, meta.key));
-    this.setSecrets(org, env, [...others, meta]);
+    this.setSecrets(org, env, [...current.filter((m) => m.key !== meta.key), meta]);
   }
 
   removeSecret(org: string, env: string, key: string): void {

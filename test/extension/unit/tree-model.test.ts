@@ -171,6 +171,24 @@ describe('extension tree model (live server)', () => {
     }
   });
 
+  it('masks a revealed value again when a reload shows someone changed the secret', async () => {
+    const { model } = modelFor('owner');
+    await expandAll(model);
+    await world.members.owner.client.createSecret(world.org, 'staging', { key: 'ROTATED', value: 'canary-rotated-1' });
+    await model.loadSecrets(world.org, 'staging');
+    await model.reveal(world.org, 'staging', 'ROTATED');
+    await model.loadSecrets(world.org, 'staging');
+    assert.equal(model.secretNode(world.org, 'staging', 'ROTATED')!.display, 'canary-rotated-1', 'an unchanged secret stays revealed across a reload');
+    await world.members.admin.client.updateSecret(world.org, 'staging', 'ROTATED', { value: 'canary-rotated-2' });
+    await model.loadSecrets(world.org, 'staging');
+    const after = model.secretNode(world.org, 'staging', 'ROTATED')!;
+    assert.equal(after.meta.version, 2);
+    assert.equal(after.display, MASK, 'the old value is not shown as the new version’s');
+    assert.equal(after.revealed, false);
+    assert.equal(model.revealedCount, 0, 'its timer and value are gone too');
+    await world.members.owner.client.deleteSecret(world.org, 'staging', 'ROTATED');
+  });
+
   it('refuses a Viewer a reveal (403 from the server) and keeps the value masked', async () => {
     const { model } = modelFor('viewer');
     await expandAll(model);
