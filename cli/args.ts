@@ -15,6 +15,7 @@ export const OPTIONS = {
   description: { type: 'string' },
   format: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
+  'keep-missing': { type: 'boolean' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -30,6 +31,7 @@ export interface Flags {
   description?: string;
   format?: string;
   yes?: boolean;
+  'keep-missing'?: boolean;
 }
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];

@@ -10,7 +10,7 @@ export async function resolvedValues(ctx: Context, { org, env }: Target): Promis
     ctx.sensitive(s.value);
     raw[s.key] = s.value;
   }
-  const resolved = resolveSecrets(raw);
+  const resolved = resolveSecrets(raw, { onMissing: ctx.flags['keep-missing'] ? 'keep' : 'error' });
   // A resolved value can be a new string (`postgres://$USER:$PASSWORD@…`) that must be masked too.
   for (const v of Object.values(resolved)) ctx.sensitive(v);
   return resolved;

@@ -5,7 +5,7 @@ import { noArgs } from '../positionals.ts';
 import { resolvedValues } from '../resolved.ts';
 import { shellQuote } from '../shell-quote.ts';
 
-const USAGE = 'secrets export [--format dotenv|json|shell] [--org ORG] [--env ENV]';
+const USAGE = 'secrets export [--format dotenv|json|shell] [--keep-missing] [--org ORG] [--env ENV]';
 const FORMATS = ['dotenv', 'json', 'shell'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -17,8 +17,9 @@ export const exportCommand: Command = {
 Reveals every secret of the environment in one request, resolves \`$NAME\` / \`\${NAME}\` references, and
 prints them sorted by key. dotenv (the default) reads back with the dotenv package; shell prints
 \`export KEY='value'\` lines for \`eval "$(secrets export --format shell)"\`; json (or --json) prints one
-object. A cycle or a reference to a missing secret is an error naming it.`,
-  options: ['format'],
+object. A cycle is an error naming it; so is a reference to a missing secret, unless --keep-missing
+leaves such references as written.`,
+  options: ['format', 'keep-missing'],
   async run(ctx) {
     noArgs(ctx, USAGE);
     const format = chooseFormat(ctx.flags.format, ctx.flags.json);

@@ -5,7 +5,7 @@ import type { Context } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { resolvedValues } from '../resolved.ts';
 
-const USAGE = 'secrets run [--org ORG] [--env ENV] -- COMMAND [ARGS…]';
+const USAGE = 'secrets run [--org ORG] [--env ENV] [--keep-missing] -- COMMAND [ARGS…]';
 
 // The signals a terminal, a CI runner or a process manager uses to stop a job.
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -19,8 +19,9 @@ Reveals every secret of the environment in one request, resolves \`$NAME\` refer
 with them added to (and overriding) the current environment. The secrets exist only in the child's
 environment: this process's environment and the calling shell's stay as they were. SIGINT, SIGTERM and
 SIGHUP are passed on to the command; the exit status is the command's own, or 128 + the signal number
-if a signal ended it (127 if COMMAND is not found, 126 if it cannot be executed).`,
-  options: [],
+if a signal ended it (127 if COMMAND is not found, 126 if it cannot be executed). A reference to a
+missing secret is an error unless --keep-missing leaves it as written.`,
+  options: ['keep-missing'],
   async run(ctx) {
     if (ctx.args.length > 0 || ctx.rest === null) {
       throw new CliError('CLI_USAGE', `Put the command after --; usage: ${USAGE}`);

@@ -339,6 +339,9 @@ describe('secrets CLI commands against the live server', function () {
       const r = await secrets(['export'], as({ SECRETS_ENV: 'staging' }));
       assert.equal(r.code, 13);
       assert.equal(r.stderr, 'secrets: Secret DANGLING references NOT_THERE, which is not a secret in this environment\n');
+      const kept = await secrets(['export', '--json', '--keep-missing'], as({ SECRETS_ENV: 'staging' }));
+      assert.equal(kept.code, 0, kept.stderr);
+      assert.equal(JSON.parse(kept.stdout).DANGLING, 'x-$NOT_THERE');
       await fx.admin.deleteSecret(fx.org, 'staging', 'DANGLING');
     });
   });
