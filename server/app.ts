@@ -21,6 +21,8 @@ export const BODY_LIMIT = 1024 * 1024;
 
 export interface AppOptions {
   logLevel: string;
+  /** Told about every API route as it is registered (the contract test lists them this way). */
+  onRoute?: (method: string, url: string) => void;
 }
 
 export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
@@ -40,6 +42,13 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
+  const { onRoute } = options;
+  if (onRoute) {
+    app.addHook('onRoute', (route) => {
+      if (route.config?.methodNotAllowed) return;
+      for (const m of [route.method].flat()) if (m !== 'HEAD') onRoute(m, route.url);
+    });
+  }
   installProblemHandlers(app);
   installAccessLog(app);
   installJsonParser(app);

@@ -69,7 +69,12 @@ export class SqliteStorage implements Storage {
     const db = new DatabaseSync(file);
     // SQLite gives the -wal and -shm files the database file's mode, so this covers all three.
     if (fresh) chmodSync(file, 0o600);
-    return new SqliteStorage(db, file);
+    try {
+      return new SqliteStorage(db, file);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   constructor(db: DatabaseSync, file: string) {
