@@ -93,6 +93,27 @@ describe('server: bulk reveal', function () {
     }
   });
 
+  it('reflects every change at once, even right after a bulk reveal of the same environment', async () => {
+    const fresh = await createEnvironment(api, team.owner.token, team.org);
+    const bulk = async () => {
+      const r = await api.post<BulkReveal>(bulkRevealPath(team.org, fresh), team.editor.token, {});
+      assert.equal(r.status, 200, r.text);
+      return Object.fromEntries(r.body.secrets.map((s) => [s.key, `${s.value}@${s.version}`]));
+    };
+    await createSecret(api, team.editor.token, team.org, fresh, 'WARM', 'one');
+    assert.deepEqual(await bulk(), { WARM: 'one@1' });
+    await createSecret(api, team.editor.token, team.org, fresh, 'ADDED', 'new');
+    assert.deepEqual(await bulk(), { WARM: 'one@1', ADDED: 'new@1' });
+    await api.patch(secretPath(team.org, fresh, 'WARM'), team.editor.token, { value: 'two' });
+    assert.deepEqual(await bulk(), { WARM: 'two@2', ADDED: 'new@1' });
+    await api.patch(secretPath(team.org, fresh, 'WARM'), team.editor.token, { description: 'only the description' });
+    assert.deepEqual(await bulk(), { WARM: 'two@3', ADDED: 'new@1' });
+    assert.equal((await api.del(secretPath(team.org, fresh, 'ADDED'), team.admin.token)).status, 204);
+    assert.deepEqual(await bulk(), { WARM: 'two@3' });
+    const single = await api.post<{ value: string; version: number }>(`${secretPath(team.org, fresh, 'WARM')}/reveal`, team.editor.token);
+    assert.deepEqual([single.body.value, single.body.version], ['two', 3]);
+  });
+
   it('reveals 100 secrets in one call', async () => {
     const big = await createEnvironment(api, team.owner.token, team.org);
     for (let i = 0; i < 100; i++) await createSecret(api, team.editor.token, team.org, big, `KEY_${String(i).padStart(3, '0')}`, `value-${i}`);

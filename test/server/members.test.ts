@@ -61,6 +61,18 @@ describe('server: members', function () {
     assertProblem(await api.get(secretsPath(team.org, 'production'), u.token), 404, 'ORG_NOT_FOUND');
   });
 
+  it('applies a role change on the very next request, in both directions', async () => {
+    const u = await createUser(api, server.adminToken);
+    await setRole(api, team.owner.token, team.org, u.user.id, 'editor');
+    const create = (key: string) => api.post(secretsPath(team.org, 'development'), u.token, { key, value: 'v' });
+    assert.equal((await create('ROLE_FLIP_1')).status, 201);
+    await setRole(api, team.owner.token, team.org, u.user.id, 'viewer');
+    assertProblem(await create('ROLE_FLIP_2'), 403, 'FORBIDDEN');
+    assertProblem(await api.post(`/v1/orgs/${team.org}/environments/development/secrets/ROLE_FLIP_1/reveal`, u.token), 403, 'FORBIDDEN');
+    await setRole(api, team.owner.token, team.org, u.user.id, 'editor');
+    assert.equal((await create('ROLE_FLIP_3')).status, 201);
+  });
+
   it('answers 404 USER_NOT_FOUND when adding a user that does not exist', async () => {
     assertProblem(await api.put(memberPath('no-such-user-id'), team.owner.token, { role: 'viewer' }), 404, 'USER_NOT_FOUND');
   });

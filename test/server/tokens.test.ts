@@ -67,6 +67,7 @@ describe('server: personal tokens', function () {
 
   it('revokes with 204, after which the token is refused with 401', async () => {
     const t = await mint({ name: 'revoke-me' });
+    assert.equal((await api.get('/v1/me', t.token)).status, 200, 'used once before revocation');
     const r = await api.del(`/v1/me/tokens/${t.id}`, erin.token);
     assert.equal(r.status, 204, r.text);
     assertProblem(await api.get('/v1/me', t.token), 401, 'UNAUTHORIZED');
