@@ -43,6 +43,38 @@ const undiciPoolOnly: Plugin = {
   },
 };
 
+// The protocol constants undici's HTTP/2 client reads when it loads; it calls node:http2 itself only once a
+// server negotiates HTTP/2. test/action/build.test.ts checks these against node:http2.
+export const HTTP2_CONSTANTS_USED = {
+  HTTP2_HEADER_AUTHORITY: ':authority',
+  HTTP2_HEADER_METHOD: ':method',
+  HTTP2_HEADER_PATH: ':path',
+  HTTP2_HEADER_SCHEME: ':scheme',
+  HTTP2_HEADER_CONTENT_LENGTH: 'content-length',
+  HTTP2_HEADER_EXPECT: 'expect',
+  HTTP2_HEADER_STATUS: ':status',
+  HTTP2_HEADER_PROTOCOL: ':protocol',
+  NGHTTP2_NO_ERROR: 0,
+  NGHTTP2_REFUSED_STREAM: 7,
+} as const;
+
+export const LAZY_HTTP2_SOURCE =
+  `exports.constants = ${JSON.stringify(HTTP2_CONSTANTS_USED)};\n` +
+  "exports.connect = (...args) => require('node:http2').connect(...args);\n";
+
+// undici's HTTP/2 client requires node:http2 when it loads, and with it tls and crypto: the largest single
+// cost of starting the action (~70 ms of CPU on a slow runner) for a protocol a plain-HTTP or HTTP/1.1
+// server never uses. Here it gets the constants it reads at load and the real module on first connect.
+const lazyHttp2: Plugin = {
+  name: 'lazy-http2',
+  setup(b) {
+    b.onResolve({ filter: /^node:http2$/ }, (args) =>
+      /undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/.test(args.importer) ? { path: 'node:http2', namespace: 'lazy-http2' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-http2' }, () => ({ contents: LAZY_HTTP2_SOURCE, loader: 'js' }));
+  },
+};
+
 export function actionBuildOptions(outdir: string): BuildOptions {
   return {
     absWorkingDir: ROOT,
@@ -60,7 +92,7 @@ export function actionBuildOptions(outdir: string): BuildOptions {
     // undici's switch for builds that embed it (Node's own does): leaves out its experimental second HTTP
     // parser, which is not the default, and keeps llhttp.
     define: { esbuildDetection: 'true' },
-    plugins: [withoutOidcHttpClient, undiciPoolOnly],
+    plugins: [withoutOidcHttpClient, undiciPoolOnly, lazyHttp2],
   };
 }
 

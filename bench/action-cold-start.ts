@@ -35,10 +35,24 @@ function timed(argv: string[], env: NodeJS.ProcessEnv, cwd: string): { ms: numbe
   return { ms: elapsed, stdout: r.stdout.toString() };
 }
 
+/** user+system CPU ms of a child, reported by a preload on exit: steadier than wall time on a busy machine. */
+function cpuTimed(preload: string, argv: string[], env: NodeJS.ProcessEnv, cwd: string): number {
+  const r = spawnSync(process.execPath, ['-r', preload, ...argv], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const m = /cpu-ms ([\d.]+)/.exec(r.stderr.toString());
+  if (r.status !== 0 || !m) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return Number(m[1]);
+}
+
 /** The action's own phase marks (its debug line), e.g. { loaded: 41.2, fetched: 80.3, … }. */
 function phasesOf(stdout: string): Record<string, number> {
-  const line = /^::debug::Timings \(ms since process start\): (.*)$/m.exec(stdout)?.[1] ?? '';
-  return Object.fromEntries(line.split(', ').filter(Boolean).map((p) => { const [k, v] = p.split(' '); return [k!, Number(v)]; }));
+  const line = /^::debug::Timings \(ms since process start\/CPU ms\): (.*)$/m.exec(stdout)?.[1] ?? '';
+  return Object.fromEntries(
+    line.split(', ').filter(Boolean).flatMap((p) => {
+      const [k, v] = p.split(' ');
+      const [wall, cpu] = v!.split('/');
+      return [[k!, Number(wall)], [`${k} cpu`, Number(cpu)]];
+    }),
+  );
 }
 
 const server = await startServer();
@@ -71,6 +85,10 @@ try {
   const bare: number[] = [];
   const action: number[] = [];
   const phases: Record<string, number>[] = [];
+  const bareCpu: number[] = [];
+  const actionCpu: number[] = [];
+  const preload = join(dir, 'cpu-on-exit.cjs');
+  writeFileSync(preload, "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeSync(2, `\\ncpu-ms ${(u.user + u.system) / 1000}\\n`); });\n");
   for (let run = 0; run < RUNS; run++) {
     const files = Object.fromEntries(['ENV', 'OUTPUT', 'STATE', 'STEP_SUMMARY'].map((f) => [`GITHUB_${f}`, join(dir, `${f}_${run}`)]));
     for (const f of Object.values(files)) writeFileSync(f, '');
@@ -94,6 +112,9 @@ try {
     const run1 = timed([MAIN], env, dir);
     action.push(run1.ms);
     phases.push(phasesOf(run1.stdout));
+    for (const f of Object.values(files)) writeFileSync(f, '');
+    bareCpu.push(cpuTimed(preload, ['-e', '0'], { PATH: process.env['PATH'] }, dir));
+    actionCpu.push(cpuTimed(preload, [MAIN], env, dir));
     const exported = parseFileCommand(readFileSync(files['GITHUB_ENV']!, 'utf8'));
     if (Object.keys(exported).length !== COUNT) throw new Error(`GITHUB_ENV has ${Object.keys(exported).length} variables, expected ${COUNT}`);
     if (!exported[key(9)]!.startsWith('postgres://value-8-')) throw new Error('references were not resolved');
@@ -108,11 +129,14 @@ try {
   console.log(`  machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
   console.log(`  bare node -e 0          ${ms(bareMedian)}   (runs: ${bare.map((x) => x.toFixed(0)).join(', ')})`);
   console.log(`  action to GITHUB_ENV    ${ms(actionMedian)}   (runs: ${action.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`  CPU (user+sys) bare     ${ms(median(bareCpu))}, action ${ms(median(actionCpu))}: ${(median(actionCpu) / median(bareCpu)).toFixed(2)}× (steadier than wall time on a busy machine)`);
   console.log(`  one loopback round trip ${ms(rtt)}   (bulk reveal of ${COUNT}, warm connection)`);
   console.log(`  ratio action / bare     ${(actionMedian / bareMedian).toFixed(2)}×`);
   console.log(`  aim 1.5 × bare + rtt    ${ms(budget)}   → ${actionMedian <= budget ? 'met' : 'MISSED'} (${(actionMedian / budget * 100).toFixed(0)}% of budget)`);
   const phaseNames = Object.keys(phases[0] ?? {});
-  console.log(`  action phases, median ms since process start: ${phaseNames.map((p) => `${p} ${median(phases.map((x) => x[p]!)).toFixed(0)}`).join(', ')}`);
+  const show = (names: string[]) => names.map((p) => `${p.replace(' cpu', '')} ${median(phases.map((x) => x[p]!)).toFixed(0)}`).join(', ');
+  console.log(`  action phases, median ms since process start: ${show(phaseNames.filter((p) => !p.endsWith(' cpu')))}`);
+  console.log(`  action phases, median CPU ms used by then:    ${show(phaseNames.filter((p) => p.endsWith(' cpu')))}`);
   console.log(`  bundle action/dist/main.cjs ${(statSync(MAIN).size / 1024).toFixed(1)} KiB (${(gzipSync(bundle).length / 1024).toFixed(1)} KiB gzip)`);
 } finally {
   await admin.close();
