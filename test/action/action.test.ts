@@ -62,8 +62,13 @@ describe('action: loading an environment into a job (live server, committed bund
   });
 
   it('loads only the listed keys, renames with =>, and resolves references to secrets it does not export', async () => {
+    const bulk = async () => (await s.admin.listAudit(s.org, { limit: 500 })).events.filter((e) => e.action === 'secret.bulk_reveal');
+    const before = (await bulk()).length;
     const r = await new Job().main({ ...base, keys: 'DATABASE_URL => PG_URL\n# the password for psql\n\n  db_password=>PGPASSWORD  \nDB_HOST' });
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+    const events = await bulk();
+    assert.equal(events.length, before + 2, 'the listed keys, then the one secret they refer to that was not listed');
+    assert.deepEqual([...events[0]!.keys].sort(), ['DB_USER']);
     assert.deepEqual(r.env, { PG_URL: RESOLVED_URL, PGPASSWORD: SECRETS.DB_PASSWORD, DB_HOST: SECRETS.DB_HOST });
     assert.ok(r.masks.includes(SECRETS.DB_USER), 'a secret read only to resolve a reference is masked too');
   });
@@ -129,6 +134,21 @@ describe('action: loading an environment into a job (live server, committed bund
     assert.deepEqual(Object.keys(r.env), ['API_TOKEN']);
     const { readFileSync } = await import('node:fs');
     assert.equal(readFileSync(join(job.workspace, 'o'), 'utf8'), `host=${SECRETS.DB_HOST}`);
+  });
+
+  it('a template reference to a name that is not a secret fails, or with fail-on-missing false stays as written', async () => {
+    const job = new Job();
+    writeFileSync(join(job.workspace, 't'), 'a=$API_TOKEN b=$NOT_A_SECRET');
+    const failed = await job.main({ ...base, keys: 'API_TOKEN', template: 't', 'template-output': 'o' });
+    assert.equal(failed.exitCode, 1);
+    assert.match(failed.errors[0]!, /NOT_A_SECRET.*\[SECRETS_REFERENCE_MISSING\]$/);
+    assert.equal(existsSync(join(job.workspace, 'o')), false, 'nothing written');
+    assert.equal(failed.files.env, '', 'nothing exported');
+
+    const kept = await job.main({ ...base, keys: 'API_TOKEN', template: 't', 'template-output': 'o', 'fail-on-missing': 'false' });
+    assert.equal(kept.exitCode, 0, kept.stdout);
+    const { readFileSync } = await import('node:fs');
+    assert.equal(readFileSync(join(job.workspace, 'o'), 'utf8'), `a=${SECRETS.API_TOKEN} b=$NOT_A_SECRET`);
   });
 
   it('with fail-on-missing false, warns about a missing key and exports the rest', async () => {
