@@ -38,6 +38,7 @@ describe('server: bulk reveal', function () {
       { key: 'CHARLIE', value: 'charlie-v', version: 1 },
     ]);
     assert.deepEqual(r.body.missing, []);
+    assert.match(r.headers.get('cache-control') ?? '', /no-store/, 'revealed values must not be cached by any intermediary');
   });
 
   it('reveals only the named secrets and lists the names it did not find', async () => {

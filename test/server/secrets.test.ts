@@ -173,6 +173,7 @@ describe('server: secrets', function () {
       const r = await api.post<RevealedSecret>(`${secretPath(org, env, 'reveal_me')}/reveal`, team.editor.token);
       assert.equal(r.status, 200, r.text);
       assert.deepEqual(r.body, { key: 'REVEAL_ME', value: 'the-value', version: 1 });
+      assert.match(r.headers.get('cache-control') ?? '', /no-store/, 'a revealed value must not be cached by any intermediary');
     });
 
     it('answers 404 SECRET_NOT_FOUND when revealing a missing key', async () => {

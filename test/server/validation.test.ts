@@ -233,6 +233,8 @@ describe('server: validation and errors', function () {
       it(`answers 401 UNAUTHORIZED for ${label}`, async () => {
         const r = await api.request('GET', secretsPath(team.org, env), { headers: { authorization: value } });
         assertProblem(r, 401, 'UNAUTHORIZED');
+        // RFC 9110 §11.6.1 / RFC 6750: a 401 names the scheme to use
+        assert.match(r.headers.get('www-authenticate') ?? '', /^Bearer\b/);
       });
     }
   });
@@ -244,7 +246,10 @@ describe('server: validation and errors', function () {
     });
 
     it('answers a known route with the wrong method with 405 METHOD_NOT_ALLOWED', async () => {
-      assertProblem(await api.del('/v1/orgs', team.owner.token), 405, 'METHOD_NOT_ALLOWED');
+      const r = await api.del('/v1/orgs', team.owner.token);
+      assertProblem(r, 405, 'METHOD_NOT_ALLOWED');
+      // RFC 9110 §15.5.6: a 405 carries the methods the route does accept
+      assert.deepEqual((r.headers.get('allow') ?? '').split(/,\s*/).sort(), ['GET', 'POST']);
       assertProblem(await api.put(secretsPath(team.org, env), team.owner.token, {}), 405, 'METHOD_NOT_ALLOWED');
     });
   });
