@@ -310,6 +310,19 @@ describe('server: secrets', function () {
       assert.equal(await reveal(api, team.editor.token, org, env, 'RACE'), winner);
     });
 
+    it('gives concurrent PATCHes without If-Match distinct consecutive versions, and the last one wins', async () => {
+      await createSecret(api, team.editor.token, org, env, 'CONCURRENT_PATCH', 'v0');
+      const replies = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => api.patch<SecretMeta>(secretPath(org, env, 'CONCURRENT_PATCH'), team.editor.token, { value: `p${i}` })),
+      );
+      for (const r of replies) assert.equal(r.status, 200, r.text);
+      const versions = replies.map((r) => r.body.version).sort((a, b) => a - b);
+      assert.deepEqual(versions, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      const last = replies.find((r) => r.body.version === 11)!;
+      const lastValue = `p${replies.indexOf(last)}`;
+      assert.equal(await reveal(api, team.editor.token, org, env, 'CONCURRENT_PATCH'), lastValue);
+    });
+
     it('cannot rename a key: "key" in the body is an unknown field', async () => {
       await createSecret(api, team.editor.token, org, env, 'NO_RENAME', 'v');
       const r = await api.patch(secretPath(org, env, 'NO_RENAME'), team.editor.token, { key: 'RENAMED', value: 'v2' });
