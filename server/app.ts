@@ -1,7 +1,7 @@
 // Builds the fastify application: strict JSON-schema validation (unknown fields are rejected, never
 // stripped; no type coercion), a 1 MiB body limit, logs that never carry bodies or credentials, and
 // every route of docs/api.md.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Authenticator, installAuthentication } from './auth/authenticate.ts';
 import type { Deps } from './deps.ts';
 import { installAccessLog } from './http/access-log.ts';
@@ -34,10 +34,10 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
     },
     // Two log lines per request would cost more than a cached bulk reveal itself; access lines are
     // written at debug level (LOG_LEVEL=debug) by http/access-log.ts, failures always.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // Keys may be 128 characters; anything much longer is refused as a 400 by frameworkErrors.
-    maxParamLength: 600,
+    routerOptions: { maxParamLength: 600 },
     frameworkErrors: frameworkErrorHandler,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
