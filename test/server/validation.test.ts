@@ -69,7 +69,7 @@ describe('server: validation and errors', function () {
     it('answers 413 PAYLOAD_TOO_LARGE for a body over 1 MiB, and stores nothing', async () => {
       const body = JSON.stringify({ key: 'HUGE', value: 'x'.repeat(MiB) });
       assert.ok(body.length > MiB);
-      const r = await api.request('POST', secretsPath(team.org, env), { token: team.owner.token, raw: body, headers: { 'content-type': 'application/json' } });
+      const r = await api.request('POST', secretsPath(team.org, env), { token: team.owner.token, raw: body, headers: { 'content-type': 'application/json' }, retryOnReset: 3 });
       assertProblem(r, 413, 'PAYLOAD_TOO_LARGE');
       assert.equal((await api.get(secretPath(team.org, env, 'HUGE'), team.owner.token)).status, 404);
     });
@@ -78,7 +78,7 @@ describe('server: validation and errors', function () {
       const filler = 'x'.repeat(MiB + 1);
       for (const route of bodyRoutes()) {
         const raw = JSON.stringify({ ...route.valid, padding: filler });
-        const r = await api.request(route.method, route.path, { token: route.token, raw, headers: { 'content-type': 'application/json' } });
+        const r = await api.request(route.method, route.path, { token: route.token, raw, headers: { 'content-type': 'application/json' }, retryOnReset: 3 });
         assertProblem(r, 413, 'PAYLOAD_TOO_LARGE');
       }
     });

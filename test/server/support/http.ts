@@ -19,6 +19,12 @@ export interface RequestOptions {
   /** A raw body sent as is (for hostile-body tests); set content-type yourself in headers. */
   raw?: string | Uint8Array;
   headers?: Record<string, string>;
+  /**
+   * Retry this many times when the connection breaks before an answer arrives. Only for oversized
+   * uploads: a server may answer 413 and close at once (connection: close) rather than read a huge
+   * body, and a client still writing can then see EPIPE/ECONNRESET instead of the answer.
+   */
+  retryOnReset?: number;
 }
 
 export interface Http {
@@ -41,7 +47,15 @@ export function http(baseUrl: string): Http {
     } else if (options.raw !== undefined) {
       body = options.raw;
     }
-    const res = await fetch(baseUrl + path, { method, headers, body });
+    let res: Response;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await fetch(baseUrl + path, { method, headers, body });
+        break;
+      } catch (error) {
+        if (attempt >= (options.retryOnReset ?? 0)) throw error;
+      }
+    }
     const text = await res.text();
     let parsed: unknown;
     const type = res.headers.get('content-type') ?? '';
