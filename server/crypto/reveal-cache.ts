@@ -13,6 +13,8 @@ interface Entry {
   expires: number;
   secrets: RevealedSecret[];
   byKey: Map<string, RevealedSecret>;
+  /** The whole-environment reveal response, encoded once on first use instead of on every request. */
+  response?: Buffer;
 }
 
 export class RevealCache {

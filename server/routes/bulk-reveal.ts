@@ -1,6 +1,6 @@
 // Bulk reveal for CI: every secret of an environment (or the named ones) in one round trip, recorded
 // as one audit event that is durable before any value leaves.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BulkReveal, RevealedSecret } from '../../core/api-types.ts';
 import { accessEnvironment, accessOrg } from '../auth/access.ts';
 import { auditEvent } from '../audit/events.ts';
@@ -36,7 +36,7 @@ export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps): void
         },
       },
     },
-    async (request, reply): Promise<BulkReveal> => {
+    async (request, reply): Promise<BulkReveal | FastifyReply> => {
       const access = await accessOrg(deps, request, request.params.org);
       const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.reveal');
       const requested = request.body?.keys ? [...new Set(request.body.keys.map((k) => checkedKey(k)))] : undefined;
@@ -65,6 +65,11 @@ export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps): void
         throw new ApiError('AUDIT_UNAVAILABLE');
       }
       reply.header('cache-control', 'no-store');
+      if (cached && !requested) {
+        cached.response ??= Buffer.from(JSON.stringify({ environment: env.slug, secrets: cached.secrets, missing: [] } satisfies BulkReveal));
+        reply.type('application/json; charset=utf-8');
+        return reply.send(cached.response);
+      }
       return { environment: env.slug, secrets, missing };
     },
   );
