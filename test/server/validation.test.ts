@@ -164,6 +164,36 @@ describe('server: validation and errors', function () {
       });
     }
 
+    it('never answers 5xx to 300 random JSON shapes (seeded, so a failure reproduces)', async () => {
+      let seed = 0x5eed;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+      const fields = ['key', 'value', 'description', 'keys', 'name', 'email', 'slug', 'role', 'environment', 'expiresAt', '__proto__', 'constructor', ''];
+      const scalar = (): unknown =>
+        pick([
+          () => null,
+          () => true,
+          () => Math.floor(rand() * 1e6) - 5e5,
+          () => rand() * 1e308,
+          () => '',
+          () => 'A'.repeat(Math.floor(rand() * 300)),
+          () => pick(['owner', 'viewer', 'production', 'STRIPE_KEY', '2026-01-01T00:00:00Z', 'not-a-date', '\u0000', '💥', '../..', '%s%n']),
+        ])();
+      const value = (depth: number): unknown => {
+        if (depth > 3 || rand() < 0.5) return scalar();
+        if (rand() < 0.5) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+        return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(fields), value(depth + 1)]));
+      };
+      for (let i = 0; i < 300; i++) {
+        const route = pick(bodyRoutes());
+        const body = rand() < 0.7 ? { ...route.valid, [pick(fields)]: value(0) } : value(0);
+        const raw = JSON.stringify(body) ?? 'null';
+        const r = await api.request(route.method, route.path, { token: route.token, raw, headers: { 'content-type': 'application/json' } });
+        assert.ok(r.status < 500, `#${i} ${route.method} ${route.path} ${raw.slice(0, 300)} → ${r.status} ${r.text.slice(0, 300)}`);
+        if (r.status >= 400) assertClientProblem(r, `#${i} ${raw.slice(0, 100)}`);
+      }
+    });
+
     it('answers malformed JSON with 400 VALIDATION_FAILED', async () => {
       const r = await api.request('POST', secretsPath(team.org, env), { token: team.owner.token, raw: '{"key":', headers: { 'content-type': 'application/json' } });
       assertProblem(r, 400, 'VALIDATION_FAILED');
