@@ -50,7 +50,7 @@ export class RevealCache {
     });
   }
 
-  /** Call after every create, update or delete in the environment (committed or not). */
+  /** Called before every create, update or delete in the environment and again once it settled. */
   invalidate(environmentId: string): void {
     this.generations.set(environmentId, this.generation(environmentId) + 1);
     this.entries.delete(environmentId);

@@ -110,6 +110,8 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
         if (err instanceof DuplicateError) throw new ApiError('SECRET_EXISTS', `A secret with the key ${key} already exists in ${env.slug}`);
         if (err instanceof AuditWriteError) throw auditFailed();
         throw err;
+      } finally {
+        revealCache.invalidate(env.id);
       }
     },
   );
@@ -191,6 +193,8 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
         }
         if (err instanceof AuditWriteError) throw auditFailed();
         throw err;
+      } finally {
+        revealCache.invalidate(env.id);
       }
     },
   );
@@ -206,6 +210,8 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
     } catch (err) {
       if (err instanceof AuditWriteError) throw auditFailed();
       throw err;
+    } finally {
+      revealCache.invalidate(env.id);
     }
     if (!gone) throw new ApiError('SECRET_NOT_FOUND', `Secret ${key} does not exist in ${env.slug}`);
     return reply.code(204).send();
