@@ -237,6 +237,43 @@ describe('server: validation and errors', function () {
       assert.equal((await api.get(`/v1/orgs/${team.org}/audit?limit=500`, team.owner.token)).status, 200);
     });
 
+    it('never answers 5xx to 200 random paths and queries (seeded)', async () => {
+      let seed = 0xbad5eed;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+      const segment = () =>
+        pick([
+          () => team.org,
+          () => 'production',
+          () => 'EXISTING',
+          () => newcomerId,
+          () => encodeURIComponent(String.fromCharCode(...Array.from({ length: 1 + Math.floor(rand() * 12) }, () => Math.floor(rand() * 0x2fff)))),
+          () => '%' + Math.floor(rand() * 256).toString(16).toUpperCase(),
+          () => 'x'.repeat(Math.floor(rand() * 800)),
+          () => '..',
+          () => '',
+        ])();
+      const templates = [
+        (a: string, b: string, c: string) => `/v1/orgs/${a}`,
+        (a: string, b: string, c: string) => `/v1/orgs/${a}/members/${b}`,
+        (a: string, b: string, c: string) => `/v1/orgs/${a}/environments/${b}/secrets/${c}`,
+        (a: string, b: string, c: string) => `/v1/orgs/${a}/environments/${b}/secrets/${c}/reveal`,
+        (a: string, b: string, c: string) => `/v1/orgs/${a}/environments/${b}/secrets?search=${c}`,
+        (a: string, b: string, c: string) => `/v1/orgs/${a}/environments/${b}/reveal`,
+        (a: string, b: string, c: string) => `/v1/orgs/${a}/tokens/${b}`,
+        (a: string, b: string, c: string) => `/v1/orgs/${a}/audit?limit=${b}&cursor=${c}`,
+        (a: string, b: string, c: string) => `/v1/me/tokens/${a}`,
+        (a: string, b: string, c: string) => `/${a}/${b}/${c}`,
+      ];
+      for (let i = 0; i < 200; i++) {
+        const path = pick(templates)(segment(), segment(), segment());
+        const method = pick(['GET', 'DELETE', 'POST', 'PUT', 'PATCH']);
+        const r = await api.request(method, path, { token: team.owner.token, ...(method === 'GET' || method === 'DELETE' ? {} : { json: {} }) });
+        assert.ok(r.status < 500, `#${i} ${method} ${path.slice(0, 300)} → ${r.status} ${r.text.slice(0, 300)}`);
+        if (r.status >= 400) assertClientProblem(r, `#${i} ${method} ${path.slice(0, 100)}`);
+      }
+    });
+
     for (const [label, limit] of [['0', '0'], ['501', '501'], ['abc', 'abc']] as const) {
       it(`rejects an audit limit of ${label} with 400 VALIDATION_FAILED`, async () => {
         assertProblem(await api.get(`/v1/orgs/${team.org}/audit?limit=${limit}`, team.owner.token), 400, 'VALIDATION_FAILED');
