@@ -3,13 +3,15 @@
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import { AuditWriteError, type AuditInput } from '../types.ts';
-import type { FromWorker, ToWorker } from './audit-worker.ts';
+import type { AuditValues, FromWorker, ToWorker } from './audit-worker.ts';
 
 export class AuditCommitter {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private nextSeq = 1;
   private closed: Promise<void> | null = null;
+  /** Events of this event-loop turn, handed over in one message. */
+  private outgoing: { seq: number; values: AuditValues }[] = [];
   private dead: Error | null = null;
 
   constructor(file: string) {
@@ -24,13 +26,15 @@ export class AuditCommitter {
     const seq = this.nextSeq++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject });
-      const msg: ToWorker = {
-        type: 'append',
-        seq,
-        values: [randomUUID(), orgId, e.time, e.actorType, e.actorId, e.actorName, e.action, e.environment, JSON.stringify(e.keys), e.outcome, e.ip, e.userAgent],
-      };
-      this.worker.postMessage(msg);
+      const values: AuditValues = [randomUUID(), orgId, e.time, e.actorType, e.actorId, e.actorName, e.action, e.environment, JSON.stringify(e.keys), e.outcome, e.ip, e.userAgent];
+      if (this.outgoing.push({ seq, values }) === 1) setImmediate(() => this.handOver());
     });
+  }
+
+  private handOver(): void {
+    const events = this.outgoing;
+    this.outgoing = [];
+    if (events.length > 0 && !this.dead) this.worker.postMessage({ type: 'append', events } satisfies ToWorker);
   }
 
   private onMessage(msg: FromWorker): void {
@@ -55,6 +59,7 @@ export class AuditCommitter {
   close(): Promise<void> {
     this.closed ??= new Promise<void>((resolve) => {
       if (this.dead) return resolve();
+      this.handOver();
       this.worker.once('exit', () => resolve());
       this.worker.postMessage({ type: 'close' } satisfies ToWorker);
     });

@@ -20,7 +20,7 @@ export type AuditValues = [
   userAgent: string | null,
 ];
 
-export type ToWorker = { type: 'append'; seq: number; values: AuditValues } | { type: 'close' };
+export type ToWorker = { type: 'append'; events: { seq: number; values: AuditValues }[] } | { type: 'close' };
 export type FromWorker = { type: 'committed'; seqs: number[] } | { type: 'failed'; seqs: number[]; message: string } | { type: 'closed' };
 
 const port = parentPort!;
@@ -53,7 +53,7 @@ function flush(): void {
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'append') {
-    pending.push({ seq: msg.seq, values: msg.values });
+    for (const e of msg.events) pending.push(e);
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
