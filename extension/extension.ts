@@ -42,8 +42,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
   const c = new Controller(session, new SecretCommands(session), log);
   const provider = new SecretsTreeProvider(model, (err) => c.fail('Load secrets', err));
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-  session.attachView(view);
   context.subscriptions.push(
+    session.attachView(view),
     log,
     status,
     provider,

@@ -11,6 +11,7 @@ import type { Target } from '../logic/ports.ts';
 import type { Redactor } from '../logic/redactor.ts';
 import { systemClock } from '../model/clock.ts';
 import { can, type SecretAction } from '../model/permissions.ts';
+import type { TreeNode } from '../model/nodes.ts';
 import type { SecretsTreeModel } from '../model/tree-model.ts';
 import { isEnvNode, isObject, isOrgNode } from './args.ts';
 import type { OutputLog } from './output-log.ts';
@@ -40,7 +41,7 @@ export class Session implements vscode.Disposable {
   readonly #status: EnvironmentStatus;
   #client: SecretsClient | undefined;
   #serverUrl: string | undefined;
-  #view: vscode.TreeView<unknown> | undefined;
+  #view: vscode.TreeView<TreeNode> | undefined;
 
   constructor(deps: SessionDeps) {
     this.model = deps.model;
@@ -50,8 +51,12 @@ export class Session implements vscode.Disposable {
     this.#status = deps.status;
   }
 
-  attachView(view: vscode.TreeView<unknown>): void {
+  attachView(view: vscode.TreeView<TreeNode>): vscode.Disposable {
     this.#view = view;
+    // Opened after connecting: show where commands act.
+    return view.onDidChangeVisibility((e) => {
+      if (e.visible) void this.#expandCurrent();
+    });
   }
 
   get client(): SecretsClient | undefined {
@@ -261,6 +266,23 @@ export class Session implements vscode.Disposable {
     this.#updateView();
     await this.#updateRoleContext();
     await this.progress(`Loading ${env}`, () => this.model.loadSecrets(org, env));
+    await this.#expandCurrent();
+  }
+
+  /**
+   * Expands the current organization and environment. A tree item's collapsible state counts only the
+   * first time VS Code sees its id, and the organization is first drawn before it becomes current.
+   * Only while the view is visible: revealing would otherwise open the sidebar, e.g. when opening a
+   * YAML file activated the extension.
+   */
+  async #expandCurrent(): Promise<void> {
+    const org = this.model.currentOrg;
+    const env = this.model.currentEnv;
+    const node = org && env ? this.model.envNode(org, env) : undefined;
+    if (!node || !this.#view?.visible) return;
+    await Promise.resolve(this.#view.reveal(node, { expand: true, select: false, focus: false })).catch((err: unknown) => {
+      this.#log.error(`could not expand ${org}/${env}: ${(err as Error).message}`);
+    });
   }
 
   #applySearch(text: string): void {

@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import type { InputOptions, PickItem, UiPort } from '../logic/ports.ts';
 
+const REWRITE_PAUSE_MS = 120;
+
 export const vscodeUi: UiPort = {
   input(options: InputOptions): Promise<string | undefined> {
     return new Promise((resolve) => {
@@ -14,9 +16,11 @@ export const vscodeUi: UiPort = {
       box.value = options.value ?? '';
       box.ignoreFocusOut = true;
       let done = false;
+      let rewrite: ReturnType<typeof setTimeout> | undefined;
       const finish = (value: string | undefined) => {
         if (done) return;
         done = true;
+        clearTimeout(rewrite);
         resolve(value);
         box.dispose();
       };
@@ -25,17 +29,25 @@ export const vscodeUi: UiPort = {
       };
       box.onDidChangeValue((value) => {
         const transformed = options.transform?.(value) ?? value;
-        if (transformed !== value) box.value = transformed;
         check(transformed);
         options.onChange?.(transformed);
+        if (transformed === value) return;
+        // The box lives in the window, this code in the extension host (possibly remote): rewriting on
+        // every keystroke races the keystrokes still in flight and drops characters. Rewrite once the
+        // typing pauses, and only if nothing was typed since.
+        clearTimeout(rewrite);
+        rewrite = setTimeout(() => {
+          if (!done && box.value === value) box.value = transformed;
+        }, REWRITE_PAUSE_MS);
       });
       box.onDidAccept(() => {
-        const message = options.validate?.(box.value);
+        const value = options.transform?.(box.value) ?? box.value;
+        const message = options.validate?.(value);
         if (message) {
           box.validationMessage = message;
           return;
         }
-        finish(box.value);
+        finish(value);
       });
       box.onDidHide(() => finish(undefined));
       // A prefilled value is judged at once; an empty box only once the user starts typing.
