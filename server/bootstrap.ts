@@ -25,6 +25,11 @@ export async function bootstrapIfEmpty(storage: Storage, keyring: Keyring, dataD
   const at = new Date().toISOString();
   const userId = randomUUID();
   const token = generateToken('personal');
+  // The file is written before the admin exists: a crash in between leaves no users, so the next start
+  // bootstraps again and overwrites it, instead of an admin whose only token was never saved.
+  const path = adminTokenPath(dataDir);
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
   await storage.createUser(
     { id: userId, name: BOOTSTRAP_ADMIN.name, email: BOOTSTRAP_ADMIN.email, instanceAdmin: true, createdAt: at },
     {
@@ -60,8 +65,5 @@ export async function bootstrapIfEmpty(storage: Storage, keyring: Keyring, dataD
       userAgent: 'bootstrap',
     },
   );
-  const path = adminTokenPath(dataDir);
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
   return path;
 }
