@@ -47,10 +47,12 @@ export function registerLanguageFeatures(model: SecretsTreeModel): vscode.Dispos
       provideCompletionItems(doc, position) {
         const scope = current();
         if (!scope) return undefined;
-        const prefix = doc.lineAt(position.line).text.slice(0, position.character);
-        const ctx = completionContext(prefix);
+        const line = doc.lineAt(position.line).text;
+        const ctx = completionContext(line.slice(0, position.character));
         if (!ctx) return undefined;
-        const range = new vscode.Range(position.line, ctx.nameStart, position.line, position.character);
+        // An auto-closed `${}` already has its brace: replace it rather than add a second one.
+        const closed = ctx.braced && line[position.character] === '}';
+        const range = new vscode.Range(position.line, ctx.nameStart, position.line, position.character + (closed ? 1 : 0));
         return completionCandidates(scope.secrets, ctx.partial).map((s) => {
           const item = new vscode.CompletionItem(s.key, vscode.CompletionItemKind.Variable);
           item.range = range;
