@@ -39,20 +39,23 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
 
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start in time:\n${out}`)), options.timeoutMs ?? 15000);
+    const done = (err: Error | null, found?: string) => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stderr!.off('data', onData);
+      child.off('exit', onExit);
+      if (err) rej(err);
+      else res(found!);
+    };
+    const timer = setTimeout(() => done(new Error(`server did not start in time:\n${out}`)), options.timeoutMs ?? 15000);
     const onData = () => {
       const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
+      if (m) done(null, m[1]!);
     };
+    const onExit = (code: number | null) => done(new Error(`server exited with ${code} before listening:\n${out}`));
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`server exited with ${code} before listening:\n${out}`));
-    });
+    child.once('exit', onExit);
   });
 
   for (let i = 0; i < 100; i++) {
