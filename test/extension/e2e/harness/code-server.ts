@@ -27,6 +27,11 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Extensions directory; a fresh temp dir by default. */
   extensionsDir?: string;
+  /**
+   * VS Code's smoke-test driver: needed for the `payload` parameter (extension tests), but it also
+   * suppresses notification toasts, so the UI tests run without it. Default true.
+   */
+  smokeTestDriver?: boolean;
 }
 
 // Settings that keep the workbench quiet and predictable: no welcome page, tips, chat or update prompts.
@@ -46,6 +51,8 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'git.enabled': false,
   'window.restoreWindows': 'none',
   'files.hotExit': 'off',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.layoutControl.enabled': false,
 };
 
 export async function freePort(): Promise<number> {
@@ -101,7 +108,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     '--ignore-last-opened',
     '--extensions-dir', extensionsDir,
     '--user-data-dir', userDataDir,
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(options.smokeTestDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
   ];
   // Node 24 runs code-server (its native modules were built for it); HOME-style dirs point into the
   // temp dir so code-server writes no config.yaml into the real home.
