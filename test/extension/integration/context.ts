@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 export interface Fixture {
-  /** The VS Code version the harness expects (code-server's pin). */
-  vscodeVersion: string;
+  /** Which VS Code runs the suites: code-server's web build (npm run test:e2e) or desktop (test-electron). */
+  host: 'code-server' | 'electron';
+  /** The VS Code version the harness expects (code-server's pin); absent when any release will do. */
+  vscodeVersion?: string;
   extensionId: string;
   /** The live secrets server, when the suite needs one. */
   server?: {

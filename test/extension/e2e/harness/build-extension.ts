@@ -5,9 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXTENSION_DIR, ROOT } from './paths.ts';
 
+// Output is shown only when the script fails: a passing build has nothing to say in the test log.
 function npmRun(script: string): void {
-  const r = spawnSync('npm', ['run', '--silent', script], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`npm run ${script} failed (exit ${r.status})`);
+  const r = spawnSync('npm', ['run', '--silent', script], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) throw new Error(`npm run ${script} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
 }
 
 function scripts(): Record<string, string> {

@@ -105,6 +105,7 @@ describe('UI: an Owner connects and manages secrets in the sidebar', function ()
     const value = seeded().seeded.development!.STRIPE_KEY!;
     await wb.description('STRIPE_KEY').filter({ hasText: value }).waitFor();
     const shownAt = Date.now();
+    await wb.page.mouse.move(700, 500); // the row's hover buttons would cut the value short
     await wb.screenshot('07-revealed');
     await wb.description('STRIPE_KEY').filter({ hasText: MASK }).waitFor({ timeout: UI_REVEAL_SECONDS * 1000 + 10_000 });
     const after = Date.now() - shownAt;
