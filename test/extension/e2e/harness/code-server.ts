@@ -4,7 +4,7 @@
 // development path, extension tests path) is honoured. It is started detached, in its own process
 // group, so stopping it ends the extension host and every other child too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +139,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     clearTimeout(timer);
     // The group may outlive its leader (extension host, file watcher): make sure it is gone.
     killGroup(child, 'SIGKILL');
+    rmSync(base, { recursive: true, force: true, maxRetries: 3 });
   };
 
   const deadline = Date.now() + 60_000;

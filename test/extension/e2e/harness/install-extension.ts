@@ -1,7 +1,7 @@
 // Installs a packaged .vsix into an extensions directory with code-server's own CLI, the way a user
 // installs it — so the UI tests exercise the artifact `package:extension` produces, not the sources.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CODE_SERVER_ENTRY } from './paths.ts';
@@ -13,5 +13,6 @@ export function installVsix(vsix: string, extensionsDir: string): void {
     env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') },
     timeout: 60_000,
   });
+  rmSync(home, { recursive: true, force: true });
   if (r.status !== 0 || !/successfully installed/.test(r.stdout)) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
 }

@@ -2,7 +2,7 @@
 // code-server with the extension under development and the suites as its tests, and collect the
 // verdict (exit code) and counts (results.json written by the suites' reporter).
 // prepareIntegration() is shared with run-test-electron.mjs, which runs the same suites in desktop VS Code.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../../helpers/server.ts';
@@ -64,7 +64,12 @@ export function readResults(built: BuiltSuites, exitCode: number): StageResult {
 
 export async function runIntegrationStage(only?: string[]): Promise<StageResult> {
   const { built, server, folder } = await prepareIntegration('code-server', only);
-  const cleanups: (() => Promise<unknown>)[] = [() => server.stop()];
+  const cleanups: (() => Promise<unknown>)[] = [
+    () => server.stop(),
+    async () => {
+      for (const dir of [folder, server.dataDir]) rmSync(dir, { recursive: true, force: true });
+    },
+  ];
   try {
     const codeServer = await startCodeServer({ settings: INTEGRATION_SETTINGS });
     cleanups.unshift(() => codeServer.stop());

@@ -1,7 +1,7 @@
 // One world for all UI tests, set up once by the mocha global fixtures in hooks.ts: a live secrets
 // server with a seeded organization, the packaged extension installed into code-server, and Chromium.
 // Each test file opens its own browser context (its own SecretStorage, so a fresh sign-in).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -23,6 +23,7 @@ export interface UiWorld {
   browser: Browser;
   /** The folder every window opens. */
   folder: string;
+  extensionsDir: string;
 }
 
 let world: UiWorld | undefined;
@@ -51,7 +52,7 @@ export async function setUp(): Promise<void> {
     });
     const folder = mkdtempSync(join(tmpdir(), 'secrets-e2e-ui-workspace-'));
     writeFileSync(join(folder, '.env'), 'DATABASE_URL=$DATABASE_URL\n');
-    world = { server, seeded, codeServer, browser, folder };
+    world = { server, seeded, codeServer, browser, folder, extensionsDir };
   } catch (err) {
     await server.stop();
     throw err;
@@ -66,4 +67,5 @@ export async function tearDown(): Promise<void> {
   writeFileSync(join(ARTIFACTS, 'ui-code-server.log'), w.codeServer.output());
   await w.codeServer.stop();
   await w.server.stop();
+  for (const dir of [w.folder, w.extensionsDir, w.server.dataDir]) rmSync(dir, { recursive: true, force: true });
 }
