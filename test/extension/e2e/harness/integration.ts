@@ -2,7 +2,7 @@
 // code-server with the extension under development and the suites as its tests, and collect the
 // verdict (exit code) and counts (results.json written by the suites' reporter).
 // prepareIntegration() is shared with run-test-electron.mjs, which runs the same suites in desktop VS Code.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../../helpers/server.ts';
@@ -11,8 +11,9 @@ import { buildIntegrationSuites, type BuiltSuites } from './build-integration.ts
 import { startCodeServer } from './code-server.ts';
 import { runExtensionTests } from './extension-tests.ts';
 import { follow } from './follow.ts';
-import { ARTIFACTS, EXTENSION_DIR, EXTENSION_ID, VSCODE_VERSION } from './paths.ts';
-import { seedWorld } from './seed.ts';
+import { scanForLeaks } from './leak-scan.ts';
+import { ARTIFACTS, EXTENSION_DIR, EXTENSION_ID, INTEGRATION_SRC, VSCODE_VERSION } from './paths.ts';
+import { seedWorld, type SeededWorld } from './seed.ts';
 
 export interface StageResult {
   passed: number;
@@ -33,11 +34,12 @@ export interface PreparedIntegration {
  * Builds the suites and starts the seeded server; writes fixture.json next to the bundle. `host`
  * tells the suites which VS Code they should find (code-server's pinned web build, or desktop).
  */
-export async function prepareIntegration(host: 'code-server' | 'electron', only?: string[]): Promise<PreparedIntegration> {
+export async function prepareIntegration(host: 'code-server' | 'electron', only?: string[]): Promise<PreparedIntegration & { world: SeededWorld }> {
   const built = await buildIntegrationSuites(undefined, only);
   const server = await startServer();
+  let world: SeededWorld;
   try {
-    const world = await seedWorld(server.url, server.adminToken);
+    world = await seedWorld(server.url, server.adminToken);
     const fixture = { host, extensionId: EXTENSION_ID, server: world, ...(host === 'code-server' ? { vscodeVersion: VSCODE_VERSION } : {}) };
     writeFileSync(join(built.dir, 'fixture.json'), JSON.stringify(fixture), { mode: 0o600 });
   } catch (err) {
@@ -46,7 +48,7 @@ export async function prepareIntegration(host: 'code-server' | 'electron', only?
   }
   const folder = mkdtempSync(join(tmpdir(), 'secrets-e2e-workspace-'));
   writeFileSync(join(folder, '.env'), 'DATABASE_URL=$DATABASE_URL\nMISSING=$NOT_A_SECRET\n');
-  return { built, server, folder };
+  return { built, server, folder, world };
 }
 
 /** Counts from the suites' results.json, failing the stage when the host's verdict disagrees. */
@@ -63,7 +65,7 @@ export function readResults(built: BuiltSuites, exitCode: number): StageResult {
 }
 
 export async function runIntegrationStage(only?: string[]): Promise<StageResult> {
-  const { built, server, folder } = await prepareIntegration('code-server', only);
+  const { built, server, folder, world } = await prepareIntegration('code-server', only);
   const cleanups: (() => Promise<unknown>)[] = [
     () => server.stop(),
     async () => {
@@ -91,8 +93,43 @@ export async function runIntegrationStage(only?: string[]): Promise<StageResult>
     writeFileSync(join(ARTIFACTS, 'integration-workbench.log'), workbenchLog.join('\n'));
     writeFileSync(join(ARTIFACTS, 'integration-code-server.log'), codeServer.output());
     if (result.timedOut) console.log('  integration: the extension host did not finish in time (screenshot in test-artifacts/e2e)');
-    return readResults(built, result.exitCode);
+    const counts = readResults(built, result.exitCode);
+    const leak = leakCheck(codeServer.userDataDir, world, workbenchLog.join('\n'));
+    return { passed: counts.passed + leak.passed, failed: counts.failed + leak.failed };
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);
   }
+}
+
+/**
+ * Every token and every canary value the run used (seeded values and those the suites sent all
+ * contain "canary") must be absent from what VS Code wrote to disk and from the workbench log.
+ */
+function leakCheck(userDataDir: string, world: SeededWorld, workbenchLog: string): StageResult {
+  const secrets = [
+    { label: 'the owner token', text: world.ownerToken },
+    { label: 'the viewer token', text: world.viewerToken },
+    ...canaryValues(world).map((v) => ({ label: `the value ${v.slice(0, 12)}…`, text: v })),
+  ];
+  const scan = scanForLeaks(userDataDir, secrets, [{ name: 'workbench log', text: workbenchLog }]);
+  console.log('  after the run, on disk');
+  const ok = scan.leaks.length === 0 && scan.requestLines > 0;
+  const title = `no token or value in VS Code's logs, state and settings (${scan.filesScanned} files; the Secrets output channel logged ${scan.requestLines} requests)`;
+  if (ok) console.log(`    ✓ ${title}`);
+  else {
+    console.log(`    ✗ ${title}`);
+    if (scan.requestLines === 0) console.log('      the "Secrets" output channel log was not found or logged no request');
+    for (const l of scan.leaks) console.log(`      leak: ${l}`);
+  }
+  return ok ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+}
+
+/** The seeded values and every `canary-…` literal the suites send (added, edited, refused values). */
+function canaryValues(world: SeededWorld): string[] {
+  const values = new Set(Object.values(world.seeded).flatMap((env) => Object.values(env)).filter((v) => v.includes('canary')));
+  for (const f of readdirSync(INTEGRATION_SRC).filter((n) => n.endsWith('.ts'))) {
+    for (const m of readFileSync(join(INTEGRATION_SRC, f), 'utf8').matchAll(/'([^'\n]*canary-[^'\n]*)'/g)) values.add(m[1]!);
+  }
+  // A bare marker ('canary-' used in an assertion) is not a value.
+  return [...values].filter((v) => v.length >= 12);
 }
