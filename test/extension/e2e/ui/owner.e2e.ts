@@ -26,6 +26,7 @@ describe('UI: an Owner connects and manages secrets in the sidebar', function ()
 
   it('offers "Connect" in the Secrets view while not connected', async () => {
     await wb.openSecretsView();
+    await wb.widenSidebar();
     await wb.welcomeButton('Connect').waitFor({ timeout: 60_000 });
     await wb.screenshot('01-welcome-connect');
   });

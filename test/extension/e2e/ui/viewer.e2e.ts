@@ -25,6 +25,7 @@ describe('UI: a Viewer sees secrets but no reveal, edit or delete', function () 
 
   it('connects from the command palette with a viewer token and sees the tree, masked', async () => {
     await wb.openSecretsView();
+    await wb.widenSidebar();
     await wb.runCommand('Secrets: Connect');
     await wb.answer(/Secrets server URL/, seeded().url);
     await wb.answer(/token/i, seeded().viewerToken);

@@ -48,6 +48,18 @@ export class Workbench {
     await this.view.waitFor({ timeout: 30_000 });
   }
 
+  /** Drags the sidebar's edge so values and inline buttons fit side by side in the screenshots. */
+  async widenSidebar(by = 260): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box) return;
+    const x = box.x + box.width + 1;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x + by, y, { steps: 8 });
+    await this.page.mouse.up();
+  }
+
   welcomeButton(label: string): Locator {
     return this.view.locator('.welcome-view-content .monaco-button', { hasText: label });
   }
