@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { valueOnServer } from './server-check.ts';
 import { MASK, Workbench } from './workbench.ts';
-import { UI_REVEAL_SECONDS, uiWorld } from './world.ts';
+import { UI_CLIPBOARD_SECONDS, UI_REVEAL_SECONDS, uiWorld } from './world.ts';
 
 describe('UI: an Owner connects and manages secrets in the sidebar', function () {
   let wb: Workbench;
@@ -137,6 +137,31 @@ describe('UI: an Owner connects and manages secrets in the sidebar', function ()
     await wb.notification(/Deleted NEW_API_KEY from development/).waitFor();
     await wb.row('NEW_API_KEY').waitFor({ state: 'detached' });
     assert.equal(await valueOnServer('NEW_API_KEY'), undefined);
+  });
+
+  it('copies a value to the clipboard and clears it again after secrets.clipboardSeconds', async () => {
+    const value = seeded().seeded.development!.DATABASE_URL!;
+    await wb.chooseFromContextMenu('DATABASE_URL', 'Copy Value');
+    await wb.notification(new RegExp(`Copied the value of DATABASE_URL; the clipboard is cleared in ${UI_CLIPBOARD_SECONDS} s`)).waitFor();
+    await waitUntil(async () => (await wb.clipboardText()) === value, 'the value on the clipboard');
+    assert.equal((await wb.description('DATABASE_URL').innerText()).trim(), MASK, 'copying revealed the value in the tree');
+    await waitUntil(async () => (await wb.clipboardText()) !== value, 'the clipboard to be cleared', UI_CLIPBOARD_SECONDS * 1000 + 10_000);
+  });
+
+  it('in production, deletes only after the key is typed to confirm', async () => {
+    await wb.expand('production');
+    await wb.chooseFromContextMenu('SENTRY_DSN', 'Delete');
+    await wb.dialog.filter({ hasText: 'Delete secret SENTRY_DSN from production?' }).waitFor();
+    await wb.dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
+    await wb.quickInput.filter({ hasText: /type SENTRY_DSN to confirm/ }).waitFor();
+    await wb.quickInputBox.fill('SENTRY');
+    await wb.quickInput.locator('.quick-input-message', { hasText: /Type SENTRY_DSN exactly/ }).waitFor();
+    await wb.screenshot('12-production-typed-confirmation');
+    await wb.quickInputBox.fill('SENTRY_DSN');
+    await wb.page.keyboard.press('Enter');
+    await wb.notification(/Deleted SENTRY_DSN from production/).waitFor();
+    await wb.row('SENTRY_DSN').waitFor({ state: 'detached' });
+    assert.equal(await valueOnServer('SENTRY_DSN', 'production'), undefined);
   });
 });
 

@@ -21,7 +21,8 @@ export class Workbench {
   /** A fresh browser context (its own SecretStorage) with the workbench loaded on the test folder. */
   static async open(): Promise<Workbench> {
     const w = uiWorld();
-    const context = await w.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // Clipboard permissions: Copy Value writes through the browser's clipboard, and the test reads it back.
+    const context = await w.browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     await page.goto(workbenchUrl(w.codeServer, w.folder));
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
@@ -167,6 +168,11 @@ export class Workbench {
 
   async dismissNotifications(): Promise<void> {
     await this.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
+  }
+
+  async clipboardText(): Promise<string> {
+    // A string expression: the project's TypeScript has no DOM types.
+    return String(await this.page.evaluate('navigator.clipboard.readText()'));
   }
 
   get dialog(): Locator {

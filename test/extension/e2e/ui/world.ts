@@ -15,6 +15,8 @@ import { seedWorld, type SeededWorld } from '../harness/seed.ts';
 
 /** Long enough to photograph the revealed value, short enough to watch it re-mask. */
 export const UI_REVEAL_SECONDS = 4;
+/** Copy Value clears the clipboard after this long (if it still holds the value). */
+export const UI_CLIPBOARD_SECONDS = 3;
 
 export interface UiWorld {
   server: RunningServer;
@@ -44,7 +46,7 @@ export async function setUp(): Promise<void> {
     const codeServer = await startCodeServer({
       extensionsDir,
       smokeTestDriver: false,
-      settings: { 'secrets.revealSeconds': UI_REVEAL_SECONDS, 'workbench.colorTheme': 'Default Dark Modern' },
+      settings: { 'secrets.revealSeconds': UI_REVEAL_SECONDS, 'secrets.clipboardSeconds': UI_CLIPBOARD_SECONDS, 'workbench.colorTheme': 'Default Dark Modern' },
     });
     const browser = await launchChromium().catch(async (err: unknown) => {
       await codeServer.stop();
