@@ -94,7 +94,7 @@ export async function runIntegrationStage(only?: string[]): Promise<StageResult>
     writeFileSync(join(ARTIFACTS, 'integration-code-server.log'), codeServer.output());
     if (result.timedOut) console.log('  integration: the extension host did not finish in time (screenshot in test-artifacts/e2e)');
     const counts = readResults(built, result.exitCode);
-    const leak = leakCheck(codeServer.userDataDir, world, workbenchLog.join('\n'));
+    const leak = leakCheck(codeServer.userDataDir, world, workbenchLog.join('\n'), !only?.length);
     return { passed: counts.passed + leak.passed, failed: counts.failed + leak.failed };
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);
@@ -105,7 +105,7 @@ export async function runIntegrationStage(only?: string[]): Promise<StageResult>
  * Every token and every canary value the run used (seeded values and those the suites sent all
  * contain "canary") must be absent from what VS Code wrote to disk and from the workbench log.
  */
-function leakCheck(userDataDir: string, world: SeededWorld, workbenchLog: string): StageResult {
+function leakCheck(userDataDir: string, world: SeededWorld, workbenchLog: string, expectRequests: boolean): StageResult {
   const secrets = [
     { label: 'the owner token', text: world.ownerToken },
     { label: 'the viewer token', text: world.viewerToken },
@@ -113,12 +113,13 @@ function leakCheck(userDataDir: string, world: SeededWorld, workbenchLog: string
   ];
   const scan = scanForLeaks(userDataDir, secrets, [{ name: 'workbench log', text: workbenchLog }]);
   console.log('  after the run, on disk');
-  const ok = scan.leaks.length === 0 && scan.requestLines > 0;
+  // A partial run (--only) may not have connected at all, so only a full run must show logged requests.
+  const ok = scan.leaks.length === 0 && (scan.requestLines > 0 || !expectRequests);
   const title = `no token or value in VS Code's logs, state and settings (${scan.filesScanned} files; the Secrets output channel logged ${scan.requestLines} requests)`;
   if (ok) console.log(`    ✓ ${title}`);
   else {
     console.log(`    ✗ ${title}`);
-    if (scan.requestLines === 0) console.log('      the "Secrets" output channel log was not found or logged no request');
+    if (scan.requestLines === 0 && expectRequests) console.log('      the "Secrets" output channel log was not found or logged no request');
     for (const l of scan.leaks) console.log(`      leak: ${l}`);
   }
   return ok ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
