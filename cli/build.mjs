@@ -24,7 +24,7 @@ await esbuild.build({
   outfile: join(root, 'cli/dist/secrets.cjs'),
   bundle: true,
   platform: 'node',
-  // undici 8 declares Node 22.19; cli/node-compat.ts supplies the three functions it needs from 22.
+  // undici 8 declares Node 22.19; core/undici-node20.ts supplies the three functions it needs from 22.
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',

@@ -1,5 +1,5 @@
-// The `secrets` executable. node-compat must stay the first import: it prepares Node 20 for undici.
-import './node-compat.ts';
+// The `secrets` executable. undici-node20 must stay the first import: it prepares Node 20 for undici.
+import '../core/undici-node20.ts';
 import { runCli } from './dispatch.ts';
 import { processIo } from './io.ts';
 

@@ -33,7 +33,7 @@ export function extensionBuildOptions(outfile: string): BuildOptions {
     bundle: true,
     format: 'cjs',
     platform: 'node',
-    // VS Code 1.90's extension host is Node 20 (node-compat.ts covers what undici needs beyond it).
+    // VS Code 1.90's extension host is Node 20 (core/undici-node20.ts covers what undici needs beyond it).
     target: 'node20',
     external: ['vscode'],
     minify: true,

@@ -1,6 +1,6 @@
 // Entry point: wires the model, the tree, the commands and the editor features together. Everything
 // disposable goes into context.subscriptions so deactivation leaves nothing behind.
-import './node-compat.ts';
+import '../core/undici-node20.ts';
 import * as vscode from 'vscode';
 import type { Role } from '../core/api-types.ts';
 import type { SecretsClient } from '../core/client.ts';

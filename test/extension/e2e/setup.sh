@@ -44,6 +44,10 @@ echo "setup: code-server $CODE_SERVER_VERSION into .cache/code-server (a few min
 mkdir -p "$CS_DIR"
 cp "$ROOT/test/extension/e2e/code-server/package.json" "$CS_DIR/package.json"
 export npm_config_nodedir="$NODEDIR"
+# Under `npm test` this script inherits the outer npm's environment, and that npm may run on the
+# machine's Node 20: its npm_config_user_agent ("… node/v20…") would override the nested npm's own, and
+# code-server's postinstall reads the Node version from it and refuses.
+unset npm_config_user_agent
 npm install --prefix "$CS_DIR" --no-audit --no-fund --no-package-lock 2>&1 | tail -n 40
 "$CS_DIR/node_modules/.bin/code-server" --version
 touch "$CS_MARK"

@@ -42,7 +42,7 @@ describe('extension packaging (npm run package:extension)', function () {
 
 describe('extension bundle on an older extension host', () => {
   // VS Code releases before 1.101 run extensions on Node 20; undici 8 inside the bundle wants 22.19 and
-  // fails at load without extension/node-compat.ts. The machine's own Node is 20 where it is installed.
+  // fails at load without core/undici-node20.ts. The machine's own Node is 20 where it is installed.
   const node20 = '/usr/bin/node';
   it('loads on Node 20 (the module graph up to activate; `vscode` itself is only the host’s)', function () {
     let version = '';

@@ -1,7 +1,9 @@
-// The installed `secrets` runs on the user's own Node, which may be 20. undici 8 (inside the bundle)
-// declares Node 22.19, but what the client uses of it (Pool.request) works on Node 20 once these three
-// standard functions exist; test/cli/install.test.ts proves it by running the packed CLI on Node 20.
-// Each is defined only when missing, so on Node 22+ this file changes nothing.
+// Core's client runs on hosts whose Node may be 20: the installed `secrets` CLI on a user's own Node, and
+// the extension in VS Code releases before 1.101. undici 8 declares Node 22.19, but what the client uses
+// of it (Pool.request) works on Node 20 once these three standard functions exist
+// (test/cli/install.test.ts and the extension's bundle test prove it on Node 20). Each is defined only
+// when missing, so on Node 22+ this file changes nothing. Import it first in such an entry point:
+// undici reads them while its modules load.
 import { createRequire } from 'node:module';
 
 // The mutable module objects (not ESM namespaces, which are frozen); builtins resolve from any path.
@@ -16,7 +18,7 @@ if (typeof zlib.createZstdDecompress !== 'function') {
   };
 }
 if (typeof workerThreads.markAsUncloneable !== 'function') {
-  // Marks objects that must not be posted to a worker; the CLI has no workers.
+  // Marks objects that must not be posted to a worker; neither consumer posts to workers.
   workerThreads.markAsUncloneable = () => {};
 }
 const PromiseWithResolvers = Promise as unknown as { withResolvers?: () => unknown };
