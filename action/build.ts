@@ -4,6 +4,7 @@
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { undiciPoolOnly } from '../core/bundle-undici.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -19,25 +20,6 @@ const withoutOidcHttpClient: Plugin = {
         'const unused = () => { throw new Error("OIDC tokens are not available in this bundle"); };\n' +
         'export class HttpClient { constructor() { unused(); } }\n' +
         'export class BearerCredentialHandler { constructor() { unused(); } }\n',
-      loader: 'js',
-    }));
-  },
-};
-
-// core's client uses only undici's Pool and its request() method, but undici's index loads every
-// dispatcher, fetch, WebSocket, cache and mock (~730 KB minified). Building `undici` from the two modules
-// the client uses keeps the same code on the wire at a fraction of the size; the bundle tests would catch
-// an undici release that moved them.
-const undiciPoolOnly: Plugin = {
-  name: 'undici-pool-only',
-  setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'undici-pool-only' }));
-    b.onLoad({ filter: /.*/, namespace: 'undici-pool-only' }, () => ({
-      contents:
-        "const Dispatcher = require('./lib/dispatcher/dispatcher.js');\n" +
-        "Dispatcher.prototype.request = require('./lib/api/api-request.js');\n" +
-        "module.exports = { Pool: require('./lib/dispatcher/pool.js') };\n",
-      resolveDir: resolve(ROOT, 'node_modules/undici'),
       loader: 'js',
     }));
   },

@@ -4,26 +4,9 @@
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { undiciPoolOnly } from '../core/bundle-undici.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-
-// core's client uses only undici's Pool and its request() method, but undici's index loads every
-// dispatcher, fetch, WebSocket, cache and mock. Building `undici` from the modules the client uses keeps
-// the same code on the wire in a fraction of the bundle, so activation parses less.
-const undiciPoolOnly: Plugin = {
-  name: 'undici-pool-only',
-  setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'undici-pool-only' }));
-    b.onLoad({ filter: /.*/, namespace: 'undici-pool-only' }, () => ({
-      contents:
-        "const Dispatcher = require('./lib/dispatcher/dispatcher.js');\n" +
-        "Dispatcher.prototype.request = require('./lib/api/api-request.js');\n" +
-        "module.exports = { Pool: require('./lib/dispatcher/pool.js') };\n",
-      resolveDir: resolve(ROOT, 'node_modules/undici'),
-      loader: 'js',
-    }));
-  },
-};
 
 export function extensionBuildOptions(outfile: string): BuildOptions {
   return {
