@@ -2,21 +2,11 @@
 // Linear work means the 100k time is about ten times the 10k time; the target is 100k well under a second.
 //   npm run bench:resolve
 import { resolveSecrets, resolveText } from '../core/resolve.ts';
+import { prng } from '../test/helpers/prng.ts';
 
 const SIZES = [10_000, 20_000, 50_000, 100_000];
 const RUNS = 5;
 
-/** A seeded PRNG, so every run measures the same environments. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * An environment of `n` secrets: a tenth form one chain n/10 long, a fifth sit in chains of 100, a

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import dotenv from 'dotenv';
 import { SecretsError } from '../../core/errors.ts';
 import { DotenvUnrepresentableError, formatDotenv, parseDotenv } from '../../core/dotenv.ts';
+import { prng } from '../helpers/prng.ts';
 
 // Every file is read by the three parsers we promise compatibility with.
 const PARSERS: [string, (text: string) => Record<string, string>][] = [
@@ -47,17 +48,6 @@ function assertRefusalJustified(value: string, reason: string): void {
   }
 }
 
-/** A small deterministic PRNG, so a failure names a seed that reproduces it. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Weighted towards whatever has a meaning to a dotenv parser or a shell.
 const PIECES = [

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Problem, ProblemCode } from '../../core/api-types.ts';
 import { ERROR_CATALOGUE, problemType } from '../../server/errors.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { prng } from '../helpers/prng.ts';
 import { canary, createSecret } from './helpers-api.ts';
 
 const DOC = readFileSync(resolve(import.meta.dirname, '../../docs/api.md'), 'utf8');
@@ -18,17 +19,6 @@ function documentedCodes(): Map<string, number> {
   return codes;
 }
 
-/** mulberry32: a small seeded generator, so a failing shape can be reproduced from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('server: error catalogue', () => {
   it('documents every catalogue code in docs/api.md with the same status', () => {
@@ -99,7 +89,7 @@ describe('server: no request shape produces a 500', function () {
 
   it('survives 400 seeded random requests (methods, paths, headers, bodies) with catalogue problems only', async () => {
     const seed = Number(process.env.FUZZ_SEED ?? 20261123);
-    const r = rng(seed);
+    const r = prng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     const segments = ['default', 'production', 'FUZZ_TARGET', 'fuzz_target', '', '..', '%2e%2e', '%00', 'ü', '%ZZ', 'a'.repeat(700), '{org}', '-x', 'x'.repeat(63)];
     const templates = [
