@@ -84,8 +84,8 @@ export class Session implements vscode.Disposable {
   }
 
   /**
-   * `secrets.serverUrl` changed (in the user's settings: other scopes are ignored). While connected to
-   * another server, disconnect, then reconnect with the token stored for the new server's origin, if any.
+   * `secrets.serverUrl` changed (in the user's settings: other scopes are ignored). Unless already on
+   * that server: disconnect, then connect with the token stored for the new server's origin, if any.
    */
   serverUrlChanged(report: (title: string, err: unknown) => void): Promise<void> {
     this.#urlChanges = this.#urlChanges.then(() => this.#serverUrlChanged(report));
@@ -94,11 +94,14 @@ export class Session implements vscode.Disposable {
 
   async #serverUrlChanged(report: (title: string, err: unknown) => void): Promise<void> {
     const url = readSettings().serverUrl;
-    if (!this.#client || sameServer(url, this.#serverUrl)) return;
-    this.#log.info(`secrets.serverUrl changed: disconnected from ${this.#serverUrl}`);
-    await this.#disconnect();
+    const wasConnected = this.#client !== undefined;
+    if (wasConnected && sameServer(url, this.#serverUrl)) return;
+    if (wasConnected) {
+      this.#log.info(`secrets.serverUrl changed: disconnected from ${this.#serverUrl}`);
+      await this.#disconnect();
+    }
     const reconnected = await this.#reconnect(url, report);
-    if (!reconnected && url) void vscode.window.showInformationMessage(`Secrets: disconnected. Run "Secrets: Connect" to sign in to ${url}.`);
+    if (wasConnected && !reconnected && url) void vscode.window.showInformationMessage(`Secrets: disconnected. Run "Secrets: Connect" to sign in to ${url}.`);
   }
 
   /** Connects quietly to `url` with the token stored for its origin; false when there is none. */
