@@ -6,7 +6,7 @@ import type { Org } from '../../core/api-types.ts';
 import { SecretsClient } from '../../core/client.ts';
 import { Cancelled, ExtensionError } from '../errors.ts';
 import { ClipboardGuard } from '../logic/clipboard.ts';
-import { chooseEnvironment, chooseOrganization, connect, normalizeServerUrl, type ConnectArgs } from '../logic/connect.ts';
+import { chooseEnvironment, chooseOrganization, connect, type ConnectArgs } from '../logic/connect.ts';
 import type { Target } from '../logic/ports.ts';
 import type { Redactor } from '../logic/redactor.ts';
 import { assertTokenFor, originOf, type OriginToken } from '../logic/token-origin.ts';
@@ -158,7 +158,8 @@ export class Session implements vscode.Disposable {
 
   async signOut(): Promise<void> {
     const url = this.#serverUrl ?? readSettings().serverUrl;
-    if (url) await this.#tokens.clear(originOf(url));
+    const origin = url ? tryOriginOf(url) : undefined;
+    if (origin) await this.#tokens.clear(origin);
     await this.#disconnect();
     this.redactor.clear();
     void vscode.window.showInformationMessage('Signed out of Secrets; the token was removed from secret storage.');
@@ -402,12 +403,18 @@ export class Session implements vscode.Disposable {
   }
 }
 
-/** Whether a setting's value names the server the session is on (an invalid value names none). */
+/**
+ * Whether a setting's value is the URL the session connected to (which Connect wrote there). A value
+ * written differently for the same server only costs a reconnect with the same origin's token.
+ */
 function sameServer(settingUrl: string, current: string | undefined): boolean {
-  if (current === undefined || !settingUrl) return false;
+  return current !== undefined && settingUrl.trim().replace(/\/+$/, '') === current;
+}
+
+function tryOriginOf(url: string): string | undefined {
   try {
-    return normalizeServerUrl(settingUrl) === current;
+    return originOf(url);
   } catch {
-    return false;
+    return undefined;
   }
 }
