@@ -7,6 +7,7 @@ export const EXTENSION_ERRORS = {
   EXT_NOT_CONNECTED: 'Not connected: run "Secrets: Connect" first',
   EXT_INVALID_URL: 'The server URL must be an http:// or https:// address',
   EXT_TOKEN_REQUIRED: 'A token is required to connect',
+  EXT_TOKEN_ORIGIN: 'The stored token was given for another server, so it is not sent to this one: run "Secrets: Connect"',
   EXT_NO_ORGANIZATION: 'This token belongs to no organization',
   EXT_NO_ENVIRONMENT: 'No environment is selected: run "Secrets: Switch Environment"',
   EXT_UNKNOWN_ORGANIZATION: 'You are not a member of that organization',

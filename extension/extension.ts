@@ -31,6 +31,8 @@ export interface SecretsExtensionApi {
     readonly lastError: { code: string; message: string } | undefined;
   };
   readonly client: SecretsClient | undefined;
+  /** What activation does, as in a newly opened window: reconnect with the token stored for the user's server. */
+  restore(): Promise<void>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<SecretsExtensionApi> {
@@ -52,7 +54,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
     ...registerCommands((id, handler) => vscode.commands.registerCommand(id, handler), c, c),
     ...registerLanguageFeatures(model),
   );
-  void session.restore((title, err) => c.fail(title, err));
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('secrets.serverUrl')) void session.serverUrlChanged((title, err) => c.fail(title, err));
+    }),
+  );
+  const restore = () => session.restore((title, err) => c.fail(title, err));
+  void restore();
   return {
     model,
     state: {
@@ -84,6 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
     get client() {
       return session.client;
     },
+    restore,
   };
 }
 

@@ -9,6 +9,7 @@ import { ClipboardGuard } from '../logic/clipboard.ts';
 import { chooseEnvironment, chooseOrganization, connect, type ConnectArgs } from '../logic/connect.ts';
 import type { Target } from '../logic/ports.ts';
 import type { Redactor } from '../logic/redactor.ts';
+import { assertTokenFor, originOf, type OriginToken } from '../logic/token-origin.ts';
 import { systemClock } from '../model/clock.ts';
 import { can, type SecretAction } from '../model/permissions.ts';
 import type { TreeNode } from '../model/nodes.ts';
@@ -42,6 +43,8 @@ export class Session implements vscode.Disposable {
   #client: SecretsClient | undefined;
   #serverUrl: string | undefined;
   #view: vscode.TreeView<TreeNode> | undefined;
+  /** Setting changes are handled one after the other, each on the state the previous one left. */
+  #urlChanges: Promise<void> = Promise.resolve();
 
   constructor(deps: SessionDeps) {
     this.model = deps.model;
@@ -67,25 +70,65 @@ export class Session implements vscode.Disposable {
     return this.#serverUrl;
   }
 
-  /** On activation: reconnect silently when a URL and a stored token exist. */
+  /**
+   * On activation: reconnect silently when the user's server URL has a token stored for its origin.
+   * A token saved by an earlier version (one token, server unknown) is deleted and asked for again.
+   */
   async restore(report: (title: string, err: unknown) => void): Promise<void> {
     await this.#setContext('secrets.connected', false);
+    if (await this.#tokens.dropLegacy()) {
+      this.#log.info('removed the token saved by an earlier version: it was not tied to a server');
+      void vscode.window.showInformationMessage('Secrets now keeps a token per server: run "Secrets: Connect" to sign in again.');
+    }
+    await this.#reconnect(readSettings().serverUrl, report);
+  }
+
+  /**
+   * `secrets.serverUrl` changed (in the user's settings: other scopes are ignored). Unless already on
+   * that server: disconnect, then connect with the token stored for the new server's origin, if any.
+   */
+  serverUrlChanged(report: (title: string, err: unknown) => void): Promise<void> {
+    this.#urlChanges = this.#urlChanges.then(() => this.#serverUrlChanged(report));
+    return this.#urlChanges;
+  }
+
+  async #serverUrlChanged(report: (title: string, err: unknown) => void): Promise<void> {
     const url = readSettings().serverUrl;
-    const token = await this.#tokens.get();
-    if (!url || !token) return;
+    const wasConnected = this.#client !== undefined;
+    if (wasConnected && sameServer(url, this.#serverUrl)) return;
+    if (wasConnected) {
+      this.#log.info(`secrets.serverUrl changed: disconnected from ${this.#serverUrl}`);
+      await this.#disconnect();
+    }
+    const reconnected = await this.#reconnect(url, report);
+    if (wasConnected && !reconnected && url) void vscode.window.showInformationMessage(`Secrets: disconnected. Run "Secrets: Connect" to sign in to ${url}.`);
+  }
+
+  /** Connects quietly to `url` with the token stored for its origin; false when there is none. */
+  async #reconnect(url: string, report: (title: string, err: unknown) => void): Promise<boolean> {
+    if (!url) return false;
     try {
-      await this.connect({ url, token }, { quiet: true });
+      const stored = await this.#tokens.get(originOf(url));
+      if (!stored) return false;
+      await this.connect({ url }, { quiet: true, stored });
+      return true;
     } catch (err) {
       report('Connect', err);
+      return false;
     }
   }
 
-  async connect(args?: unknown, options: { quiet?: boolean } = {}): Promise<{ org: string; env: string; user: string | null }> {
+  /**
+   * `stored` is a token from SecretStorage, used only if `url` has its origin; otherwise the token is
+   * the one given with the URL (command arguments or the prompts), for that URL.
+   */
+  async connect(args?: unknown, options: { quiet?: boolean; stored?: OriginToken } = {}): Promise<{ org: string; env: string; user: string | null }> {
     const settings = readSettings();
-    const connectArgs = isObject(args) ? (args as ConnectArgs) : undefined;
+    const stored = options.stored;
+    const connectArgs = stored ? { ...(isObject(args) ? (args as ConnectArgs) : {}), token: stored.token } : isObject(args) ? (args as ConnectArgs) : undefined;
     this.redactor.add(connectArgs?.token);
     let created: SecretsClient | undefined;
-    const conn = await connect((url, token) => (created = this.#createClient(url, token)), vscodeUi, {
+    const conn = await connect((url, token) => (created = this.#createClient(url, stored ?? { origin: originOf(url), token })), vscodeUi, {
       ...(connectArgs ? { args: connectArgs } : {}),
       defaultUrl: settings.serverUrl,
     }).catch(async (err: unknown) => {
@@ -95,9 +138,10 @@ export class Session implements vscode.Disposable {
     });
     this.redactor.add(conn.token);
     try {
-      await this.#tokens.set(conn.token);
-      if (conn.url !== settings.serverUrl) await writeSetting('serverUrl', conn.url);
+      await this.#tokens.set({ origin: originOf(conn.url), token: conn.token });
+      // The client first: the setting's change event then finds the session already on this server.
       await this.#useClient(conn.api, conn.url);
+      if (conn.url !== settings.serverUrl) await writeSetting('serverUrl', conn.url);
       this.model.setOrgs(conn.orgs);
       const org = chooseOrganization(conn.orgs, settings.organization);
       const env = await this.#select(org, settings.environment);
@@ -113,7 +157,9 @@ export class Session implements vscode.Disposable {
   }
 
   async signOut(): Promise<void> {
-    await this.#tokens.clear();
+    const url = this.#serverUrl ?? readSettings().serverUrl;
+    const origin = url ? tryOriginOf(url) : undefined;
+    if (origin) await this.#tokens.clear(origin);
     await this.#disconnect();
     this.redactor.clear();
     void vscode.window.showInformationMessage('Signed out of Secrets; the token was removed from secret storage.');
@@ -211,10 +257,12 @@ export class Session implements vscode.Disposable {
 
   // ---- internals ----------------------------------------------------------------------------------
 
-  #createClient(url: string, token: string): SecretsClient {
+  /** The only place a client is made: a token goes only to the origin it was given for. */
+  #createClient(url: string, token: OriginToken): SecretsClient {
+    assertTokenFor(url, token);
     return new SecretsClient({
       baseUrl: url,
-      token,
+      token: token.token,
       userAgent: USER_AGENT,
       onResponse: (info) => this.#log.response(info),
       onRetry: (info) => this.#log.retry(info),
@@ -352,5 +400,21 @@ export class Session implements vscode.Disposable {
     this.model.hideAll();
     void this.#client?.close().catch(() => undefined);
     this.#client = undefined;
+  }
+}
+
+/**
+ * Whether a setting's value is the URL the session connected to (which Connect wrote there). A value
+ * written differently for the same server only costs a reconnect with the same origin's token.
+ */
+function sameServer(settingUrl: string, current: string | undefined): boolean {
+  return current !== undefined && settingUrl.trim().replace(/\/+$/, '') === current;
+}
+
+function tryOriginOf(url: string): string | undefined {
+  try {
+    return originOf(url);
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,8 @@
 // The extension's settings (never the token: that is in SecretStorage, see token-store.ts).
+// `secrets.serverUrl` decides where the token goes, so only the user chooses it: it is an
+// application-scope setting, read from the user's settings only and written there only.
 import * as vscode from 'vscode';
+import { userValue } from '../logic/token-origin.ts';
 
 const SECTION = 'secrets';
 
@@ -14,7 +17,7 @@ export interface Settings {
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
   return {
-    serverUrl: c.get<string>('serverUrl', ''),
+    serverUrl: userValue(c.inspect<string>('serverUrl'), ''),
     organization: c.get<string>('organization', ''),
     environment: c.get<string>('environment', 'development'),
     revealSeconds: c.get<number>('revealSeconds', 30),
@@ -24,6 +27,10 @@ export function readSettings(): Settings {
 
 export async function writeSetting(name: 'serverUrl' | 'organization' | 'environment', value: string | undefined): Promise<void> {
   const c = vscode.workspace.getConfiguration(SECTION);
+  if (name === 'serverUrl') {
+    await c.update(name, value, vscode.ConfigurationTarget.Global);
+    return;
+  }
   // Workspace-level values would shadow a global write; update where the value currently comes from.
   const inspected = c.inspect(name);
   const target =

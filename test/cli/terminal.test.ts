@@ -8,8 +8,6 @@ import { shellQuote } from '../../cli/shell-quote.ts';
 import { startFixture, type Fixture } from './fixture.ts';
 import { BIN, baseEnv, ensureBuilt, freshHome } from './run-cli.ts';
 
-const hasScript = spawnSync('script', ['--version']).status === 0;
-
 class Terminal {
   readonly #child: ChildProcess;
   output = '';
@@ -42,12 +40,14 @@ class Terminal {
   }
 }
 
-(hasScript ? describe : describe.skip)('secrets CLI on a terminal', function () {
+describe('secrets CLI on a terminal', function () {
   let fx: Fixture;
   let env: Record<string, string>;
 
   before(async function () {
     this.timeout(60_000);
+    // Installed by test/setup/tools.sh (Debian bsdutils); without it these tests fail, they never skip.
+    assert.equal(spawnSync('script', ['--version']).status, 0, 'util-linux `script` is not installed: run bash test/setup/tools.sh');
     await ensureBuilt();
     fx = await startFixture();
     env = { SECRETS_URL: fx.url, SECRETS_TOKEN: fx.adminToken, SECRETS_ORG: fx.org, SECRETS_ENV: 'production', ...freshHome() };

@@ -13,7 +13,7 @@ describe('server: bulk reveal', function () {
   let api: Http;
   let team: Team;
   let env: string;
-  const values: Record<string, string> = { ALPHA: 'alpha-v', BRAVO: 'bravo-v', CHARLIE: 'charlie-v' };
+  const values: Record<string, string> = { ALPHA: 'canary-bulk-alpha-3e9d', BRAVO: 'canary-bulk-bravo-c42b', CHARLIE: 'canary-bulk-charlie-08d6' };
 
   before(async () => {
     server = await startServer();
@@ -21,8 +21,8 @@ describe('server: bulk reveal', function () {
     team = await createTeam(api, server.adminToken);
     env = await createEnvironment(api, team.owner.token, team.org);
     for (const [k, v] of Object.entries(values)) await createSecret(api, team.editor.token, team.org, env, k, v);
-    await api.patch(secretPath(team.org, env, 'BRAVO'), team.editor.token, { value: 'bravo-v2' });
-    values.BRAVO = 'bravo-v2';
+    await api.patch(secretPath(team.org, env, 'BRAVO'), team.editor.token, { value: 'canary-bulk-bravo-edited-71fa' });
+    values.BRAVO = 'canary-bulk-bravo-edited-71fa';
   });
   after(() => stopAndRemove(server));
 
@@ -33,9 +33,9 @@ describe('server: bulk reveal', function () {
     assert.equal(r.status, 200, r.text);
     assert.equal(r.body.environment, env);
     assert.deepEqual(sorted(r.body), [
-      { key: 'ALPHA', value: 'alpha-v', version: 1 },
-      { key: 'BRAVO', value: 'bravo-v2', version: 2 },
-      { key: 'CHARLIE', value: 'charlie-v', version: 1 },
+      { key: 'ALPHA', value: 'canary-bulk-alpha-3e9d', version: 1 },
+      { key: 'BRAVO', value: 'canary-bulk-bravo-edited-71fa', version: 2 },
+      { key: 'CHARLIE', value: 'canary-bulk-charlie-08d6', version: 1 },
     ]);
     assert.deepEqual(r.body.missing, []);
     assert.match(r.headers.get('cache-control') ?? '', /no-store/, 'revealed values must not be cached by any intermediary');
@@ -44,7 +44,7 @@ describe('server: bulk reveal', function () {
   it('reveals only the named secrets and lists the names it did not find', async () => {
     const r = await api.post<BulkReveal>(bulkRevealPath(team.org, env), team.editor.token, { keys: ['ALPHA', 'CHARLIE', 'NOT_THERE'] });
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(sorted(r.body).map((s) => [s.key, s.value]), [['ALPHA', 'alpha-v'], ['CHARLIE', 'charlie-v']]);
+    assert.deepEqual(sorted(r.body).map((s) => [s.key, s.value]), [['ALPHA', 'canary-bulk-alpha-3e9d'], ['CHARLIE', 'canary-bulk-charlie-08d6']]);
     assert.deepEqual(r.body.missing, ['NOT_THERE']);
   });
 

@@ -242,7 +242,7 @@ describe('server: secrets', function () {
   describe('update (PATCH)', () => {
     it('changes the value, increments the version and the ETag, and records who updated it', async () => {
       const created = await createSecret(api, team.owner.token, org, env, 'PATCH_VALUE', 'old');
-      const r = await api.patch<SecretMeta>(secretPath(org, env, 'PATCH_VALUE'), team.editor.token, { value: 'new' });
+      const r = await api.patch<SecretMeta>(secretPath(org, env, 'PATCH_VALUE'), team.editor.token, { value: 'canary-patched-value-9a41' });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.body.version, 2);
       assert.equal(r.headers.get('etag'), '"2"');
@@ -250,8 +250,8 @@ describe('server: secrets', function () {
       assert.equal(r.body.updatedBy, team.editor.user.name);
       assert.equal(r.body.createdAt, created.createdAt);
       assert.ok(Date.parse(r.body.updatedAt) >= Date.parse(created.updatedAt));
-      assert.ok(!r.text.includes('new"'), 'PATCH response carries no value');
-      assert.equal(await reveal(api, team.editor.token, org, env, 'PATCH_VALUE'), 'new');
+      assert.ok(!r.text.includes('canary-patched-value-9a41'), 'PATCH response carries no value');
+      assert.equal(await reveal(api, team.editor.token, org, env, 'PATCH_VALUE'), 'canary-patched-value-9a41');
       const g = await api.get(secretPath(org, env, 'PATCH_VALUE'), team.viewer.token);
       assert.equal(g.headers.get('etag'), '"2"');
     });

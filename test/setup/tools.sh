@@ -15,3 +15,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Node 20, for the test that the extension's bundle loads on the extension host of VS Code releases
+# before 1.101 (test/extension/unit/package.test.ts). The project itself runs on Node 24, and the
+# machine's own node may be any version, so Node 20 comes from the npm registry (the `node` package,
+# whose install step fetches the platform's binary) into .cache/node20.
+ROOT="$(cd "$HERE/../.." && pwd)"
+NODE20_DIR="$ROOT/.cache/node20"
+if ! "$NODE20_DIR/node_modules/.bin/node" -p 'process.versions.node' 2>/dev/null | grep -q '^20\.'; then
+  echo "setup: Node 20 into .cache/node20"
+  mkdir -p "$NODE20_DIR"
+  echo '{"name":"node20","private":true,"allowScripts":{"node":true}}' > "$NODE20_DIR/package.json"
+  PATH="$ROOT/node_modules/.bin:$PATH" npm install --prefix "$NODE20_DIR" --no-audit --no-fund --no-package-lock node@20 >/dev/null
+  "$NODE20_DIR/node_modules/.bin/node" -p 'process.versions.node' | grep -q '^20\.'
+fi

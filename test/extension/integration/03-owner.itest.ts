@@ -132,9 +132,9 @@ describe('an Owner in the sidebar (live server)', function () {
   });
 
   it('edits a value with If-Match: version + 1 on the server, the key unchanged', async () => {
-    const meta = await run<{ key: string; version: number }>('secrets.editSecret', 'API_TIMEOUT', { value: '60' });
+    const meta = await run<{ key: string; version: number }>('secrets.editSecret', 'API_TIMEOUT', { value: 'canary-dev-timeout-edited-6f04' });
     assert.deepEqual([meta.key, meta.version], ['API_TIMEOUT', 2]);
-    assert.equal(await revealOnServer('API_TIMEOUT'), '60');
+    assert.equal(await revealOnServer('API_TIMEOUT'), 'canary-dev-timeout-edited-6f04');
     assert.equal(node('API_TIMEOUT')?.meta.version, 2);
   });
 
@@ -145,7 +145,7 @@ describe('an Owner in the sidebar (live server)', function () {
     const meta = await run<{ version: number; description: string }>('secrets.editSecret', 'API_TIMEOUT', { value: '', description: 'Seconds before an API call gives up' });
     assert.equal(meta.version, 3);
     assert.equal(meta.description, 'Seconds before an API call gives up');
-    assert.equal(await revealOnServer('API_TIMEOUT'), '60');
+    assert.equal(await revealOnServer('API_TIMEOUT'), 'canary-dev-timeout-edited-6f04');
   });
 
   it('reports a concurrent edit instead of overwriting it (stale version), then shows the winner', async () => {

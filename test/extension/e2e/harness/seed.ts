@@ -1,6 +1,8 @@
 // A small, known world on a live secrets server, made through the public API (docs/api.md) exactly
 // as an administrator would: an owner who creates the organization, a viewer member, and a few
-// secrets in each environment. Values are test canaries, recognisable if one ever leaks into a log.
+// secrets in each environment. Values are test canaries, recognisable if one ever leaks into a log:
+// long, unique and containing "canary", so none can be found by chance in text that holds a date or a
+// time (a value `30` was "found" in a tooltip on every 30th and at every half hour).
 export interface SeededWorld {
   url: string;
   org: string;
@@ -17,7 +19,7 @@ export const SEED: Record<string, Record<string, string>> = {
     DATABASE_URL: 'postgres://dev:canary-dev-db-7f3a@localhost/app',
     STRIPE_KEY: 'sk_test_canary_dev_91c2',
     REDIS_URL: 'redis://canary-dev-redis:6379',
-    API_TIMEOUT: '30',
+    API_TIMEOUT: 'canary-dev-timeout-2b8e',
   },
   staging: {
     DATABASE_URL: 'postgres://stg:canary-stg-db-51b0@db.staging/app',

@@ -80,6 +80,9 @@ describe('UI: an Owner connects and manages secrets in the sidebar', function ()
     await wb.quickInput.filter({ hasText: /Secret key/ }).waitFor();
     await wb.quickInputBox.pressSequentially('9lives', { delay: 20 });
     await wb.quickInput.locator('.quick-input-message', { hasText: /must start with a letter or underscore/ }).waitFor();
+    // The extension rewrites the box in upper case after each keystroke; clearing it before the last
+    // rewrite lands would get '9LIVES' written back under the next key typed (a race on a loaded machine).
+    await waitUntil(async () => (await wb.quickInputBox.inputValue()) === '9LIVES', 'the invalid key to be uppercased');
     await wb.quickInputBox.fill('');
     await wb.quickInputBox.pressSequentially('new_api_key', { delay: 20 });
     await waitUntil(async () => (await wb.quickInputBox.inputValue()) === 'NEW_API_KEY', 'the key to be uppercased as typed');
