@@ -21,7 +21,10 @@ import { Transport, type ResponseInfo, type RetryInfo } from './client/transport
 export type { ResponseInfo, RetryInfo } from './client/transport.ts';
 
 export interface SecretsClientOptions {
-  /** The server, e.g. `https://secrets.example.com` (a path prefix is kept). */
+  /**
+   * The server, e.g. `https://secrets.example.com` (a path prefix is kept), checked by core/server-url.ts:
+   * a URL it refuses throws ServerUrlError (SECRETS_URL_INVALID).
+   */
   baseUrl: string;
   /** A `scrt_pat_…` or `scrt_svc_…` token. Held privately; never part of an error or inspection. */
   token: string;
