@@ -2,6 +2,7 @@
 // and every problem becomes an ActionError naming the input, never echoing what it held.
 import * as core from '@actions/core';
 import { SLUG_PATTERN } from '../core/api-types.ts';
+import { normalizeServerUrl } from '../core/server-url.ts';
 import { ActionError } from './errors.ts';
 import { parseKeys, type KeySelection } from './keys.ts';
 
@@ -58,22 +59,9 @@ function slug(name: string): string {
   return value;
 }
 
+/** The server URL rule every client shares (core/server-url.ts); a refusal fails with SECRETS_URL_INVALID. */
 function serverUrl(): string {
-  const value = required('url');
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must be an http(s) URL such as https://secrets.example.com');
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must be an http(s) URL such as https://secrets.example.com');
-  }
-  // Credentials in the URL would travel in logs and error messages; the token input is the one place for them.
-  if (parsed.username || parsed.password) {
-    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must not contain credentials; pass the token in the "token" input');
-  }
-  return value.replace(/\/+$/, '');
+  return normalizeServerUrl(required('url'));
 }
 
 export function readInputs(): ActionInputs {
