@@ -3,6 +3,7 @@
 import * as core from '@actions/core';
 import { SLUG_PATTERN } from '../core/api-types.ts';
 import { normalizeServerUrl } from '../core/server-url.ts';
+import { isSendableToken } from '../core/token.ts';
 import { ActionError } from './errors.ts';
 import { parseKeys, type KeySelection } from './keys.ts';
 
@@ -69,7 +70,7 @@ export function readInputs(): ActionInputs {
   const token = required('token');
   core.setSecret(token);
   // A token pasted with a line break or space (from a file, a multi-line secret) would fail as an HTTP header.
-  if (/[\s\0]/.test(token)) throw new ActionError('ACTION_INPUT_INVALID', 'Input "token" contains whitespace or control characters');
+  if (!isSendableToken(token)) throw new ActionError('ACTION_INPUT_INVALID', 'Input "token" contains whitespace or control characters');
 
   const onConflict = core.getInput('on-conflict') || INPUT_DEFAULTS['on-conflict'];
   if (onConflict !== 'error' && onConflict !== 'warn') {

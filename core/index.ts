@@ -9,3 +9,5 @@ export * from './references.ts';
 export * from './mask.ts';
 export * from './dotenv.ts';
 export * from './server-url.ts';
+export * from './env-name.ts';
+export * from './token.ts';
