@@ -60,7 +60,7 @@ const lazyHttp2: Plugin = {
 export function actionBuildOptions(outdir: string): BuildOptions {
   return {
     absWorkingDir: ROOT,
-    entryPoints: { main: 'action/main.ts', post: 'action/post.ts' },
+    entryPoints: { index: 'action/index.ts', post: 'action/post-index.ts' },
     outdir,
     outExtension: { '.js': '.cjs' },
     bundle: true,

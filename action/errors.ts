@@ -15,6 +15,8 @@ export const ACTION_ERROR_CODES = [
   'ACTION_RUNNER_FILE_MISSING',
   'ACTION_TEMPLATE_READ',
   'ACTION_FILE_WRITE',
+  'ACTION_FILE_EXISTS',
+  'ACTION_FILE_LINK',
   'ACTION_UNEXPECTED',
 ] as const;
 
@@ -49,6 +51,7 @@ const CORE_HINTS: Record<SecretsErrorCode, string> = {
   SECRETS_REFERENCE_MISSING: 'A secret references a name that does not exist',
   SECRETS_REFERENCE_TOO_LARGE: 'A secret grows too large when its references are resolved',
   SECRETS_DOTENV_UNREPRESENTABLE: 'A secret cannot be written to the env-file exactly',
+  SECRETS_URL_INVALID: 'Input "url" cannot be used',
 };
 
 // Errors raised locally by core (not by the server) carry their precise message, built from key names only.
@@ -57,6 +60,7 @@ const LOCAL_CODES: ReadonlySet<SecretsErrorCode> = new Set([
   'SECRETS_REFERENCE_MISSING',
   'SECRETS_REFERENCE_TOO_LARGE',
   'SECRETS_DOTENV_UNREPRESENTABLE',
+  'SECRETS_URL_INVALID',
 ]);
 
 export function coreHint(code: SecretsErrorCode): string {

@@ -2,6 +2,8 @@
 // and every problem becomes an ActionError naming the input, never echoing what it held.
 import * as core from '@actions/core';
 import { SLUG_PATTERN } from '../core/api-types.ts';
+import { normalizeServerUrl } from '../core/server-url.ts';
+import { isSendableToken } from '../core/token.ts';
 import { ActionError } from './errors.ts';
 import { parseKeys, type KeySelection } from './keys.ts';
 
@@ -58,22 +60,9 @@ function slug(name: string): string {
   return value;
 }
 
+/** The server URL rule every client shares (core/server-url.ts); a refusal fails with SECRETS_URL_INVALID. */
 function serverUrl(): string {
-  const value = required('url');
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must be an http(s) URL such as https://secrets.example.com');
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must be an http(s) URL such as https://secrets.example.com');
-  }
-  // Credentials in the URL would travel in logs and error messages; the token input is the one place for them.
-  if (parsed.username || parsed.password) {
-    throw new ActionError('ACTION_INPUT_INVALID', 'Input "url" must not contain credentials; pass the token in the "token" input');
-  }
-  return value.replace(/\/+$/, '');
+  return normalizeServerUrl(required('url'));
 }
 
 export function readInputs(): ActionInputs {
@@ -81,7 +70,7 @@ export function readInputs(): ActionInputs {
   const token = required('token');
   core.setSecret(token);
   // A token pasted with a line break or space (from a file, a multi-line secret) would fail as an HTTP header.
-  if (/[\s\0]/.test(token)) throw new ActionError('ACTION_INPUT_INVALID', 'Input "token" contains whitespace or control characters');
+  if (!isSendableToken(token)) throw new ActionError('ACTION_INPUT_INVALID', 'Input "token" contains whitespace or control characters');
 
   const onConflict = core.getInput('on-conflict') || INPUT_DEFAULTS['on-conflict'];
   if (onConflict !== 'error' && onConflict !== 'warn') {

@@ -1,6 +1,7 @@
 // The action's main step: read inputs, fetch in one bulk reveal, mask, resolve, check names, export.
 // Every failure ends as one core.setFailed line (action/errors.ts); nothing is exported unless all of it
-// succeeded up to the point of writing.
+// succeeded up to the point of writing. Importing this file runs nothing: action/index.ts (the bundle's
+// entry) calls run(), as GitHub's local-action runner does.
 import * as core from '@actions/core';
 import { SecretsClient } from '../core/client.ts';
 import { findReferences, resolveSecrets } from '../core/resolve.ts';
@@ -21,7 +22,7 @@ const mark = (phase: string) => {
   phases.push(`${phase} ${performance.now().toFixed(1)}/${((cpu.user + cpu.system) / 1000).toFixed(1)}`);
 };
 
-async function run(): Promise<void> {
+async function loadAndExport(): Promise<void> {
   mark('loaded');
   // The job's variables as they were before this step exported anything, for the overwrite check.
   const jobEnv = { ...process.env };
@@ -99,6 +100,11 @@ async function run(): Promise<void> {
   const dotenv = inputs.envFile === null ? null : dotenvContent(plan.exports, resolved);
 
   mark('planned');
+  // Files first: one the action refuses to write (it exists, or is a link) fails the step before any variable is exported.
+  const files = new SecretFiles();
+  const written: string[] = [];
+  if (inputs.envFile !== null && dotenv !== null) written.push(files.write(inputs.envFile, dotenv));
+  if (inputs.templateOutput !== null && rendered !== null) written.push(files.write(inputs.templateOutput, rendered));
   const destinations: string[] = [];
   if (inputs.exportEnv) {
     exportEnv(plan.exports, resolved);
@@ -108,9 +114,7 @@ async function run(): Promise<void> {
     exportOutputs(plan.exports, resolved);
     destinations.push('outputs');
   }
-  const files = new SecretFiles();
-  if (inputs.envFile !== null && dotenv !== null) destinations.push(files.write(inputs.envFile, dotenv));
-  if (inputs.templateOutput !== null && rendered !== null) destinations.push(files.write(inputs.templateOutput, rendered));
+  destinations.push(...written);
 
   mark('exported');
   core.info(`Exported ${plural(plan.exports.length, 'secret')} to ${destinations.join(', ') || 'nothing (masking only)'}: ${plan.exports.map((e) => e.name).join(', ')}`);
@@ -137,4 +141,11 @@ function warnKeptReferences(values: Readonly<Record<string, string>>): void {
   }
 }
 
-run().catch((err: unknown) => core.setFailed(failureMessage(err)));
+/** The step: everything thrown ends as the one setFailed line, so a runner that imports this reports it too. */
+export async function run(): Promise<void> {
+  try {
+    await loadAndExport();
+  } catch (err) {
+    core.setFailed(failureMessage(err));
+  }
+}

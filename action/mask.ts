@@ -4,23 +4,11 @@
 // it does not derive: the value, each line of a multi-line value, base64url, form-encoding with `+`, hex.
 // Registering the rest would only double the runner's work for every later log line.
 import * as core from '@actions/core';
-import { isTooShortToMask, maskForms, MIN_MASK_LENGTH } from '../core/mask.ts';
+import { formEncoded, isTooShortToMask, maskForms, MIN_MASK_LENGTH } from '../core/mask.ts';
 
 // Characters form-encoding leaves alone: for a value made only of these the form-encoded form is the value.
 const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
 const LINE_BREAK = /[\r\n]/;
-
-/** application/x-www-form-urlencoded, as URLSearchParams writes it, at a fraction of its cost per call. */
-function formEncoded(value: string): string {
-  try {
-    return encodeURIComponent(value)
-      .replace(/%20/g, '+')
-      .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  } catch {
-    // A lone surrogate: URLSearchParams substitutes U+FFFD where encodeURIComponent throws.
-    return new URLSearchParams([['', value]]).toString().slice(1);
-  }
-}
 
 function notDerivedByRunner(value: string): Set<string> {
   const bytes = Buffer.from(value, 'utf8');

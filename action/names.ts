@@ -1,6 +1,7 @@
 // Decides the names secrets are exported under, and refuses the ones that would hurt: names a shell or the
 // runner cannot take, two secrets landing on one name, and a secret silently replacing a variable the job
 // already relies on (PATH, HOME, a workflow-level env). Pure: the caller supplies the job's environment.
+import { ENV_NAME_PATTERN } from '../core/env-name.ts';
 import type { ActionErrorCode } from './errors.ts';
 
 export interface ExportSelection {
@@ -32,7 +33,7 @@ export interface NamePlan {
   issues: NameIssue[];
 }
 
-const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SAFE_NAME = ENV_NAME_PATTERN;
 // Prefixes the runner owns: setting them from a step is ignored, refused, or changes how later steps run.
 const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'INPUT_', 'STATE_'];
 const RESERVED_NAMES = new Set(['NODE_OPTIONS']);

@@ -1,21 +1,36 @@
-// The post step: removes the secret-bearing files the main step wrote (env-file, template-output), so they
-// do not outlive the job on a self-hosted runner. Runs even when the job failed.
-import { rmSync } from 'node:fs';
+// The post step: removes the secret-bearing files the main step created (env-file, template-output), so they
+// do not outlive the job on a self-hosted runner. Runs even when the job failed. It removes a path only while
+// it still names the file the main step created (same device and inode, not a link): a link or another file
+// put there afterwards is left alone, and unlink never follows a link.
+import { lstatSync, unlinkSync } from 'node:fs';
 import * as core from '@actions/core';
-import { FILES_STATE } from './state.ts';
+import { FILES_STATE, type CreatedFile } from './state.ts';
 
-function run(): void {
+export function run(): void {
   const saved = core.getState(FILES_STATE);
   if (saved === '') return;
-  const paths = JSON.parse(saved) as string[];
-  for (const path of paths) {
+  const files = JSON.parse(saved) as CreatedFile[];
+  for (const file of files) {
     try {
-      rmSync(path, { force: true });
-      core.info(`Removed ${path}`);
+      const now = lstatOrNull(file.path);
+      if (now === null) continue;
+      if (!now.isFile() || now.dev.toString() !== file.dev || now.ino.toString() !== file.ino) {
+        core.warning(`Left ${file.path} in place: it is not the file this job created (replaced after the main step)`);
+        continue;
+      }
+      unlinkSync(file.path);
+      core.info(`Removed ${file.path}`);
     } catch (err) {
-      core.setFailed(`Could not remove ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'} [ACTION_FILE_WRITE]`);
+      core.setFailed(`Could not remove ${file.path}: ${(err as NodeJS.ErrnoException).code ?? 'error'} [ACTION_FILE_WRITE]`);
     }
   }
 }
 
-run();
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}

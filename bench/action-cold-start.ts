@@ -16,7 +16,7 @@ import { inputVariable, parseFileCommand } from '../test/action/runner.ts';
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' }, secrets: { type: 'string', default: '1000' } } });
 const RUNS = Number(args.runs);
 const COUNT = Number(args.secrets);
-const MAIN = resolve(import.meta.dirname, '../action/dist/main.cjs');
+const MAIN = resolve(import.meta.dirname, '../action/dist/index.cjs');
 const ORG = 'bench';
 const ENV = 'production';
 
@@ -137,7 +137,7 @@ try {
   const show = (names: string[]) => names.map((p) => `${p.replace(' cpu', '')} ${median(phases.map((x) => x[p]!)).toFixed(0)}`).join(', ');
   console.log(`  action phases, median ms since process start: ${show(phaseNames.filter((p) => !p.endsWith(' cpu')))}`);
   console.log(`  action phases, median CPU ms used by then:    ${show(phaseNames.filter((p) => p.endsWith(' cpu')))}`);
-  console.log(`  bundle action/dist/main.cjs ${(statSync(MAIN).size / 1024).toFixed(1)} KiB (${(gzipSync(bundle).length / 1024).toFixed(1)} KiB gzip)`);
+  console.log(`  bundle action/dist/index.cjs ${(statSync(MAIN).size / 1024).toFixed(1)} KiB (${(gzipSync(bundle).length / 1024).toFixed(1)} KiB gzip)`);
 } finally {
   await admin.close();
   await server.stop();

@@ -3,6 +3,7 @@
 import { chmodSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { normalizeServerUrl } from '../core/server-url.ts';
 import type { Flags } from './args.ts';
 import { CliError } from './errors.ts';
 
@@ -87,20 +88,9 @@ export function isExposed(env: Env): boolean {
   }
 }
 
+/** The server URL rule every client shares (core/server-url.ts); a refusal is core's SECRETS_URL_INVALID. */
 export function normalizeUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new CliError('CLI_INVALID_INPUT', 'The server URL must be an http:// or https:// URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError('CLI_INVALID_INPUT', 'The server URL must be an http:// or https:// URL');
-  }
-  if (url.username || url.password) {
-    throw new CliError('CLI_INVALID_INPUT', 'The server URL must not contain a user name or password');
-  }
-  return url.origin + url.pathname.replace(/\/+$/, '');
+  return normalizeServerUrl(raw);
 }
 
 export interface Settings {
@@ -117,7 +107,7 @@ export function resolveSettings(flags: Flags, env: Env, stored: StoredLogin | nu
   const url = rawUrl ? normalizeUrl(rawUrl) : undefined;
   // A stored token is only ever sent to the server it was issued by: pointing --url elsewhere must not
   // hand the token to a different (possibly hostile) host.
-  const storedApplies = stored !== null && url !== undefined && normalizeUrl(stored.url) === url;
+  const storedApplies = stored !== null && url !== undefined && storedUrl(stored) === url;
   const token = env.SECRETS_TOKEN || (storedApplies ? stored.token : undefined);
   return {
     url,
@@ -126,4 +116,13 @@ export function resolveSettings(flags: Flags, env: Env, stored: StoredLogin | nu
     env: flags.env ?? (env.SECRETS_ENV || undefined) ?? (storedApplies ? stored.env : undefined),
     stored,
   };
+}
+
+/** A login stored by an older version may hold a URL today's rule refuses: then it applies to no URL. */
+function storedUrl(stored: StoredLogin): string | undefined {
+  try {
+    return normalizeUrl(stored.url);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,8 @@
 // What a command runs with: its arguments, the streams, the resolved settings, one lazily opened API
 // client, and the list of sensitive strings (token, values) that error output is scrubbed of.
 import { SecretsClient } from '../core/client.ts';
-import { isTooShortToMask, maskFormsOf, redact } from '../core/mask.ts';
+import { SecretsError } from '../core/errors.ts';
+import { Redactor } from '../core/redactor.ts';
 import type { Flags } from './args.ts';
 import { readLogin, resolveSettings, type Settings } from './config.ts';
 import { CliError } from './errors.ts';
@@ -19,7 +20,7 @@ export class Context {
   readonly args: readonly string[];
   /** Words after `--` (the child command of `secrets run`), or null when there was no `--`. */
   readonly rest: readonly string[] | null;
-  readonly #sensitive = new Set<string>();
+  readonly #redactor = new Redactor();
   #settings: Settings | undefined;
   #client: SecretsClient | undefined;
 
@@ -28,7 +29,7 @@ export class Context {
     this.flags = flags;
     this.args = args;
     this.rest = rest;
-    if (io.env.SECRETS_TOKEN) this.#sensitive.add(io.env.SECRETS_TOKEN);
+    this.#redactor.add(io.env.SECRETS_TOKEN);
   }
 
   /**
@@ -36,20 +37,12 @@ export class Context {
    * (`ab`, `1`) are left out: hiding them would shred every message (a value `v1` would blank out every `/v1/` path) and protect little.
    */
   sensitive(...values: string[]): void {
-    for (const v of values) if (!isTooShortToMask(v)) this.#sensitive.add(v);
+    for (const v of values) this.#redactor.add(v);
   }
 
   /** Never throws: it runs while an error is being reported, where a second error would print the first raw. */
   redact(text: string): string {
-    const forms = maskFormsOf(this.#sensitive);
-    try {
-      return redact(text, forms);
-    } catch {
-      // core's single regex can exceed the engine's size limit for very large values; plain search can't.
-      let out = text;
-      for (const form of forms) if (form && out.includes(form)) out = out.split(form).join('***');
-      return out;
-    }
+    return this.#redactor.redact(text);
   }
 
   settings(): Settings {
@@ -79,7 +72,6 @@ export class Context {
 
   newClient(url: string, token: string): SecretsClient {
     this.sensitive(token);
-    if (sendsInClear(url)) this.note(`secrets: warning: ${url} is not https; the token and values cross the network unencrypted`);
     const debug = Boolean(this.io.env.SECRETS_DEBUG);
     try {
       return new SecretsClient({
@@ -92,7 +84,9 @@ export class Context {
         }),
       });
     } catch (err) {
-      // The constructor only rejects malformed tokens; its message never includes the token.
+      // A URL the server-URL rule refuses is core's own error (SECRETS_URL_INVALID), reported as it is.
+      if (err instanceof SecretsError) throw err;
+      // Otherwise the constructor rejected a malformed token; its message never includes the token.
       throw new CliError('CLI_INVALID_INPUT', err instanceof Error ? err.message : 'Invalid token');
     }
   }
@@ -144,11 +138,4 @@ export class Context {
     this.#client = undefined;
     if (c) await c.close();
   }
-}
-
-/** Plain http to anything but this machine: a token sent there can be read on the way. */
-export function sendsInClear(url: string): boolean {
-  const { protocol, hostname } = new URL(url);
-  if (protocol !== 'http:') return false;
-  return !(hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname));
 }

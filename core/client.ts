@@ -17,11 +17,15 @@ import type {
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry.ts';
 import { path, withQuery } from './client/paths.ts';
 import { Transport, type ResponseInfo, type RetryInfo } from './client/transport.ts';
+import { isSendableToken } from './token.ts';
 
 export type { ResponseInfo, RetryInfo } from './client/transport.ts';
 
 export interface SecretsClientOptions {
-  /** The server, e.g. `https://secrets.example.com` (a path prefix is kept). */
+  /**
+   * The server, e.g. `https://secrets.example.com` (a path prefix is kept), checked by core/server-url.ts:
+   * a URL it refuses throws ServerUrlError (SECRETS_URL_INVALID).
+   */
   baseUrl: string;
   /** A `scrt_pat_…` or `scrt_svc_…` token. Held privately; never part of an error or inspection. */
   token: string;
@@ -51,7 +55,7 @@ export class SecretsClient {
   constructor(options: SecretsClientOptions) {
     if (typeof options.token !== 'string' || options.token === '') throw new TypeError('A token is required');
     // A stray newline (token pasted from a file) would otherwise surface as an undici header error.
-    if (/[\r\n\0]/.test(options.token) || options.token.trim() !== options.token) {
+    if (!isSendableToken(options.token)) {
       throw new TypeError('The token contains whitespace or control characters');
     }
     if (typeof options.userAgent !== 'string' || options.userAgent.trim() === '') throw new TypeError('A userAgent is required');

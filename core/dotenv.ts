@@ -17,6 +17,7 @@
 // back by parseDotenv (which follows dotenv, as the tests prove against the package) with lines after
 // it that would expose a quote left open; DotenvUnrepresentableError when no choice reads back exactly.
 import { SecretsError } from './errors.ts';
+import { ENV_NAME_PATTERN } from './env-name.ts';
 
 export type DotenvProblem = 'invalid-key' | 'lone-surrogate' | 'carriage-return' | 'trailing-backslash' | 'no-quoting';
 
@@ -43,7 +44,7 @@ export class DotenvUnrepresentableError extends SecretsError {
   }
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_NAME = ENV_NAME_PATTERN;
 // Safe unquoted in dotenv and, without `$`, spaces or quotes, also in shells and docker compose files.
 const PLAIN = /^[A-Za-z0-9_.,:/@%+=~^-]+$/;
 const LONE_SURROGATE = /\p{Surrogate}/u;

@@ -8,3 +8,6 @@ export * from './resolve.ts';
 export * from './references.ts';
 export * from './mask.ts';
 export * from './dotenv.ts';
+export * from './server-url.ts';
+export * from './env-name.ts';
+export * from './token.ts';

@@ -85,8 +85,9 @@ function uriEncoded(value: string): string | undefined {
  * application/x-www-form-urlencoded, as URLSearchParams writes it, derived from encodeURIComponent's output
  * (URLSearchParams itself is several times slower): the form serializer also escapes !'()~ and writes a
  * space as +. A lone surrogate has no URI form; URLSearchParams then writes U+FFFD, so it serves there.
+ * `uri` is the value's encodeURIComponent form when the caller has it already (undefined: none exists).
  */
-function formEncoded(value: string, uri: string | undefined): string {
+export function formEncoded(value: string, uri: string | undefined = uriEncoded(value)): string {
   if (uri === undefined) return new URLSearchParams([['', value]]).toString().slice(1);
   return uri.replace(/%20|[!'()~]/g, (c) => (c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 }

@@ -5,7 +5,6 @@ import { isSecretsError, type SecretsErrorCode } from '../core/errors.ts';
 
 export const EXTENSION_ERRORS = {
   EXT_NOT_CONNECTED: 'Not connected: run "Secrets: Connect" first',
-  EXT_INVALID_URL: 'The server URL must be an http:// or https:// address',
   EXT_TOKEN_REQUIRED: 'A token is required to connect',
   EXT_TOKEN_ORIGIN: 'The stored token was given for another server, so it is not sent to this one: run "Secrets: Connect"',
   EXT_NO_ORGANIZATION: 'This token belongs to no organization',

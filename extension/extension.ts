@@ -4,7 +4,7 @@ import '../core/undici-node20.ts';
 import * as vscode from 'vscode';
 import type { Role } from '../core/api-types.ts';
 import type { SecretsClient } from '../core/client.ts';
-import { Redactor } from './logic/redactor.ts';
+import { Redactor } from '../core/redactor.ts';
 import { SecretsTreeModel } from './model/tree-model.ts';
 import { registerCommands } from './vscode/commands.ts';
 import { Controller } from './vscode/controller.ts';

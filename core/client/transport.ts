@@ -6,7 +6,8 @@ import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { codeForResponse, DEFAULT_MESSAGES, SecretsError, type SecretsErrorCode } from '../errors.ts';
 import { backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.ts';
-import { Redactor } from './redact.ts';
+import { Redactor } from '../redactor.ts';
+import { normalizeServerUrl } from '../server-url.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -80,7 +81,7 @@ export class Transport {
   readonly #redactor: Redactor;
 
   constructor(options: TransportOptions) {
-    const url = parseBaseUrl(options.baseUrl);
+    const url = new URL(normalizeServerUrl(options.baseUrl));
     this.#origin = url.origin;
     this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#token = options.token;
@@ -183,14 +184,14 @@ export class Transport {
   #httpFailure(status: number, headers: IncomingHttpHeaders, text: string, spec: RequestSpec, redactor: Redactor): Failure {
     const problem = readProblem(text, headers['content-type']);
     const code = codeForResponse(status, problem.code);
-    const detail = problem.detail !== undefined ? redactor.apply(problem.detail) : undefined;
-    const title = problem.title !== undefined ? redactor.apply(problem.title) : undefined;
-    const errors = problem.errors?.map((e) => ({ path: redactor.apply(e.path), message: redactor.apply(e.message) }));
+    const detail = problem.detail !== undefined ? redactor.redact(problem.detail) : undefined;
+    const title = problem.title !== undefined ? redactor.redact(problem.title) : undefined;
+    const errors = problem.errors?.map((e) => ({ path: redactor.redact(e.path), message: redactor.redact(e.message) }));
     const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
     const message = detail ?? title ?? (status < 400 ? `Unexpected HTTP ${status} from the secrets server` : DEFAULT_MESSAGES[code]);
     const error = new SecretsError(code, message, {
       status,
-      ...(problem.code !== undefined && { problemCode: redactor.apply(problem.code) }),
+      ...(problem.code !== undefined && { problemCode: redactor.redact(problem.code) }),
       ...(detail !== undefined && { detail }),
       ...(errors !== undefined && { errors }),
       ...(retryAfterMs !== undefined && { retryAfterMs }),
@@ -228,19 +229,6 @@ export class Transport {
     // Deliberately no `cause`: the undici error may reference the socket or request options.
     return { error: new SecretsError(code, message), retryable: spec.idempotent || neverSent, reason };
   }
-}
-
-function parseBaseUrl(baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new TypeError('baseUrl is not a valid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('baseUrl must be an http: or https: URL');
-  if (url.username || url.password) throw new TypeError('baseUrl must not contain credentials; pass the token option');
-  if (url.search || url.hash) throw new TypeError('baseUrl must not have a query or fragment');
-  return url;
 }
 
 interface LooseProblem {

@@ -1,6 +1,7 @@
 // "Connect": a server URL and a personal token, checked against the server before anything is saved,
 // then the organization and environment to start in.
 import type { Environment, Me, Org } from '../../core/api-types.ts';
+import { normalizeServerUrl } from '../../core/server-url.ts';
 import { Cancelled, ExtensionError } from '../errors.ts';
 import type { SecretsApi, UiPort } from './ports.ts';
 
@@ -17,18 +18,8 @@ export interface Connection<A extends SecretsApi> {
   orgs: Org[];
 }
 
-export function normalizeServerUrl(raw: string): string {
-  const text = raw.trim();
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ExtensionError('EXT_INVALID_URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ExtensionError('EXT_INVALID_URL');
-  if (url.username || url.password) throw new ExtensionError('EXT_INVALID_URL', 'The server URL must not contain a user name or password');
-  return url.toString().replace(/\/+$/, '');
-}
+/** The server URL rule every client shares; a refusal is core's ServerUrlError (SECRETS_URL_INVALID). */
+export { normalizeServerUrl };
 
 export function urlProblem(raw: string): string | undefined {
   try {

@@ -1,7 +1,7 @@
 // The output channel's lines. Built from what the client reports (method, path without query, status,
 // time) and passed through the redactor, so nothing but metadata can reach the log.
 import type { ResponseInfo, RetryInfo } from '../../core/client.ts';
-import type { Redactor } from './redactor.ts';
+import type { Redactor } from '../../core/redactor.ts';
 
 export function requestLine(info: ResponseInfo, redactor: Redactor): string {
   return redactor.redact(`${info.method} ${info.path} ${info.status} ${Math.round(info.ms)}ms`);

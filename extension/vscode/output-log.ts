@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { ResponseInfo, RetryInfo } from '../../core/client.ts';
 import { requestLine, retryLine } from '../logic/log-lines.ts';
-import type { Redactor } from '../logic/redactor.ts';
+import type { Redactor } from '../../core/redactor.ts';
 
 export class OutputLog implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;

@@ -8,7 +8,7 @@ import { Cancelled, ExtensionError } from '../errors.ts';
 import { ClipboardGuard } from '../logic/clipboard.ts';
 import { chooseEnvironment, chooseOrganization, connect, type ConnectArgs } from '../logic/connect.ts';
 import type { Target } from '../logic/ports.ts';
-import type { Redactor } from '../logic/redactor.ts';
+import type { Redactor } from '../../core/redactor.ts';
 import { assertTokenFor, originOf, type OriginToken } from '../logic/token-origin.ts';
 import { systemClock } from '../model/clock.ts';
 import { can, type SecretAction } from '../model/permissions.ts';

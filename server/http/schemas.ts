@@ -1,9 +1,9 @@
 // JSON-schema pieces shared by the routes. Bodies and queries are closed (`additionalProperties:
 // false`) and validated without coercion, so a wrong type or unknown field is a 400, never a guess.
-import { DESCRIPTION_MAX_LENGTH } from '../../core/api-types.ts';
+import { DESCRIPTION_MAX_LENGTH, SLUG_PATTERN } from '../../core/api-types.ts';
 import { ApiError } from '../errors.ts';
 
-export const slug = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } as const;
+export const slug = { type: 'string', pattern: SLUG_PATTERN.source } as const;
 /** Path keys are normalised and checked by the handler, so the problem says what is wrong with them. */
 export const keyParam = { type: 'string', minLength: 1, maxLength: 512 } as const;
 export const id = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;

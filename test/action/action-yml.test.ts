@@ -16,7 +16,7 @@ describe('action: action.yml', () => {
 
   it('runs the committed bundle on node24, with a post step and branding', () => {
     assert.equal(yml.runs.using, 'node24');
-    assert.equal(yml.runs.main, 'action/dist/main.cjs');
+    assert.equal(yml.runs.main, 'action/dist/index.cjs');
     assert.equal(yml.runs.post, 'action/dist/post.cjs');
     assert.ok(existsSync(join(ROOT, yml.runs.main)) && existsSync(join(ROOT, yml.runs.post!)));
     const branding = raw['branding'] as { icon?: string; color?: string };

@@ -109,7 +109,7 @@ describe('action: each failure is one clear line without a value or token (live 
 
   it('invalid inputs: a boolean that is not true/false, a URL with credentials, half a template pair, a token with a line break', async () => {
     assertFailed(await new Job().main({ ...base, outputs: 'yes' }), 'ACTION_INPUT_INVALID', secrets);
-    assertFailed(await new Job().main({ ...base, url: 'https://user:pw@example.com' }), 'ACTION_INPUT_INVALID', [...secrets, 'pw@']);
+    assertFailed(await new Job().main({ ...base, url: 'https://user:pw@example.com' }), 'SECRETS_URL_INVALID', [...secrets, 'pw@']);
     assertFailed(await new Job().main({ ...base, 'template-output': 'out' }), 'ACTION_INPUT_INVALID', secrets);
     assertFailed(await new Job().main({ ...base, 'on-conflict': 'ignore' }), 'ACTION_INPUT_INVALID', secrets);
     const spaced = `${s.token}\nsecond-line-of-a-pasted-file`;

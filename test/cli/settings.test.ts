@@ -2,7 +2,6 @@
 // stored login, the rule that a stored token only goes to its own server, and URL checks.
 import assert from 'node:assert/strict';
 import { normalizeUrl, resolveSettings, type StoredLogin } from '../../cli/config.ts';
-import { sendsInClear } from '../../cli/context.ts';
 import { shellQuote } from '../../cli/shell-quote.ts';
 import { execFileSync } from 'node:child_process';
 
@@ -32,21 +31,19 @@ describe('secrets CLI settings', () => {
     assert.deepEqual([s.url, s.token, s.org, s.env], ['https://vault.example.com', 'scrt_pat_stored', 'acme', 'production']);
   });
 
-  it('URLs: http(s) only, no credentials, trailing slashes dropped, a path prefix kept', () => {
+  it('URLs: the shared rule (core/server-url.ts), trailing slashes dropped, a path prefix kept', () => {
     assert.equal(normalizeUrl('https://vault.example.com/'), 'https://vault.example.com');
     assert.equal(normalizeUrl(' https://example.com/secrets// '), 'https://example.com/secrets');
-    assert.throws(() => normalizeUrl('ftp://example.com'), { code: 'CLI_INVALID_INPUT' });
-    assert.throws(() => normalizeUrl('not a url'), { code: 'CLI_INVALID_INPUT' });
-    assert.throws(() => normalizeUrl('https://u:p@example.com'), { code: 'CLI_INVALID_INPUT', message: /must not contain a user name or password/ });
+    assert.throws(() => normalizeUrl('ftp://example.com'), { code: 'SECRETS_URL_INVALID', reason: 'scheme' });
+    assert.throws(() => normalizeUrl('not a url'), { code: 'SECRETS_URL_INVALID', reason: 'not-a-url' });
+    assert.throws(() => normalizeUrl('https://u:p@example.com'), { code: 'SECRETS_URL_INVALID', message: /must not contain a user name or password/ });
   });
 
-  it('warns about plain http except to this machine', () => {
-    assert.equal(sendsInClear('http://vault.example.com'), true);
-    assert.equal(sendsInClear('http://10.0.0.5:8787'), true);
-    assert.equal(sendsInClear('https://vault.example.com'), false);
-    assert.equal(sendsInClear('http://127.0.0.1:8787'), false);
-    assert.equal(sendsInClear('http://localhost:8787'), false);
-    assert.equal(sendsInClear('http://[::1]:8787'), false);
+  it('a stored login whose URL the rule now refuses applies to no URL, and is refused when it is the URL in use', () => {
+    const old: StoredLogin = { url: 'http://10.0.0.5:8787', token: 'scrt_pat_stored_old' };
+    const s = resolveSettings({ url: 'https://vault.example.com' }, {}, old);
+    assert.equal(s.token, undefined);
+    assert.throws(() => resolveSettings({}, {}, old), { code: 'SECRETS_URL_INVALID', reason: 'insecure-http' });
   });
 
   it('shell quoting reads back exactly through sh for any value', () => {

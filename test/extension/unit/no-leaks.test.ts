@@ -5,7 +5,7 @@ import { addSecret } from '../../../extension/logic/add-secret.ts';
 import { deleteSecret } from '../../../extension/logic/delete-secret.ts';
 import { editSecret } from '../../../extension/logic/edit-secret.ts';
 import { requestLine } from '../../../extension/logic/log-lines.ts';
-import { Redactor } from '../../../extension/logic/redactor.ts';
+import { Redactor } from '../../../core/redactor.ts';
 import { SecretsTreeModel } from '../../../extension/model/tree-model.ts';
 import { ManualClock } from './support/fake-clock.ts';
 import { ScriptedUi } from './support/scripted-ui.ts';

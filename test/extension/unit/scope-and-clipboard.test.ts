@@ -4,7 +4,7 @@ import { ExtensionError } from '../../../extension/errors.ts';
 import { ClipboardGuard, referenceFor } from '../../../extension/logic/clipboard.ts';
 import { compareEnvironments, comparisonMarkdown, differences } from '../../../extension/logic/compare.ts';
 import { chooseEnvironment, chooseOrganization, connect, normalizeServerUrl } from '../../../extension/logic/connect.ts';
-import { Redactor } from '../../../extension/logic/redactor.ts';
+import { Redactor } from '../../../core/redactor.ts';
 import { ManualClock } from './support/fake-clock.ts';
 import { MemoryClipboard, ScriptedUi } from './support/scripted-ui.ts';
 import { CANARY, client, startWorld, type World } from './support/world.ts';
@@ -45,8 +45,8 @@ describe('extension command logic: connect, compare, clipboard (live server)', (
     });
 
     it('rejects a URL that is not http(s) before any request', () => {
-      assert.throws(() => normalizeServerUrl('ftp://x'), (e) => e instanceof ExtensionError && e.code === 'EXT_INVALID_URL');
-      assert.throws(() => normalizeServerUrl('not a url'), (e) => e instanceof ExtensionError && e.code === 'EXT_INVALID_URL');
+      assert.throws(() => normalizeServerUrl('ftp://x'), (e) => isSecretsError(e, 'SECRETS_URL_INVALID'));
+      assert.throws(() => normalizeServerUrl('not a url'), (e) => isSecretsError(e, 'SECRETS_URL_INVALID'));
       assert.throws(() => normalizeServerUrl('https://user:pw@host'), /must not contain a user name or password/);
       assert.equal(normalizeServerUrl(' https://secrets.example.com/base/ '), 'https://secrets.example.com/base');
     });
