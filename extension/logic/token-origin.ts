@@ -1,6 +1,7 @@
 // A token belongs to the server it was given for. A cloned repository can name any server in its
 // .vscode/settings.json, so a token is stored under the origin (scheme, host, port) the user gave it
 // for, looked up only by that origin, and checked against the URL again where a client is made.
+import { normalizeServerUrl } from '../../core/server-url.ts';
 import { ExtensionError } from '../errors.ts';
 
 /** A token and the origin it was given for, e.g. `https://secrets.example.com`. */
@@ -9,16 +10,12 @@ export interface OriginToken {
   readonly token: string;
 }
 
-/** The origin of a server URL (lower-case host, default port dropped), as fetch and browsers compare them. */
+/**
+ * The origin of a server URL (lower-case host, default port dropped), as fetch and browsers compare them.
+ * The URL must pass core's one server-URL rule first (ServerUrlError otherwise).
+ */
 export function originOf(serverUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(serverUrl.trim());
-  } catch {
-    throw new ExtensionError('EXT_INVALID_URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ExtensionError('EXT_INVALID_URL');
-  return url.origin;
+  return new URL(normalizeServerUrl(serverUrl)).origin;
 }
 
 /** Where SecretStorage keeps the token of one origin. */

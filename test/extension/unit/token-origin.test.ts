@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ServerUrlError } from '../../../core/server-url.ts';
 import { ExtensionError } from '../../../extension/errors.ts';
 import { assertTokenFor, LEGACY_TOKEN_KEY, originOf, tokenStorageKey, userValue } from '../../../extension/logic/token-origin.ts';
 import { TokenStore } from '../../../extension/vscode/token-store.ts';
@@ -30,8 +31,8 @@ describe('extension: a token belongs to the server origin it was given for', () 
     assert.equal(originOf('https://Secrets.Example.com/api/'), 'https://secrets.example.com');
     assert.equal(originOf('http://127.0.0.1:80'), 'http://127.0.0.1');
     assert.notEqual(originOf('http://127.0.0.1:8787'), originOf('http://127.0.0.1:8788'));
-    assert.notEqual(originOf('http://secrets.example.com'), originOf('https://secrets.example.com'));
-    assert.throws(() => originOf('file:///etc/passwd'), (e: unknown) => e instanceof ExtensionError && e.code === 'EXT_INVALID_URL');
+    assert.notEqual(originOf('http://localhost:8787'), originOf('https://localhost:8787'));
+    assert.throws(() => originOf('file:///etc/passwd'), (e: unknown) => e instanceof ServerUrlError && e.code === 'SECRETS_URL_INVALID');
   });
 
   it('stores each token under a key naming its origin, and reads it back only for that origin', async () => {
@@ -44,7 +45,8 @@ describe('extension: a token belongs to the server origin it was given for', () 
     assert.deepEqual(await store.get('http://127.0.0.1:8787/'), { origin: 'http://127.0.0.1:8787', token: TOKEN_A });
     assert.deepEqual(await store.get('https://SECRETS.example.com:443/v1'), { origin: 'https://secrets.example.com', token: TOKEN_B });
     assert.equal(await store.get('http://127.0.0.1:8788'), undefined, 'another port is another server');
-    assert.equal(await store.get('http://secrets.example.com'), undefined, 'http is not https');
+    assert.equal(await store.get('https://secrets.example.com:8443'), undefined, 'another port is another server');
+    await assert.rejects(store.get('http://secrets.example.com'), ServerUrlError, 'plain http to another machine is refused before any lookup');
     await store.clear('http://127.0.0.1:8787');
     assert.equal(await store.get('http://127.0.0.1:8787'), undefined);
     assert.equal((await store.get('https://secrets.example.com'))?.token, TOKEN_B, 'signing out of one server keeps the others');
@@ -53,7 +55,7 @@ describe('extension: a token belongs to the server origin it was given for', () 
   it('refuses, before any request, to pair a token with a server of another origin', () => {
     const a = { origin: originOf('http://127.0.0.1:8787'), token: TOKEN_A };
     assert.doesNotThrow(() => assertTokenFor('http://127.0.0.1:8787/prefix', a));
-    for (const elsewhere of ['http://127.0.0.1:9999', 'https://127.0.0.1:8787', 'http://localhost:8787', 'http://attacker.example']) {
+    for (const elsewhere of ['http://127.0.0.1:9999', 'https://127.0.0.1:8787', 'http://localhost:8787', 'https://attacker.example']) {
       assert.throws(
         () => assertTokenFor(elsewhere, a),
         (e: unknown) => e instanceof ExtensionError && e.code === 'EXT_TOKEN_ORIGIN' && !e.message.includes(TOKEN_A),
