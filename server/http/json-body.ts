@@ -18,21 +18,25 @@ function charsetOf(contentType: string | undefined): string | undefined {
   return m ? m[2]!.toLowerCase() : undefined;
 }
 
-/** The path (`body.keys.0`) of the first string, or object key, that is not well-formed Unicode. */
-export function illFormedPath(value: unknown, path = 'body'): string | null {
-  if (typeof value === 'string') return wellFormed(value) ? null : path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = illFormedPath(value[i], `${path}.${i}`);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (!wellFormed(k)) return `${path}.${k.replace(/\p{Cs}/gu, '\uFFFD')}`;
-      const found = illFormedPath(v, `${path}.${k}`);
-      if (found) return found;
+/**
+ * The path (`body.keys.0`) of the first string, or object key, that is not well-formed Unicode. Walked
+ * with an explicit stack: a body may nest thousands deep, more than the call stack holds.
+ */
+export function illFormedPath(root: unknown): string | null {
+  const stack: [unknown, string][] = [[root, 'body']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (!wellFormed(value)) return path;
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}.${i}`]);
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i]!;
+        if (!wellFormed(k)) return `${path}.${k.replace(/\p{Cs}/gu, '\uFFFD')}`;
+        stack.push([v, `${path}.${k}`]);
+      }
     }
   }
   return null;
