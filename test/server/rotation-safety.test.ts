@@ -4,7 +4,7 @@
 // secret still readable.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BulkReveal } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -40,7 +40,16 @@ const keyCheck = (dataDir: string) => {
 describe('server: key rotation can never lose data', function () {
   this.timeout(120_000);
   let server: RunningServer | undefined;
-  afterEach(async () => server?.stop());
+  const dataDirs = new Set<string>();
+  afterEach(async () => {
+    if (server) dataDirs.add(server.dataDir);
+    await server?.stop();
+    server = undefined;
+  });
+  // No database or master key of these tests stays behind in the temp directory.
+  after(() => {
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('refuses to rotate beside a running server and changes nothing; organizations created meanwhile and afterwards stay readable', async () => {
     server = await startServer();
