@@ -108,6 +108,13 @@ describe('server: values and keys are stored exactly, or refused', function () {
     it('still uppercases ASCII keys as typed', async () => {
       assert.equal(await reveal(api, token, ORG, ENV, 'db_password'), original);
     });
+
+    it('does not fold a search onto ASCII either: "paſſ" finds nothing, "pass" finds DB_PASSWORD', async () => {
+      const search = async (q: string) =>
+        (await api.get<{ secrets: { key: string }[] }>(`${secretsPath(ORG, ENV)}?search=${encodeURIComponent(q)}`, token)).body.secrets.map((s) => s.key);
+      assert.deepEqual(await search('paſſ'), []);
+      assert.deepEqual(await search('pass'), ['DB_PASSWORD']);
+    });
   });
 
   describe('charset', () => {
