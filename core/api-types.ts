@@ -102,6 +102,9 @@ export type AuditAction =
   | 'environment.list'
   | 'token.list';
 
+/** `error`: the action was attempted and failed on the server's side (a reveal hit a tampered ciphertext). */
+export type AuditOutcome = 'allowed' | 'denied' | 'error';
+
 export interface AuditEvent {
   id: string;
   time: string;
@@ -109,7 +112,7 @@ export interface AuditEvent {
   action: AuditAction;
   environment: string | null;
   keys: string[];
-  outcome: 'allowed' | 'denied';
+  outcome: AuditOutcome;
   ip: string;
   userAgent: string | null;
 }

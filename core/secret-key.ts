@@ -2,9 +2,15 @@ import { SECRET_KEY_MAX_LENGTH, SECRET_KEY_PATTERN } from './api-types.ts';
 
 export type KeyProblem = 'required' | 'invalid';
 
-/** Keys are uppercased as typed (the dashboard does the same), then checked. */
+// Only ASCII is trimmed and uppercased. Unicode case mapping folds other letters onto ASCII ones
+// ('ſ' → 'S', 'ı' → 'I', 'ß' → 'SS'), so `DB_PAſſWORD` would address `DB_PASSWORD`; left as typed, a
+// non-ASCII letter stays non-ASCII and keyProblem refuses the key.
+const ASCII_SPACE_AT_ENDS = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+const ASCII_LOWER = /[a-z]+/g;
+
+/** Keys are uppercased as typed (the dashboard does the same), then checked: ASCII only. */
 export function normalizeKey(raw: string): string {
-  return raw.trim().toUpperCase();
+  return raw.replace(ASCII_SPACE_AT_ENDS, '').replace(ASCII_LOWER, (s) => s.toUpperCase());
 }
 
 /** Why a (normalized) key is unacceptable, or null when it is fine. */

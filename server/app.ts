@@ -8,6 +8,7 @@ import { installAccessLog } from './http/access-log.ts';
 import { installJsonParser } from './http/json-body.ts';
 import { installMethodNotAllowed } from './http/method-not-allowed.ts';
 import { frameworkErrorHandler, installProblemHandlers } from './http/problems.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerBulkRevealRoutes } from './routes/bulk-reveal.ts';
 import { registerEnvironmentRoutes } from './routes/environments.ts';
@@ -50,6 +51,7 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
     });
   }
   installProblemHandlers(app);
+  installSecurityHeaders(app);
   installAccessLog(app);
   installJsonParser(app);
   installMethodNotAllowed(app);

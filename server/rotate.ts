@@ -1,11 +1,17 @@
 // `node server/main.ts rotate-master-key`: re-wraps every organization's data key (and the key check)
 // under a new master key in one transaction. Secrets are untouched: they are sealed by the data keys,
-// which do not change. A running server keeps working; it needs the new key at its next start.
+// which do not change. It holds the data directory's lock throughout, so it refuses to run beside a
+// server (which would go on wrapping new organizations under the old key), and it first finishes or
+// undoes a rotation that was interrupted (crypto/interrupted-rotation.ts).
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { makeMasterCheck, Keyring } from './crypto/keyring.ts';
 import { KEY_BYTES, rewrapDataKey, toKeyObject } from './crypto/envelope.ts';
-import { decodeMasterKey, loadMasterKey, MasterKeyError, masterKeyPath, writeKeyFile } from './crypto/master-key.ts';
+import { recoverInterruptedRotation, stagedKeyPath } from './crypto/interrupted-rotation.ts';
+import { decodeMasterKey, loadMasterKey, MasterKeyError, masterKeyPath, syncDirectory, writeKeyFile } from './crypto/master-key.ts';
+import { lockDataDir } from './data-dir/lock.ts';
+import { secureDataDir } from './data-dir/permissions.ts';
 import type { Config } from './config.ts';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.ts';
 import { WrongMasterKeyError } from './start.ts';
@@ -18,12 +24,18 @@ export interface RotationResult {
 
 export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, print: (line: string) => void = console.log): Promise<RotationResult> {
   const keyFile = masterKeyPath(config.dataDir);
-  if (!config.masterKeyBase64 && !existsSync(keyFile)) {
+  const staged = stagedKeyPath(config.dataDir);
+  if (!config.masterKeyBase64 && !existsSync(keyFile) && !existsSync(staged)) {
     throw new MasterKeyError(`No current master key: set SECRETS_MASTER_KEY or provide ${keyFile}`);
   }
-  const current = loadMasterKey(config.dataDir, config.masterKeyBase64, () => undefined);
-  const storage = SqliteStorage.open(config.dataDir);
+  secureDataDir(config.dataDir, print);
+  const lock = lockDataDir(config.dataDir, 'rotation');
+  let storage: SqliteStorage | undefined;
   try {
+    storage = SqliteStorage.open(config.dataDir);
+    const recovered = recoverInterruptedRotation(config.dataDir, await storage.getMasterCheck(), config.masterKeyBase64);
+    if (recovered) print(recovered);
+    const current = loadMasterKey(config.dataDir, config.masterKeyBase64, () => undefined);
     const check = await storage.getMasterCheck();
     if (check !== undefined && !new Keyring(current.key).verifyMasterCheck(check)) throw new WrongMasterKeyError();
 
@@ -38,7 +50,6 @@ export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, pr
     // The key file is updated when the server reads its key from there, or when the new key was
     // generated here (it has to live somewhere). It is staged first and moved in after the commit.
     const writeFile = current.from === 'file' || newRaw !== null;
-    const staged = `${keyFile}.new`;
     if (writeFile) writeKeyFile(staged, newRaw ?? Buffer.from(next.export()));
 
     const orgs = await storage.listAllOrgKeys();
@@ -46,10 +57,17 @@ export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, pr
     try {
       await storage.rewrapKeys(rewrapped, makeMasterCheck(next));
     } catch (err) {
-      if (writeFile) rmSync(staged, { force: true });
+      // Remove the staged key only when the database proves the commit did not happen; when that
+      // cannot be read, the staged key stays for the next start to decide (interrupted-rotation.ts).
+      const after = await storage.getMasterCheck().catch(() => null);
+      if (writeFile && after !== null && !(after !== undefined && new Keyring(next).verifyMasterCheck(after))) rmSync(staged, { force: true });
       throw err;
     }
-    if (writeFile) renameSync(staged, keyFile);
+    // A crash from here until the rename is finished by the next start (or rotation), under the lock.
+    if (writeFile) {
+      renameSync(staged, keyFile);
+      syncDirectory(dirname(keyFile));
+    }
 
     print(`Re-wrapped the data keys of ${orgs.length} organization(s) under the new master key.`);
     if (writeFile) print(`The new master key is in ${keyFile}.`);
@@ -62,6 +80,7 @@ export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, pr
     }
     return { organizations: orgs.length, keyFile: writeFile ? keyFile : null };
   } finally {
-    await storage.close();
+    await storage?.close();
+    lock.release();
   }
 }

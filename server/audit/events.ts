@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditAction } from '../../core/api-types.ts';
 import type { Actor } from '../auth/principal.ts';
 import type { AuditInput, AuditRow } from '../storage/types.ts';
-import type { AuditEvent } from '../../core/api-types.ts';
+import type { AuditEvent, AuditOutcome } from '../../core/api-types.ts';
 
 const MAX_USER_AGENT = 512;
 
@@ -11,7 +11,7 @@ export function auditEvent(
   request: FastifyRequest,
   actor: Actor,
   action: AuditAction,
-  outcome: 'allowed' | 'denied',
+  outcome: AuditOutcome,
   environment: string | null,
   keys: string[],
 ): AuditInput {

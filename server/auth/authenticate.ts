@@ -34,7 +34,7 @@ export class Authenticator {
     this.touch(row.id, now);
     if (row.kind === 'personal') {
       const user = row.userId ? await this.deps.storage.getUser(row.userId) : undefined;
-      return user ? { kind: 'personal', tokenId: row.id, user } : null;
+      return user ? { kind: 'personal', tokenId: row.id, user, expiresAt: row.expiresAt } : null;
     }
     if (!row.orgId || !row.environmentId) return null;
     return { kind: 'service', tokenId: row.id, name: row.name, orgId: row.orgId, environmentId: row.environmentId };

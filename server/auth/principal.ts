@@ -3,7 +3,7 @@ import type { AuditAction } from '../../core/api-types.ts';
 import type { UserRow } from '../storage/types.ts';
 
 export type Principal =
-  | { kind: 'personal'; tokenId: string; user: UserRow }
+  | { kind: 'personal'; tokenId: string; user: UserRow; /** The calling token's own expiry. */ expiresAt: string | null }
   | { kind: 'service'; tokenId: string; name: string; orgId: string; environmentId: string };
 
 export interface Actor {

@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, problemBody } from '../errors.ts';
 import { AuditWriteError } from '../storage/types.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 
 export function sendProblem(reply: FastifyReply, err: ApiError): FastifyReply {
   if (err.headers) reply.headers(err.headers);
@@ -77,5 +78,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
 /** Errors the router raises before any route runs (malformed URL encoding, overlong parameters). */
 export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const detail = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed';
+  // The router answers these before any hook runs, so the onSend hook cannot add them.
+  reply.headers(SECURITY_HEADERS);
   void sendProblem(reply, new ApiError('VALIDATION_FAILED', detail));
 }

@@ -9,6 +9,7 @@ import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { envParams, revealedSchema } from '../http/schemas.ts';
 import { checkedKey } from './secrets.ts';
+import { isUnreadable, refuseUnreadable } from './unreadable-audit.ts';
 
 const MAX_KEYS = 1000;
 
@@ -48,10 +49,18 @@ export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps): void
         const generation = revealCache.generation(env.id);
         const rows = await storage.getSecretsForReveal(access.org.id, env.id, requested);
         secrets = new Array<RevealedSecret>(rows.length);
+        let unreadable: { keys: string[]; first: ApiError } | undefined;
         for (let i = 0; i < rows.length; i++) {
           const row = rows[i]!;
-          secrets[i] = { key: row.key, value: openValue(keyring, access.org, row), version: row.version };
+          try {
+            secrets[i] = { key: row.key, value: openValue(keyring, access.org, row), version: row.version };
+          } catch (err) {
+            if (!isUnreadable(err)) throw err;
+            unreadable ??= { keys: [], first: err };
+            unreadable.keys.push(row.key);
+          }
         }
+        if (unreadable) return refuseUnreadable(deps, request, access, 'secret.bulk_reveal', env.slug, unreadable.keys, unreadable.first);
         if (!requested) revealCache.fill(env.id, generation, secrets);
       }
       let missing: string[] = [];

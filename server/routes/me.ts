@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Me, PersonalToken, User } from '../../core/api-types.ts';
 import { principalOf } from '../auth/access.ts';
+import { mintedExpiry } from '../auth/token-lifetime.ts';
 import { generateToken, hashToken } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -69,11 +70,12 @@ export function registerMeRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      const caller = requireUser(principalOf(request));
+      const principal = principalOf(request);
+      const caller = requireUser(principal);
       if (!caller.instanceAdmin) throw new ApiError('FORBIDDEN', 'Only an instance admin can create users');
       const at = new Date().toISOString();
       const user: UserRow = { id: randomUUID(), name: request.body.name, email: request.body.email, instanceAdmin: false, createdAt: at };
-      const { row, token } = newPersonalToken(user.id, user.name, 'initial', null);
+      const { row, token } = newPersonalToken(user.id, user.name, 'initial', mintedExpiry(principal, null, 'body'));
       try {
         await storage.createUser(user, row);
       } catch (err) {
@@ -99,8 +101,9 @@ export function registerMeRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (request, reply) => {
-      const user = requireUser(principalOf(request));
-      const expiresAt = parseExpiry(request.body.expiresAt, 'body.expiresAt');
+      const principal = principalOf(request);
+      const user = requireUser(principal);
+      const expiresAt = mintedExpiry(principal, parseExpiry(request.body.expiresAt, 'body.expiresAt'), 'body.expiresAt');
       const { row, token } = newPersonalToken(user.id, user.name, request.body.name, expiresAt);
       await storage.createPersonalToken(row);
       reply.code(201).header('cache-control', 'no-store');

@@ -9,6 +9,7 @@ import { openValue, sealValue } from '../crypto/secret-values.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { AuditWriteError, DuplicateError, VersionConflictError, type SecretMetaRow } from '../storage/types.ts';
+import { isUnreadable, refuseUnreadable } from './unreadable-audit.ts';
 import { body, description, emptyBody, envParams, revealedSchema, secretMetaSchema, secretParams, ValidationProblem } from '../http/schemas.ts';
 
 type SecretParams = { org: string; env: string; key: string };
@@ -141,7 +142,14 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
       if (!revealed) {
         const row = await storage.getSecret(access.org.id, env.id, key);
         if (!row) throw new ApiError('SECRET_NOT_FOUND', `Secret ${key} does not exist in ${env.slug}`);
-        revealed = { key, value: openValue(keyring, access.org, row), version: row.version };
+        let value: string;
+        try {
+          value = openValue(keyring, access.org, row);
+        } catch (err) {
+          if (isUnreadable(err)) return refuseUnreadable(deps, request, access, 'secret.reveal', env.slug, [key], err);
+          throw err;
+        }
+        revealed = { key, value, version: row.version };
       }
       // Fail closed: the value leaves only once its audit event is durable.
       try {

@@ -5,6 +5,7 @@ import type { ServiceToken } from '../../core/api-types.ts';
 import { accessOrg, authorize } from '../auth/access.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { generateToken, hashToken } from '../auth/tokens.ts';
+import { mintedExpiry } from '../auth/token-lifetime.ts';
 import { auditEvent } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -54,7 +55,7 @@ export function registerServiceTokenRoutes(app: FastifyInstance, deps: Deps, aut
       await authorize(deps, request, access, 'org.manage');
       const env = await storage.getEnvironment(access.org.id, request.body.environment);
       if (!env) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${request.body.environment} does not exist in ${access.org.slug}`);
-      const expiresAt = parseExpiry(request.body.expiresAt, 'body.expiresAt');
+      const expiresAt = mintedExpiry(access.principal, parseExpiry(request.body.expiresAt, 'body.expiresAt'), 'body.expiresAt');
       const token = generateToken('service');
       const row: TokenRow = {
         id: randomUUID(),

@@ -2,7 +2,7 @@
 // organization's id, so no query can reach across organizations. Methods that change data take the
 // audit event to record and write it in the same transaction: the change and its audit land together
 // or not at all. SQLite implements it today (sqlite/); a PostgreSQL implementation can follow.
-import type { AuditAction, Role } from '../../core/api-types.ts';
+import type { AuditAction, AuditOutcome, Role } from '../../core/api-types.ts';
 
 export interface UserRow {
   id: string;
@@ -81,7 +81,7 @@ export interface AuditInput {
   action: AuditAction;
   environment: string | null;
   keys: string[];
-  outcome: 'allowed' | 'denied';
+  outcome: AuditOutcome;
   ip: string;
   userAgent: string | null;
 }

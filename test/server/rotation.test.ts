@@ -1,39 +1,13 @@
 // Master-key rotation as an operator runs it (`node server/main.ts rotate-master-key`): afterwards the
 // server starts with the new key and every secret still reveals; with the old key it refuses to start.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BulkReveal } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { canary, createSecret, expectCall, openDb } from './helpers-api.ts';
-
-const MAIN = resolve(import.meta.dirname, '../../server/main.ts');
-
-function rotate(dataDir: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [MAIN, 'rotate-master-key'], {
-    env: { ...process.env, SECRETS_DATA_DIR: dataDir, SECRETS_MASTER_KEY: '', SECRETS_NEW_MASTER_KEY: '', ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-/** Starts the server expecting it to refuse; resolves with its exit code and output. */
-function startExpectingRefusal(dataDir: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: '0', SECRETS_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      res({ code, out });
-    });
-  });
-}
+import { rotate, startExpectingRefusal } from './support/operator.ts';
 
 async function seedTwoOrgs(server: RunningServer): Promise<Record<string, string>> {
   await expectCall(server, 201, 'POST', '/v1/orgs', server.adminToken, { slug: 'second', name: 'Second' });

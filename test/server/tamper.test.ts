@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BulkReveal, Problem } from '../../core/api-types.ts';
+import type { AuditEvent, AuditPage, BulkReveal, Problem } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { call, canary, createSecret, expectCall, openDb, reveal, secretsPath } from './helpers-api.ts';
 
@@ -123,6 +123,25 @@ describe('server: tampered or moved ciphertexts are refused, not decrypted into 
         ['SOURCE', values.SOURCE],
       ],
     );
+  });
+
+  it('audits every refused reveal as an error naming the tampered keys, and nothing of any value', async () => {
+    const events = async (org: string) =>
+      (await expectCall<AuditPage>(server, 200, 'GET', `/v1/orgs/${org}/audit?limit=500`, server.adminToken)).body.events;
+    const errors = (list: AuditEvent[], action: string) => list.filter((e) => e.outcome === 'error' && e.action === action);
+    const own = await events('default');
+    const single = errors(own, 'secret.reveal');
+    for (const [env, key] of [['production', 'FLIPPED'], ['production', 'TARGET'], ['staging', 'COPIED'], ['production', 'BUMPED'], ['production', 'REPLAYED']]) {
+      assert.ok(single.some((e) => e.environment === env && e.keys.length === 1 && e.keys[0] === key), `an error event for ${env}/${key}`);
+    }
+    const bulk = errors(own, 'secret.bulk_reveal');
+    assert.equal(bulk.length, 1, 'the refused bulk reveal is audited once');
+    assert.equal(bulk[0]!.environment, 'production');
+    assert.deepEqual(bulk[0]!.keys, ['BUMPED', 'FLIPPED', 'REPLAYED', 'TARGET'], 'it names exactly the unreadable keys');
+    assert.equal(bulk[0]!.actor.name, 'Admin');
+    assert.ok(errors(await events('other'), 'secret.reveal').some((e) => e.keys[0] === 'COPIED'), "the other organization's refusal is in its own log");
+    const text = JSON.stringify([own, await events('other')]);
+    for (const value of Object.values(values)) assert.ok(!text.includes(value), 'no value in the audit log');
   });
 
   it('keeps every value out of the database files in plaintext, base64 and hex', async () => {

@@ -363,7 +363,8 @@ export class SqliteStorage implements Storage {
   // --- secrets ------------------------------------------------------------------------------------
 
   async listSecrets(orgId: string, environmentId: string, search?: string): Promise<SecretMetaRow[]> {
-    if (search) return this.all<SecretMetaRow>('searchSecrets', orgId, environmentId, search.toUpperCase());
+    // ASCII only, as keys are: 'ſ' must not find every key with an S.
+    if (search) return this.all<SecretMetaRow>('searchSecrets', orgId, environmentId, search.replace(/[a-z]+/g, (s) => s.toUpperCase()));
     return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
   }
 
