@@ -86,6 +86,8 @@ async function run(): Promise<void> {
     runnerOs: process.env['RUNNER_OS'],
     exportEnv: inputs.exportEnv,
     outputs: inputs.outputs,
+    envFile: inputs.envFile !== null,
+    allowNames: inputs.allowNames,
   });
   if (plan.issues.length > 0) {
     if (inputs.onConflict === 'error') {

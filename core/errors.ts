@@ -20,6 +20,7 @@ export const SECRETS_ERROR_CODES = [
   'SECRETS_REFERENCE_MISSING',
   'SECRETS_REFERENCE_TOO_LARGE',
   'SECRETS_DOTENV_UNREPRESENTABLE',
+  'SECRETS_NAME_REFUSED',
 ] as const;
 
 export type SecretsErrorCode = (typeof SECRETS_ERROR_CODES)[number];
@@ -156,4 +157,5 @@ export const DEFAULT_MESSAGES: Record<SecretsErrorCode, string> = {
   SECRETS_REFERENCE_MISSING: 'A secret references a name that does not exist',
   SECRETS_REFERENCE_TOO_LARGE: 'A resolved value grew past the size limit',
   SECRETS_DOTENV_UNREPRESENTABLE: 'A secret cannot be written to a .env file exactly',
+  SECRETS_NAME_REFUSED: "A secret's name changes how programs start or find code, so it is not exported unless allowed by name",
 };

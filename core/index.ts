@@ -8,3 +8,4 @@ export * from './resolve.ts';
 export * from './references.ts';
 export * from './mask.ts';
 export * from './dotenv.ts';
+export * from './refused-names.ts';
