@@ -133,10 +133,12 @@ describe('secrets run and export refuse names that change how programs start (li
         execFileSync('sh', ['-c', 'cat > "$1"', 'sh', file], { input: r.stdout });
         for (const load of ['eval "$(cat)"', `. ${file}`]) {
           const input = load.startsWith('eval') ? r.stdout : '';
-          const out = execFileSync(shell, ['-c', `${load}; ${print}`], { input, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' } });
+          // A Node pipe is a socket, which makes bash read ~/.bashrc as if started by rshd.
+          const flags = shell === 'bash' ? ['--norc', '--noprofile'] : shell === 'zsh' ? ['-f'] : [];
+          const out = execFileSync(shell, [...flags, '-c', `${load}; ${print}`], { input, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' } });
           assert.ok(out.equals(expected), `${shell} via ${load}: ${JSON.stringify(out.toString('utf8'))}`);
           // Exported, not only set: a child process sees the same bytes.
-          const child = execFileSync(shell, ['-c', `${load}; exec ${NODE} -e 'process.stdout.write(JSON.stringify(process.env))'`], { input, encoding: 'utf8' });
+          const child = execFileSync(shell, [...flags, '-c', `${load}; exec ${NODE} -e 'process.stdout.write(JSON.stringify(process.env))'`], { input, encoding: 'utf8' });
           const env = JSON.parse(child) as Record<string, string>;
           for (const k of keys) assert.equal(env[k], values[k], `${shell} child sees ${k}`);
         }
