@@ -9,3 +9,4 @@ export * from './references.ts';
 export * from './mask.ts';
 export * from './dotenv.ts';
 export * from './refused-names.ts';
+export * from './terminal-text.ts';
