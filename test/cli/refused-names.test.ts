@@ -95,6 +95,14 @@ describe('secrets run and export refuse names that change how programs start (li
     });
   });
 
+  it('set of such a name stores it and warns, naming the key and why', async () => {
+    const r = await secrets(['set', 'LD_PRELOAD'], { ...opts('development'), input: '/tmp/refused-names-canary-lib.so\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^secrets: warning: LD_PRELOAD is refused by the Action, `secrets run` and `secrets export` unless allowed by name \(allow-names, --allow-name\): the dynamic loader reads it/m);
+    assert.match(r.stderr, /Created LD_PRELOAD in /);
+    assert.ok(!r.stderr.includes('refused-names-canary-lib.so'));
+  });
+
   describe('export --format shell in bash, dash and zsh', () => {
     const ran = join(mkdtempSync(join(tmpdir(), 'secrets-shell-')), 'executed');
     // Every character a shell might act on, each in a value of its own and all together.
