@@ -10,6 +10,7 @@ export const ACTION_ERROR_CODES = [
   'ACTION_KEYS_INVALID',
   'ACTION_SECRET_MISSING',
   'ACTION_NAME_UNSAFE',
+  'ACTION_NAME_REFUSED',
   'ACTION_NAME_COLLISION',
   'ACTION_NAME_OVERWRITE',
   'ACTION_RUNNER_FILE_MISSING',
@@ -52,6 +53,7 @@ const CORE_HINTS: Record<SecretsErrorCode, string> = {
   SECRETS_REFERENCE_TOO_LARGE: 'A secret grows too large when its references are resolved',
   SECRETS_DOTENV_UNREPRESENTABLE: 'A secret cannot be written to the env-file exactly',
   SECRETS_URL_INVALID: 'Input "url" cannot be used',
+  SECRETS_NAME_REFUSED: "A secret's name changes how programs start; list it in allow-names to export it",
 };
 
 // Errors raised locally by core (not by the server) carry their precise message, built from key names only.
@@ -61,6 +63,7 @@ const LOCAL_CODES: ReadonlySet<SecretsErrorCode> = new Set([
   'SECRETS_REFERENCE_TOO_LARGE',
   'SECRETS_DOTENV_UNREPRESENTABLE',
   'SECRETS_URL_INVALID',
+  'SECRETS_NAME_REFUSED',
 ]);
 
 export function coreHint(code: SecretsErrorCode): string {

@@ -23,6 +23,8 @@ export interface ActionInputs {
   templateOutput: string | null;
   failOnMissing: boolean;
   onConflict: OnConflict;
+  /** Names exported although core/refused-names.ts refuses them by default. */
+  allowNames: string[];
 }
 
 // The same defaults as action.yml, for runs where the runner did not fill them in (a local `node` run);
@@ -65,6 +67,20 @@ function serverUrl(): string {
   return normalizeServerUrl(required('url'));
 }
 
+/** One name per line (blank lines and `#` comments ignored), each a variable name. */
+function allowNames(): string[] {
+  const names: string[] = [];
+  for (const [i, raw] of core.getInput('allow-names').split(/\r?\n/).entries()) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(line)) {
+      throw new ActionError('ACTION_INPUT_INVALID', `Input "allow-names" line ${i + 1} is not a variable name; list one name per line`);
+    }
+    names.push(line);
+  }
+  return names;
+}
+
 export function readInputs(): ActionInputs {
   // Registered first: whatever goes wrong after this, the runner masks the token in the log.
   const token = required('token');
@@ -101,5 +117,6 @@ export function readInputs(): ActionInputs {
     templateOutput,
     failOnMissing: boolean('fail-on-missing'),
     onConflict,
+    allowNames: allowNames(),
   };
 }

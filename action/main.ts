@@ -87,6 +87,8 @@ async function loadAndExport(): Promise<void> {
     runnerOs: process.env['RUNNER_OS'],
     exportEnv: inputs.exportEnv,
     outputs: inputs.outputs,
+    envFile: inputs.envFile !== null,
+    allowNames: inputs.allowNames,
   });
   if (plan.issues.length > 0) {
     if (inputs.onConflict === 'error') {

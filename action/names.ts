@@ -1,6 +1,8 @@
 // Decides the names secrets are exported under, and refuses the ones that would hurt: names a shell or the
-// runner cannot take, two secrets landing on one name, and a secret silently replacing a variable the job
-// already relies on (PATH, HOME, a workflow-level env). Pure: the caller supplies the job's environment.
+// runner cannot take, names that change how later steps start programs (core/refused-names.ts) unless
+// listed in allow-names, two secrets landing on one name, and a secret silently replacing a variable the
+// job already relies on (PATH, HOME, a workflow-level env). Pure: the caller supplies the job's environment.
+import { refusedNameReason } from '../core/refused-names.ts';
 import { ENV_NAME_PATTERN } from '../core/env-name.ts';
 import type { ActionErrorCode } from './errors.ts';
 
@@ -10,7 +12,7 @@ export interface ExportSelection {
 }
 
 export interface NameIssue {
-  code: Extract<ActionErrorCode, 'ACTION_NAME_UNSAFE' | 'ACTION_NAME_COLLISION' | 'ACTION_NAME_OVERWRITE'>;
+  code: Extract<ActionErrorCode, 'ACTION_NAME_UNSAFE' | 'ACTION_NAME_REFUSED' | 'ACTION_NAME_COLLISION' | 'ACTION_NAME_OVERWRITE'>;
   name: string;
   message: string;
   /** Whether the export still happens when conflicts only warn (an overwrite does; an unusable name cannot). */
@@ -26,6 +28,10 @@ export interface NameContext {
   runnerOs: string | undefined;
   exportEnv: boolean;
   outputs: boolean;
+  /** An env-file is written: whatever loads it puts these names into a program's environment. */
+  envFile?: boolean;
+  /** Names the workflow lets through although core/refused-names.ts refuses them (the allow-names input). */
+  allowNames?: readonly string[];
 }
 
 export interface NamePlan {
@@ -34,16 +40,9 @@ export interface NamePlan {
 }
 
 const SAFE_NAME = ENV_NAME_PATTERN;
-// Prefixes the runner owns: setting them from a step is ignored, refused, or changes how later steps run.
-const RESERVED_PREFIXES = ['GITHUB_', 'RUNNER_', 'ACTIONS_', 'INPUT_', 'STATE_'];
-const RESERVED_NAMES = new Set(['NODE_OPTIONS']);
 
-function unsafeReason(name: string, exportEnv: boolean): string | null {
+function unsafeReason(name: string): string | null {
   if (!SAFE_NAME.test(name)) return 'is not a safe variable name (letters, digits and _, not starting with a digit)';
-  const upper = name.toUpperCase();
-  if (exportEnv && (RESERVED_NAMES.has(upper) || RESERVED_PREFIXES.some((p) => upper.startsWith(p)))) {
-    return 'is reserved by the runner';
-  }
   return null;
 }
 
@@ -60,11 +59,27 @@ export function planNames(selections: ExportSelection[], ctx: NameContext): Name
   const envFold = ctx.runnerOs === 'Windows' ? (n: string) => n.toUpperCase() : (n: string) => n;
   for (const name of Object.keys(ctx.env)) envNames.set(envFold(name), name);
 
+  // Only names that become environment variables (GITHUB_ENV, or a dotenv file something loads) can
+  // change how programs start; a step output is a string the workflow passes on explicitly.
+  const intoEnvironment = ctx.exportEnv || ctx.envFile === true;
+  const windows = ctx.runnerOs === 'Windows';
+  const allowed = new Set((ctx.allowNames ?? []).map((n) => (windows ? n.toUpperCase() : n)));
+
   for (const sel of selections) {
-    const reason = unsafeReason(sel.name, ctx.exportEnv);
+    const renamed = sel.name === sel.key ? '' : ` (renamed from ${sel.key})`;
+    const reason = unsafeReason(sel.name);
     if (reason) {
-      const renamed = sel.name === sel.key ? '' : ` (renamed from ${sel.key})`;
       issues.push({ code: 'ACTION_NAME_UNSAFE', name: sel.name, message: `${sel.name}${renamed} ${reason}`, exportAnyway: false });
+      continue;
+    }
+    const refused = intoEnvironment && !allowed.has(windows ? sel.name.toUpperCase() : sel.name) ? refusedNameReason(sel.name, { ignoreCase: windows }) : null;
+    if (refused) {
+      issues.push({
+        code: 'ACTION_NAME_REFUSED',
+        name: sel.name,
+        message: `${sel.name}${renamed} is refused: ${refused}; list it in allow-names to export it anyway`,
+        exportAnyway: false,
+      });
       continue;
     }
     const other = taken.get(fold(sel.name));

@@ -26,6 +26,7 @@ function secrets(n: number): SecretMeta[] {
     createdBy: 'bench',
     updatedAt: at,
     updatedBy: 'bench',
+    execRisk: false,
   }));
 }
 

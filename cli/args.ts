@@ -16,6 +16,7 @@ export const OPTIONS = {
   format: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   'keep-missing': { type: 'boolean' },
+  'allow-name': { type: 'string', multiple: true },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -32,6 +33,7 @@ export interface Flags {
   format?: string;
   yes?: boolean;
   'keep-missing'?: boolean;
+  'allow-name'?: string[];
 }
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];

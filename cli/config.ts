@@ -17,6 +17,9 @@ export interface StoredLogin {
 
 export type Env = Record<string, string | undefined>;
 
+/** Every environment variable the CLI takes its server, credential or settings from. */
+export const CLI_SETTINGS_VARIABLES = ['SECRETS_URL', 'SECRETS_TOKEN', 'SECRETS_ORG', 'SECRETS_ENV', 'SECRETS_DEBUG'] as const;
+
 export function credentialsPath(env: Env): string {
   const base = env.XDG_CONFIG_HOME || (process.platform === 'win32' && env.APPDATA) || join(homedir(), '.config');
   return join(base, 'secrets', 'credentials.json');

@@ -3,6 +3,7 @@
 import { SecretsClient } from '../core/client.ts';
 import { SecretsError } from '../core/errors.ts';
 import { Redactor } from '../core/redactor.ts';
+import { stripTerminalControls } from '../core/terminal-text.ts';
 import type { Flags } from './args.ts';
 import { readLogin, resolveSettings, type Settings } from './config.ts';
 import { CliError } from './errors.ts';
@@ -120,17 +121,22 @@ export class Context {
     this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
 
+  /**
+   * JSON already escapes C0 controls; C1 controls, DEL and bidi overrides are escaped too (still the same
+   * JSON value), so `--json` on a terminal cannot be acted on either.
+   */
   json(value: unknown): void {
-    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    this.io.stdout.write(text + '\n');
   }
 
-  /** Status lines for people (what was done), kept off stdout so pipes get only data. */
+  /** Status lines for people (what was done), kept off stdout so pipes get only data. They quote names from the server, so no control sequence gets through. */
   note(text: string): void {
-    this.io.stderr.write(this.redact(text) + '\n');
+    this.io.stderr.write(stripTerminalControls(this.redact(text)) + '\n');
   }
 
   debug(text: string): void {
-    this.io.stderr.write(`secrets: debug: ${this.redact(text)}\n`);
+    this.io.stderr.write(`secrets: debug: ${stripTerminalControls(this.redact(text))}\n`);
   }
 
   async close(): Promise<void> {

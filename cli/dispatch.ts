@@ -3,6 +3,7 @@
 import { GLOBAL_OPTIONS, parse } from './args.ts';
 import { isExposed, credentialsPath } from './config.ts';
 import { Context } from './context.ts';
+import { stripTerminalControls } from '../core/terminal-text.ts';
 import { CliError, describeFailure } from './errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import type { Io } from './io.ts';
@@ -46,7 +47,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     const line = `secrets: ${failure.message}`.replace(/\s*\n\s*/g, ' ');
     // Even a failure before the command started is scrubbed of SECRETS_TOKEN.
     const scrub = ctx ?? new Context(io, {}, [], null);
-    io.stderr.write(scrub.redact(line) + '\n');
+    // The message may carry the server's problem detail: nothing in it may act on the terminal.
+    io.stderr.write(stripTerminalControls(scrub.redact(line)) + '\n');
     if (io.env.SECRETS_DEBUG && err instanceof Error && err.stack) io.stderr.write(scrub.redact(err.stack) + '\n');
     return failure.exitCode;
   } finally {

@@ -42,6 +42,7 @@ export const CORE_EXIT_CODES: Readonly<Record<string, number>> = {
   SECRETS_REFERENCE_TOO_LARGE: 13,
   SECRETS_DOTENV_UNREPRESENTABLE: 15,
   SECRETS_URL_INVALID: 9,
+  SECRETS_NAME_REFUSED: 16,
 };
 
 export class CliError extends Error {

@@ -56,6 +56,17 @@ export interface SecretMeta {
   createdBy: string;
   updatedAt: string;
   updatedBy: string;
+  /**
+   * The key changes how programs start or find code (core/refused-names.ts: BASH_ENV, NODE_OPTIONS,
+   * LD_PRELOAD, PATH, …): the Action, `secrets run` and `secrets export` refuse to export it unless the
+   * user allows that name. Computed from the key; UIs show it as a warning.
+   */
+  execRisk: boolean;
+}
+
+/** The answer to creating a secret: its metadata and what the creator should know (empty when nothing). */
+export interface CreatedSecret extends SecretMeta {
+  warnings: string[];
 }
 
 export interface RevealedSecret {

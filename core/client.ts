@@ -1,6 +1,7 @@
 // The typed client for the whole v1 API contract (docs/api.md). Each method is one route; transport,
 // retries and error mapping live in core/client/.
 import type {
+  CreatedSecret,
   AuditPage,
   BulkReveal,
   Environment,
@@ -166,8 +167,8 @@ export class SecretsClient {
     return r.data;
   }
 
-  async createSecret(org: string, env: string, body: { key: string; value: string; description?: string }): Promise<SecretMeta> {
-    const r = await this.#http.send<SecretMeta>({
+  async createSecret(org: string, env: string, body: { key: string; value: string; description?: string }): Promise<CreatedSecret> {
+    const r = await this.#http.send<CreatedSecret>({
       method: 'POST',
       path: path`/v1/orgs/${org}/environments/${env}/secrets`,
       body,
@@ -256,7 +257,7 @@ export class SecretsClient {
 }
 
 /** The ETag is the version the server will check an If-Match against, so it wins over the body. */
-function withEtagVersion(meta: SecretMeta, etag: string | string[] | undefined): SecretMeta {
+function withEtagVersion<T extends SecretMeta>(meta: T, etag: string | string[] | undefined): T {
   const raw = Array.isArray(etag) ? etag[0] : etag;
   const m = raw !== undefined ? /^(?:W\/)?"(\d+)"$/.exec(raw.trim()) : null;
   return m ? { ...meta, version: Number(m[1]) } : meta;

@@ -21,6 +21,7 @@ export const SECRETS_ERROR_CODES = [
   'SECRETS_REFERENCE_TOO_LARGE',
   'SECRETS_DOTENV_UNREPRESENTABLE',
   'SECRETS_URL_INVALID',
+  'SECRETS_NAME_REFUSED',
 ] as const;
 
 export type SecretsErrorCode = (typeof SECRETS_ERROR_CODES)[number];
@@ -158,4 +159,5 @@ export const DEFAULT_MESSAGES: Record<SecretsErrorCode, string> = {
   SECRETS_REFERENCE_TOO_LARGE: 'A resolved value grew past the size limit',
   SECRETS_DOTENV_UNREPRESENTABLE: 'A secret cannot be written to a .env file exactly',
   SECRETS_URL_INVALID: 'The server URL cannot be used',
+  SECRETS_NAME_REFUSED: "A secret's name changes how programs start or find code, so it is not exported unless allowed by name",
 };

@@ -11,3 +11,5 @@ export * from './dotenv.ts';
 export * from './server-url.ts';
 export * from './env-name.ts';
 export * from './token.ts';
+export * from './refused-names.ts';
+export * from './terminal-text.ts';

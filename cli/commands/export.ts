@@ -1,11 +1,12 @@
 import { formatDotenv } from '../../core/dotenv.ts';
+import { checkExportNames } from '../../core/refused-names.ts';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { noArgs } from '../positionals.ts';
 import { resolvedValues } from '../resolved.ts';
-import { shellQuote } from '../shell-quote.ts';
+import { shellExports } from '../shell-export.ts';
 
-const USAGE = 'secrets export [--format dotenv|json|shell] [--keep-missing] [--org ORG] [--env ENV]';
+const USAGE = 'secrets export [--format dotenv|json|shell] [--keep-missing] [--allow-name NAME]… [--org ORG] [--env ENV]';
 const FORMATS = ['dotenv', 'json', 'shell'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -18,17 +19,21 @@ Reveals every secret of the environment in one request, resolves \`$NAME\` / \`\
 prints them sorted by key. dotenv (the default) reads back with the dotenv package; shell prints
 \`export KEY='value'\` lines for \`eval "$(secrets export --format shell)"\`; json (or --json) prints one
 object. A cycle is an error naming it; so is a reference to a missing secret, unless --keep-missing
-leaves such references as written.`,
-  options: ['format', 'keep-missing'],
+leaves such references as written. A secret whose name changes how programs start or find code
+(BASH_ENV, NODE_OPTIONS, LD_PRELOAD, PATH, …) is refused, naming it, unless --allow-name NAME (repeatable)
+lets it through.`,
+  options: ['format', 'keep-missing', 'allow-name'],
   async run(ctx) {
     noArgs(ctx, USAGE);
     const format = chooseFormat(ctx.flags.format, ctx.flags.json);
     const target = await ctx.target();
     const values = await resolvedValues(ctx, target);
+    const allow = ctx.flags['allow-name'] ?? [];
+    checkExportNames(Object.keys(values), { allow });
     const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     if (format === 'json') return ctx.json(sorted);
     if (format === 'shell') {
-      ctx.io.stdout.write(Object.entries(sorted).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join(''));
+      ctx.io.stdout.write(shellExports(sorted, allow));
       return;
     }
     ctx.io.stdout.write(formatDotenv(sorted));

@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { checkExportNames } from '../../core/refused-names.ts';
 import type { Command } from '../command.ts';
+import { CLI_SETTINGS_VARIABLES, type Env } from '../config.ts';
 import type { Context } from '../context.ts';
+import { refuseInexpressibleValues } from '../env-values.ts';
 import { CliError } from '../errors.ts';
 import { resolvedValues } from '../resolved.ts';
 
-const USAGE = 'secrets run [--org ORG] [--env ENV] [--keep-missing] -- COMMAND [ARGS…]';
+const USAGE = 'secrets run [--org ORG] [--env ENV] [--keep-missing] [--allow-name NAME]… -- COMMAND [ARGS…]';
 
 // The signals a terminal, a CI runner or a process manager uses to stop a job.
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -20,8 +23,11 @@ with them added to (and overriding) the current environment. The secrets exist o
 environment: this process's environment and the calling shell's stay as they were. SIGINT, SIGTERM and
 SIGHUP are passed on to the command; the exit status is the command's own, or 128 + the signal number
 if a signal ended it (127 if COMMAND is not found, 126 if it cannot be executed). A reference to a
-missing secret is an error unless --keep-missing leaves it as written.`,
-  options: ['keep-missing'],
+missing secret is an error unless --keep-missing leaves it as written. A secret whose name changes how
+programs start or find code (BASH_ENV, NODE_OPTIONS, LD_PRELOAD, PATH, …) is refused, naming it, unless
+--allow-name NAME (repeatable) lets it through. The CLI's own settings (SECRETS_TOKEN, SECRETS_URL,
+SECRETS_ORG, SECRETS_ENV, SECRETS_DEBUG) are not passed to COMMAND; a secret of that name is.`,
+  options: ['keep-missing', 'allow-name'],
   async run(ctx) {
     if (ctx.args.length > 0 || ctx.rest === null) {
       throw new CliError('CLI_USAGE', `Put the command after --; usage: ${USAGE}`);
@@ -30,15 +36,20 @@ missing secret is an error unless --keep-missing leaves it as written.`,
     if (!file) throw new CliError('CLI_USAGE', `No command given after --; usage: ${USAGE}`);
     const target = await ctx.target();
     const secrets = await resolvedValues(ctx, target);
+    checkExportNames(Object.keys(secrets), { allow: ctx.flags['allow-name'] ?? [] });
     // The pool's idle sockets are not needed while the command runs, which may be for hours.
     await ctx.close();
-    for (const [key, value] of Object.entries(secrets)) {
-      // spawn would refuse it with an error that quotes the value.
-      if (value.includes('\0')) throw new CliError('CLI_INVALID_INPUT', `Secret ${key} contains a NUL character, which an environment variable cannot hold`);
-    }
-    return spawnWithSecrets(ctx, file, args, { ...ctx.io.env, ...secrets });
+    refuseInexpressibleValues(secrets);
+    return spawnWithSecrets(ctx, file, args, { ...withoutCliSettings(ctx.io.env), ...secrets });
   },
 };
+
+/** The caller's environment minus the CLI's own token and settings: the command gets secrets, not the key to all of them. */
+function withoutCliSettings(env: Env): Env {
+  const ignoreCase = process.platform === 'win32';
+  const own = new Set<string>(CLI_SETTINGS_VARIABLES);
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !own.has(ignoreCase ? name.toUpperCase() : name)));
+}
 
 function spawnWithSecrets(ctx: Context, file: string, args: string[], env: Record<string, string | undefined>): Promise<number> {
   const { stdin, stdout, stderr } = ctx.io;

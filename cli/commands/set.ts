@@ -37,8 +37,10 @@ the description; an empty value otherwise is an error ("Secret value is required
       meta = await client.updateSecret(org, env, key, { description });
     } else {
       try {
-        meta = await client.createSecret(org, env, { key, value, ...(description !== undefined && { description }) });
+        const answer = await client.createSecret(org, env, { key, value, ...(description !== undefined && { description }) });
+        meta = answer;
         created = true;
+        for (const warning of answer.warnings ?? []) ctx.note(`secrets: warning: ${warning}`);
       } catch (err) {
         if (!isSecretsError(err, 'SECRETS_CONFLICT') || err.problemCode !== 'SECRET_EXISTS') throw err;
         meta = await client.updateSecret(org, env, key, { value, ...(description !== undefined && { description }) });

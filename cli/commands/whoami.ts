@@ -1,3 +1,4 @@
+import { stripTerminalControls } from '../../core/terminal-text.ts';
 import type { Command } from '../command.ts';
 import { noArgs } from '../positionals.ts';
 
@@ -13,7 +14,7 @@ export const whoami: Command = {
     const me = await ctx.client().me();
     if (ctx.flags.json) return ctx.json(me);
     const url = ctx.settings().url;
-    if (me.user) ctx.out(`${me.user.name} <${me.user.email}> on ${url}`);
-    else ctx.out(`service token for ${me.organization}/${me.environment} on ${url}`);
+    const line = me.user ? `${me.user.name} <${me.user.email}> on ${url}` : `service token for ${me.organization}/${me.environment} on ${url}`;
+    ctx.out(stripTerminalControls(line));
   },
 };

@@ -31,10 +31,25 @@ export function orgContextValue(node: OrgNode): string {
   return ['organization', node.current ? 'current' : 'other'].join(' ');
 }
 
+// The server flags keys that change how programs start (core/refused-names.ts); clients refuse to export
+// them unless allowed by name, so the tree says so where the secret is seen.
+const EXEC_RISK_MARK = '⚠';
+
+/** The item's description: the (masked or revealed) value, marked when the key is flagged execRisk. */
+export function secretDescription(node: SecretNode): string {
+  return node.meta.execRisk ? `${EXEC_RISK_MARK} ${node.display}` : node.display;
+}
+
 /** Tooltip (markdown) of a secret: description, version, who changed it when. Never the value. */
 export function secretTooltip(node: SecretNode): string {
   const m = node.meta;
   const lines = [`**${m.key}** · version ${m.version}`];
+  if (m.execRisk) {
+    lines.push(
+      '',
+      `${EXEC_RISK_MARK} **${m.key}** changes how programs start or find code: the Action, \`secrets run\` and \`secrets export\` refuse to export it unless the name is allowed (\`allow-names\`, \`--allow-name\`).`,
+    );
+  }
   if (m.description) lines.push('', m.description.replace(/[\\`*_[\]<>]/g, '\\$&'));
   lines.push('', `Updated by ${m.updatedBy} at ${m.updatedAt}`, `Created by ${m.createdBy} at ${m.createdAt}`);
   return lines.join('\n');

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { TreeNode } from '../model/nodes.ts';
 import type { SecretsTreeModel } from '../model/tree-model.ts';
-import { envContextValue, orgContextValue, secretContextValue, secretTooltip } from './tree-items.ts';
+import { envContextValue, orgContextValue, secretContextValue, secretDescription, secretTooltip } from './tree-items.ts';
 
 export const VIEW_ID = 'secrets.tree';
 
@@ -40,7 +40,7 @@ export class SecretsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'secret': {
         const item = new vscode.TreeItem(node.secretKey, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
-        item.description = node.display;
+        item.description = secretDescription(node);
         item.contextValue = secretContextValue(node);
         item.iconPath = new vscode.ThemeIcon(node.revealed ? 'unlock' : 'key');
         item.accessibilityInformation = { label: `${node.secretKey}, ${node.revealed ? 'revealed' : 'masked'}` };

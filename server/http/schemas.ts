@@ -38,7 +38,13 @@ export const secretMetaSchema = {
     createdBy: { type: 'string' },
     updatedAt: { type: 'string' },
     updatedBy: { type: 'string' },
+    execRisk: { type: 'boolean' },
   },
+} as const;
+
+export const createdSecretSchema = {
+  type: 'object',
+  properties: { ...secretMetaSchema.properties, warnings: { type: 'array', items: { type: 'string' } } },
 } as const;
 
 export const revealedSchema = {

@@ -1,7 +1,8 @@
 // Secrets of one environment: metadata, create, reveal, update (optimistic with If-Match), delete.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { SECRET_VALUE_MAX_BYTES, type SecretMeta } from '../../core/api-types.ts';
+import { SECRET_VALUE_MAX_BYTES, type CreatedSecret, type SecretMeta } from '../../core/api-types.ts';
+import { isExecRiskName, refusedNameReason } from '../../core/refused-names.ts';
 import { KEY_MESSAGES, keyProblem, normalizeKey } from '../../core/secret-key.ts';
 import { accessEnvironment, accessOrg } from '../auth/access.ts';
 import { auditEvent } from '../audit/events.ts';
@@ -10,7 +11,7 @@ import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { AuditWriteError, DuplicateError, VersionConflictError, type SecretMetaRow } from '../storage/types.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable-audit.ts';
-import { body, description, emptyBody, envParams, revealedSchema, secretMetaSchema, secretParams, ValidationProblem } from '../http/schemas.ts';
+import { body, createdSecretSchema, description, emptyBody, envParams, revealedSchema, secretMetaSchema, secretParams, ValidationProblem } from '../http/schemas.ts';
 
 type SecretParams = { org: string; env: string; key: string };
 
@@ -23,7 +24,15 @@ export function toSecretMeta(r: SecretMetaRow): SecretMeta {
     createdBy: r.createdBy,
     updatedAt: r.updatedAt,
     updatedBy: r.updatedBy,
+    execRisk: isExecRiskName(r.key),
   };
+}
+
+/** What the creator of a secret should know: a name clients refuse to export unless it is allowed. */
+function createWarnings(key: string): string[] {
+  const reason = refusedNameReason(key, { ignoreCase: false });
+  if (reason === null) return [];
+  return [`${key} is refused by the Action, \`secrets run\` and \`secrets export\` unless allowed by name (allow-names, --allow-name): ${reason}`];
 }
 
 /** The key as the user typed it, uppercased and checked, with the product's messages. */
@@ -85,7 +94,7 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
       schema: {
         params: envParams,
         body: body({ key: { type: 'string' }, value: { type: 'string' }, description }),
-        response: { 201: secretMetaSchema },
+        response: { 201: createdSecretSchema },
       },
     },
     async (request, reply) => {
@@ -106,7 +115,8 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps): void {
           auditEvent(request, access.actor, 'secret.create', 'allowed', env.slug, [key]),
         );
         reply.code(201).header('etag', `"${row.version}"`);
-        return toSecretMeta(row);
+        const created: CreatedSecret = { ...toSecretMeta(row), warnings: createWarnings(key) };
+        return created;
       } catch (err) {
         if (err instanceof DuplicateError) throw new ApiError('SECRET_EXISTS', `A secret with the key ${key} already exists in ${env.slug}`);
         if (err instanceof AuditWriteError) throw auditFailed();

@@ -29,8 +29,8 @@ describe('action: names are checked before anything is exported (live server)', 
   });
 
   it('refuses names the runner owns (GITHUB_*, NODE_OPTIONS)', async () => {
-    failedWith(await new Job().main({ ...base, keys: 'API_KEY => GITHUB_TOKEN' }), 'ACTION_NAME_UNSAFE');
-    failedWith(await new Job().main({ ...base, keys: 'API_KEY => NODE_OPTIONS' }), 'ACTION_NAME_UNSAFE');
+    failedWith(await new Job().main({ ...base, keys: 'API_KEY => GITHUB_TOKEN' }), 'ACTION_NAME_REFUSED');
+    failedWith(await new Job().main({ ...base, keys: 'API_KEY => NODE_OPTIONS' }), 'ACTION_NAME_REFUSED');
   });
 
   it('refuses two secrets renamed to one name', async () => {
@@ -55,7 +55,7 @@ describe('action: names are checked before anything is exported (live server)', 
     const line = failedWith(await new Job().main({ ...base, keys: 'API_KEY' }, { API_KEY: 'from-the-workflow' }), 'ACTION_NAME_OVERWRITE');
     assert.match(line, /API_KEY would overwrite/);
     assert.ok(!line.includes('from-the-workflow'));
-    failedWith(await new Job().main({ ...base, keys: 'DB_URL => Path' }, { PATH: '/usr/bin', RUNNER_OS: 'Windows' }), 'ACTION_NAME_OVERWRITE');
+    failedWith(await new Job().main({ ...base, keys: 'DB_URL => Deploy_Target' }, { DEPLOY_TARGET: 'prod', RUNNER_OS: 'Windows' }), 'ACTION_NAME_OVERWRITE');
 
     const again = await new Job().main({ ...base, keys: 'API_KEY' }, { API_KEY: SECRETS.API_KEY });
     assert.equal(again.exitCode, 0, 'running the action twice in one job is not a conflict');

@@ -42,7 +42,7 @@ describe('extension tests do not depend on the calendar', () => {
     for (let i = 0; i < minutes; i++) {
       // Seconds and milliseconds sweep all their digit patterns as the minutes go by.
       const at = new Date(start + i * 60_000 + (i % 60) * 1000 + (i % 1000)).toISOString();
-      const meta: SecretMeta = { key: 'API_TIMEOUT', description: '', version: 1, createdAt: at, createdBy: 'Olivia Owner', updatedAt: at, updatedBy: 'Olivia Owner' };
+      const meta: SecretMeta = { key: 'API_TIMEOUT', description: '', version: 1, createdAt: at, createdBy: 'Olivia Owner', updatedAt: at, updatedBy: 'Olivia Owner', execRisk: false };
       const shown = hoverMarkdown(meta, 'acme', 'development') + secretTooltip(node(meta));
       for (const c of canaries) if (shown.includes(c)) assert.fail(`${JSON.stringify(c)} is found in what the extension shows at ${at}`);
     }
