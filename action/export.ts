@@ -4,7 +4,7 @@
 import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import * as core from '@actions/core';
-import { formatDotenv } from '../core/dotenv.ts';
+import { formatDotenv, type DotenvDialect } from '../core/dotenv.ts';
 import { resolveText } from '../core/resolve.ts';
 import { ActionError } from './errors.ts';
 import type { ExportSelection } from './names.ts';
@@ -63,10 +63,14 @@ export class SecretFiles {
   }
 }
 
-export function dotenvContent(exports: readonly ExportSelection[], resolved: Readonly<Record<string, string>>): string {
+export function dotenvContent(
+  exports: readonly ExportSelection[],
+  resolved: Readonly<Record<string, string>>,
+  dialect: DotenvDialect,
+): string {
   const entries: Record<string, string> = Object.create(null);
   for (const { key, name } of exports) entries[name] = resolved[key]!;
-  return formatDotenv(entries);
+  return formatDotenv(entries, dialect);
 }
 
 export function readTemplate(path: string): string {

@@ -96,7 +96,7 @@ async function run(): Promise<void> {
 
   // Rendered before anything is written, so a template or env-file that cannot be written leaves the job untouched.
   const rendered = templateText === null ? null : renderTemplate(templateText, loaded.values, plan.exports, onMissing);
-  const dotenv = inputs.envFile === null ? null : dotenvContent(plan.exports, resolved);
+  const dotenv = inputs.envFile === null ? null : dotenvContent(plan.exports, resolved, inputs.envFileFormat);
 
   mark('planned');
   const destinations: string[] = [];
