@@ -278,7 +278,7 @@ describe('core/dotenv: formatDotenv for one named reader (dialect)', () => {
     }
   });
 
-  it('shell writes every value but NUL and $( ', () => {
+  it('shell writes every value but NUL and $(', () => {
     const { refused } = writeAll({ ...CORPUS, ...random }, 'shell');
     for (const [name, reason] of refused) assert.ok(reason === 'nul' || reason === 'command-substitution', `${name}: ${reason}`);
   });
