@@ -64,7 +64,7 @@ function problemText(reason: DotenvProblem, dialect: DotenvDialect): string {
     case 'quotes':
       return `the value contains a single quote together with a double quote or backtick, which ${reader} cannot read back in any quoting that is also inert in a shell`;
     case 'expansion':
-      return `the value contains a $ that ${reader} would expand ($NAME, \${…}, \\$, or any $ where double quotes are needed)`;
+      return `the value contains a $ that ${reader} would expand ($NAME, \${…}, \\$), or a $ in a value only double quotes can hold, where a shell sourcing the file would expand it`;
     case 'backslash':
       return `the value contains a backslash that ${reader} would read as an escape (\\\\, a trailing \\, or any \\ where double quotes are needed)`;
     case 'no-quoting':
@@ -211,6 +211,9 @@ function dotenv(value: string): Written {
   if (!/\\[nr]/.test(value)) candidates.push(`"${value.replaceAll('\n', '\\n').replaceAll('\r', '\\r')}"`);
   candidates.push(value);
   for (const written of candidates) if (readsBack(written, value) && isInertShellWord(written)) return written;
+  // Double quotes would have held it, but a shell would expand or run what is in them.
+  const double = candidates[1];
+  if (double !== undefined && readsBack(double, value)) return refuse(value.includes('$') ? 'expansion' : 'quotes');
   if (value.includes('\r')) return refuse('carriage-return');
   if (value.endsWith('\\')) return refuse('backslash');
   if (value.includes("'") && (value.includes('"') || value.includes('`'))) return refuse('quotes');
