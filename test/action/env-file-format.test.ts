@@ -1,9 +1,9 @@
 // The Action's env-file, written by the committed bundle against a live server, read back by the real
-// readers people load it with (test/core/support/dotenv-parsers.ts); env-file-format names the one reader.
+// readers people load it with (test/helpers/dotenv-readers.ts); env-file-format names the one reader.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { READERS, readWith } from '../core/support/dotenv-parsers.ts';
+import { READERS, readWith } from '../helpers/dotenv-readers.ts';
 import { Job } from './runner.ts';
 import { seed, type Seeded } from './seed.ts';
 

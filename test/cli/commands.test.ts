@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { READERS, readWith } from '../core/support/dotenv-parsers.ts';
+import { READERS, readWith } from '../helpers/dotenv-readers.ts';
 import { execFileSync } from 'node:child_process';
 import { startFixture, type Fixture } from './fixture.ts';
 import { ensureBuilt, freshHome, secrets, startSecrets, type CliOptions } from './run-cli.ts';

@@ -8,7 +8,7 @@ import { SecretsError } from '../../core/errors.ts';
 import { DOTENV_DIALECTS, DotenvUnrepresentableError, formatDotenv, type DotenvDialect, type DotenvProblem } from '../../core/dotenv.ts';
 import { isInertShellWord } from '../../core/shell-word.ts';
 import { prng } from '../helpers/prng.ts';
-import { READERS, readWith, SYSTEM_PYTHON, type ReaderName } from './support/dotenv-parsers.ts';
+import { READERS, readWith, SYSTEM_PYTHON, type ReaderName } from '../helpers/dotenv-readers.ts';
 
 // A file a command in a value would create: long, unique per run, and checked after every reader ran.
 const CANARY = join(tmpdir(), `dotenv-canary-${randomBytes(12).toString('hex')}`);
