@@ -1,5 +1,5 @@
 // Reads a .env file the way the npm `dotenv` package does (its default parser and its `fast` scanner agree
-// on everything this reads; test/core/dotenv.test.ts proves it against the package). The writer in
+// on everything this reads; test/core/dotenv-parse.test.ts proves it against the package). The writer in
 // core/dotenv.ts uses it to check that a form it picked for the `dotenv` reader comes back exactly.
 const BACKSLASH = 92;
 const SINGLE = 39;

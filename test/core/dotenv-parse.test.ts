@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import dotenv from 'dotenv';
 import { formatDotenv } from '../../core/dotenv.ts';
 import { parseDotenv } from '../../core/dotenv-parse.ts';
+import { prng } from '../helpers/prng.ts';
 
 describe('core/dotenv: parseDotenv reads files as dotenv does', () => {
   const files: Record<string, string> = {
@@ -57,5 +58,26 @@ describe('core/dotenv: parseDotenv reads files as dotenv does', () => {
     const parsed = parseDotenv(lines.join('\n'));
     assert.equal(parsed.K99999, 'value-99999');
     assert.equal(parsed.LAST, 'x');
+  });
+});
+
+describe('core/dotenv: parseDotenv agrees with dotenv on what the writer emits', () => {
+  const PIECES = ['a', ' ', '\n', '\r\n', '\r', '#', '=', '$', "'", '"', '`', '\\', '\\n', 'é', '\u2028', '\t'];
+  it('reads back thousands of seeded random values written for dotenv exactly as dotenv.parse does', () => {
+    const next = prng(20261201);
+    const entries: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) {
+      let value = '';
+      for (let j = Math.floor(next() * 10); j > 0; j--) value += PIECES[Math.floor(next() * PIECES.length)];
+      try {
+        formatDotenv({ [`K${i}`]: value }, 'dotenv');
+        entries[`K${i}`] = value;
+      } catch {
+        // Refusals are proven against the real readers in dotenv.test.ts.
+      }
+    }
+    const file = formatDotenv(entries, 'dotenv');
+    assert.deepEqual(dotenv.parse(file), entries);
+    assert.deepEqual(parseDotenv(file), entries);
   });
 });
