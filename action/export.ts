@@ -5,7 +5,7 @@
 import { closeSync, constants as fsConstants, fchmodSync, fstatSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join as joinPath, relative as relativePath, resolve as resolvePath, sep } from 'node:path';
 import * as core from '@actions/core';
-import { formatDotenv } from '../core/dotenv.ts';
+import { formatDotenv, type DotenvDialect } from '../core/dotenv.ts';
 import { resolveText } from '../core/resolve.ts';
 import { ActionError } from './errors.ts';
 import type { ExportSelection } from './names.ts';
@@ -119,10 +119,14 @@ function openFailure(path: string, absolute: string, err: unknown): ActionError 
   return new ActionError('ACTION_FILE_WRITE', `Cannot write ${path}: ${code}`);
 }
 
-export function dotenvContent(exports: readonly ExportSelection[], resolved: Readonly<Record<string, string>>): string {
+export function dotenvContent(
+  exports: readonly ExportSelection[],
+  resolved: Readonly<Record<string, string>>,
+  dialect: DotenvDialect,
+): string {
   const entries: Record<string, string> = Object.create(null);
   for (const { key, name } of exports) entries[name] = resolved[key]!;
-  return formatDotenv(entries);
+  return formatDotenv(entries, dialect);
 }
 
 export function readTemplate(path: string): string {

@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { SLUG_PATTERN } from '../core/api-types.ts';
 import { normalizeServerUrl } from '../core/server-url.ts';
 import { isSendableToken } from '../core/token.ts';
+import { DOTENV_DIALECTS, isDotenvDialect, type DotenvDialect } from '../core/dotenv.ts';
 import { ActionError } from './errors.ts';
 import { parseKeys, type KeySelection } from './keys.ts';
 
@@ -19,6 +20,8 @@ export interface ActionInputs {
   exportEnv: boolean;
   outputs: boolean;
   envFile: string | null;
+  /** Which reader env-file is written for; `portable` is read alike by all of them. */
+  envFileFormat: DotenvDialect;
   template: string | null;
   templateOutput: string | null;
   failOnMissing: boolean;
@@ -34,6 +37,7 @@ export const INPUT_DEFAULTS = {
   outputs: 'false',
   'fail-on-missing': 'true',
   'on-conflict': 'error',
+  'env-file-format': 'portable',
 } as const;
 
 function optional(name: string): string | null {
@@ -81,6 +85,14 @@ function allowNames(): string[] {
   return names;
 }
 
+function envFileFormat(): DotenvDialect {
+  const value = core.getInput('env-file-format') || INPUT_DEFAULTS['env-file-format'];
+  if (!isDotenvDialect(value)) {
+    throw new ActionError('ACTION_INPUT_INVALID', `Input "env-file-format" must be one of ${DOTENV_DIALECTS.join(', ')}`);
+  }
+  return value;
+}
+
 export function readInputs(): ActionInputs {
   // Registered first: whatever goes wrong after this, the runner masks the token in the log.
   const token = required('token');
@@ -113,6 +125,7 @@ export function readInputs(): ActionInputs {
     exportEnv: boolean('export-env'),
     outputs: boolean('outputs'),
     envFile: optional('env-file'),
+    envFileFormat: envFileFormat(),
     template,
     templateOutput,
     failOnMissing: boolean('fail-on-missing'),

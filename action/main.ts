@@ -99,7 +99,7 @@ async function loadAndExport(): Promise<void> {
 
   // Rendered before anything is written, so a template or env-file that cannot be written leaves the job untouched.
   const rendered = templateText === null ? null : renderTemplate(templateText, loaded.values, plan.exports, onMissing);
-  const dotenv = inputs.envFile === null ? null : dotenvContent(plan.exports, resolved);
+  const dotenv = inputs.envFile === null ? null : dotenvContent(plan.exports, resolved, inputs.envFileFormat);
 
   mark('planned');
   // Files first: one the action refuses to write (it exists, or is a link) fails the step before any variable is exported.

@@ -14,6 +14,7 @@ export const OPTIONS = {
   search: { type: 'string' },
   description: { type: 'string' },
   format: { type: 'string' },
+  dialect: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   'keep-missing': { type: 'boolean' },
   'allow-name': { type: 'string', multiple: true },
@@ -31,6 +32,7 @@ export interface Flags {
   search?: string;
   description?: string;
   format?: string;
+  dialect?: string;
   yes?: boolean;
   'keep-missing'?: boolean;
   'allow-name'?: string[];

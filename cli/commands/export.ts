@@ -1,4 +1,4 @@
-import { formatDotenv } from '../../core/dotenv.ts';
+import { DOTENV_DIALECTS, formatDotenv, isDotenvDialect, type DotenvDialect } from '../../core/dotenv.ts';
 import { checkExportNames } from '../../core/refused-names.ts';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
@@ -6,7 +6,7 @@ import { noArgs } from '../positionals.ts';
 import { resolvedValues } from '../resolved.ts';
 import { shellExports } from '../shell-export.ts';
 
-const USAGE = 'secrets export [--format dotenv|json|shell] [--keep-missing] [--allow-name NAME]… [--org ORG] [--env ENV]';
+const USAGE = `secrets export [--format dotenv|json|shell] [--dialect ${DOTENV_DIALECTS.join('|')}] [--keep-missing] [--allow-name NAME]… [--org ORG] [--env ENV]`;
 const FORMATS = ['dotenv', 'json', 'shell'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -16,16 +16,21 @@ export const exportCommand: Command = {
   help: `${USAGE}
 
 Reveals every secret of the environment in one request, resolves \`$NAME\` / \`\${NAME}\` references, and
-prints them sorted by key. dotenv (the default) reads back with the dotenv package; shell prints
+prints them sorted by key. dotenv (the default) is read back exactly by Node (--env-file), dotenv,
+dotenv-expand, dotenvx, python-dotenv, docker compose and \`set -a; . ./file\` in bash or dash, and none of
+them runs anything in it; a value no form all of them agree on can hold is refused, naming the key: then
+--dialect names the one program that reads the file (node, dotenv, dotenvx, python-dotenv, compose, shell)
+and the file is written for it, still never with anything any of them would run. shell prints
 \`export KEY='value'\` lines for \`eval "$(secrets export --format shell)"\`; json (or --json) prints one
 object. A cycle is an error naming it; so is a reference to a missing secret, unless --keep-missing
 leaves such references as written. A secret whose name changes how programs start or find code
 (BASH_ENV, NODE_OPTIONS, LD_PRELOAD, PATH, …) is refused, naming it, unless --allow-name NAME (repeatable)
 lets it through.`,
-  options: ['format', 'keep-missing', 'allow-name'],
+  options: ['format', 'dialect', 'keep-missing', 'allow-name'],
   async run(ctx) {
     noArgs(ctx, USAGE);
     const format = chooseFormat(ctx.flags.format, ctx.flags.json);
+    const dialect = chooseDialect(ctx.flags.dialect, format);
     const target = await ctx.target();
     const values = await resolvedValues(ctx, target);
     const allow = ctx.flags['allow-name'] ?? [];
@@ -36,7 +41,7 @@ lets it through.`,
       ctx.io.stdout.write(shellExports(sorted, allow));
       return;
     }
-    ctx.io.stdout.write(formatDotenv(sorted));
+    ctx.io.stdout.write(formatDotenv(sorted, dialect));
   },
 };
 
@@ -47,4 +52,11 @@ function chooseFormat(flag: string | undefined, json: boolean | undefined): Form
   }
   if (json && flag !== 'json') throw new CliError('CLI_USAGE', `--json conflicts with --format ${flag}`);
   return flag as Format;
+}
+
+function chooseDialect(flag: string | undefined, format: Format): DotenvDialect {
+  if (flag === undefined) return 'portable';
+  if (format !== 'dotenv') throw new CliError('CLI_USAGE', `--dialect applies to --format dotenv only`);
+  if (!isDotenvDialect(flag)) throw new CliError('CLI_USAGE', `Unknown dialect "${flag}": use ${DOTENV_DIALECTS.join(', ')}`);
+  return flag;
 }

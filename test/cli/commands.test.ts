@@ -1,8 +1,9 @@
 // Every `secrets` command end to end: the real executable against the real server.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { READERS, readWith } from '../helpers/dotenv-readers.ts';
 import { execFileSync } from 'node:child_process';
 import { startFixture, type Fixture } from './fixture.ts';
 import { ensureBuilt, freshHome, secrets, startSecrets, type CliOptions } from './run-cli.ts';
@@ -269,10 +270,46 @@ describe('secrets CLI commands against the live server', function () {
       await fx.admin.deleteSecret(fx.org, 'development', 'ISOLATED').catch(() => {});
     });
 
-    it('dotenv (the default) reads back with the dotenv package to the resolved values', async () => {
-      const r = await secrets(['export'], as(env));
+    it('dotenv (the default) refuses, naming key and dialect, a value not every reader reads back; --dialect shell writes it for bash', async () => {
+      const d = await secrets(['export'], as(env));
+      assert.equal(d.code, 15);
+      assert.match(d.stderr, /^secrets: Cannot write "DATABASE_URL" to a \.env file \(portable\): .*name it as the dialect/);
+      assert.ok(!d.stderr.includes('w"o$rd'), d.stderr);
+      assert.equal(d.stdout, '', 'nothing is written before the refusal');
+      const r = await secrets(['export', '--format', 'dotenv', '--dialect', 'shell'], as(env));
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(parseDotenv(r.stdout), resolved);
+      const dir = mkdtempSync(join(tmpdir(), 'cli-dotenv-'));
+      writeFileSync(join(dir, '.env'), r.stdout);
+      const script = `set -a; . ./.env; node -e 'process.stdout.write(JSON.stringify(Object.fromEntries(${JSON.stringify(Object.keys(resolved))}.map(k => [k, process.env[k]]))))'`;
+      for (const shell of ['bash', 'dash']) {
+        assert.deepEqual(JSON.parse(execFileSync(shell, ['-c', script], { cwd: dir, encoding: 'utf8' })), resolved, shell);
+      }
+    });
+
+    it('dotenv writes PEM keys, JSON and quotes so that every real reader reads the file back exactly', async function () {
+      this.timeout(60_000);
+      const portable: Record<string, string> = {
+        RT_PEM: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n+/x=\n-----END PRIVATE KEY-----\n',
+        RT_JSON: '{"user":"admin","pass":"p@ss w0rd #1","nested":{"a":[1,2]}}',
+        RT_QUOTE: "it's here",
+        RT_TICKS: '`not run` #not a comment',
+        RT_TILDE: '~/home',
+        RT_SPACES: '  padded  ',
+      };
+      await fx.admin.createEnvironment(fx.org, { slug: 'dotenv-readers' });
+      for (const [k, v] of Object.entries(portable)) await fx.admin.createSecret(fx.org, 'dotenv-readers', { key: k, value: v });
+      const r = await secrets(['export'], as({ SECRETS_ENV: 'dotenv-readers' }));
+      assert.equal(r.code, 0, r.stderr);
+      for (const reader of READERS) assert.deepEqual(readWith(reader, r.stdout, 'RT_'), portable, reader);
+    });
+
+    it('--dialect is checked before anything is fetched: unknown names and other formats are usage errors', async () => {
+      const unknown = await secrets(['export', '--dialect', 'bashish'], as(env));
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /Unknown dialect "bashish": use portable, node, dotenv, dotenvx, python-dotenv, compose, shell/);
+      const json = await secrets(['export', '--format', 'json', '--dialect', 'node'], as(env));
+      assert.equal(json.code, 2);
+      assert.match(json.stderr, /--dialect applies to --format dotenv only/);
     });
 
     it('json prints one object of resolved values (--format json and --json alike)', async () => {
@@ -296,7 +333,7 @@ describe('secrets CLI commands against the live server', function () {
       await fx.admin.createSecret(fx.org, 'staging', { key: 'AWKWARD', value: awkward });
       const d = await secrets(['export'], as({ SECRETS_ENV: 'staging' }));
       assert.equal(d.code, 15);
-      assert.match(d.stderr, /^secrets: Cannot write "AWKWARD" to a \.env file: /);
+      assert.match(d.stderr, /^secrets: Cannot write "AWKWARD" to a \.env file \(portable\): /);
       assert.ok(!d.stderr.includes(awkward));
       const sh = await secrets(['export', '--format', 'shell'], as({ SECRETS_ENV: 'staging' }));
       const out = execFileSync('sh', ['-c', 'eval "$(cat)"; printf %s "$AWKWARD"'], { input: sh.stdout, encoding: 'utf8' });

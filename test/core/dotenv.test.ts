@@ -1,301 +1,321 @@
 import assert from 'node:assert/strict';
-import dotenv from 'dotenv';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SecretsError } from '../../core/errors.ts';
-import { DotenvUnrepresentableError, formatDotenv, parseDotenv } from '../../core/dotenv.ts';
+import { DOTENV_DIALECTS, DotenvUnrepresentableError, formatDotenv, type DotenvDialect, type DotenvProblem } from '../../core/dotenv.ts';
+import { isInertShellWord } from '../../core/shell-word.ts';
 import { prng } from '../helpers/prng.ts';
+import { READERS, readWith, SYSTEM_PYTHON, type ReaderName } from '../helpers/dotenv-readers.ts';
 
-// Every file is read by the three parsers we promise compatibility with.
-const PARSERS: [string, (text: string) => Record<string, string>][] = [
-  ['dotenv.parse', (text) => dotenv.parse(text)],
-  ['dotenv.parse fast', (text) => dotenv.parse(text, { fast: true })],
-  ['parseDotenv', (text) => parseDotenv(text)],
-];
+// A file a command in a value would create: long, unique per run, and checked after every reader ran.
+const CANARY = join(tmpdir(), `dotenv-canary-${randomBytes(12).toString('hex')}`);
+const PREFIX = 'K_';
 
-// Lines after an entry that catch a value whose closing quote dotenv would take as escaped: it would then
-// run on to the next quote that ends a line, and swallow these.
-const TRAPS = "TRAP_S='#'\nTRAP_D=\"#\"\nTRAP_B=`#`\n";
-const TRAP_VALUES = { TRAP_S: '#', TRAP_D: '#', TRAP_B: '#' };
+/** Which real readers a dialect promises to be read back exactly by. */
+const READ_BY: Record<DotenvDialect, readonly ReaderName[]> = {
+  portable: READERS,
+  node: ['node util.parseEnv', 'node --env-file'],
+  dotenv: ['dotenv'],
+  dotenvx: ['dotenvx'],
+  'python-dotenv': ['python-dotenv'],
+  compose: ['docker-compose env_file'],
+  shell: ['bash set -a; .', 'dash set -a; .'],
+};
 
-function assertRoundTrip(entries: Record<string, string>): string {
-  const file = formatDotenv(entries) + TRAPS;
-  for (const [name, parse] of PARSERS) {
-    assert.deepEqual(parse(file), { ...entries, ...TRAP_VALUES }, `${name} read back something else from:\n${file}`);
-  }
-  return file;
-}
+const PEM =
+  '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\n+Mn4x0Qj/3z5YGGs2Lf/Wr6EHgmXt2MfHbP/K2T8e5Zm6ZNYz/+Xk/2UjaZL9g==\n-----END PRIVATE KEY-----\n';
+const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUX0b2lq9t\n+/x=\n-----END CERTIFICATE-----';
+const JSON_CREDENTIALS = JSON.stringify({ type: 'service_account', private_key: PEM, client_email: 'a@b.test' }, null, 2);
 
-function readsBackUnderEveryParser(file: string, expected: Record<string, string>): boolean {
-  return PARSERS.every(([, parse]) => {
-    try {
-      assert.deepEqual(parse(file), expected);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
+/** Hostile and everyday values, by name. The issue's list first. */
+const CORPUS: Record<string, string> = {
+  BOTH_QUOTES: `it's "quoted"`,
+  SINGLE_QUOTE: "it's",
+  DOUBLE_QUOTE: 'say "hi"',
+  QUOTED_SINGLE: "'quoted'",
+  QUOTED_DOUBLE: '"quoted"',
+  CR: 'a\rb',
+  CRLF: 'line1\r\nline2',
+  QUOTE_NEWLINE: "it's\nnext",
+  DQUOTE_NEWLINE: 'say "hi"\nnext',
+  CMD_SUBST: `$(touch ${CANARY})`,
+  CMD_SUBST_QUOTED: `'$(touch ${CANARY})'`,
+  CMD_IN_DEFAULT: `\${UNSET_X:-$(touch ${CANARY})}`,
+  BACKTICKS: `\`touch ${CANARY}\``,
+  BACKTICK_AND_QUOTE: `it's \`touch ${CANARY}\``,
+  BREAK_OUT_DOUBLE: `"; touch ${CANARY}; echo "`,
+  BREAK_OUT_SINGLE: `'; touch ${CANARY}; echo '`,
+  NEXT_LINE_COMMAND: `x\ntouch ${CANARY}`,
+  NEXT_LINE_ENTRY: `x'\nK_INJECTED=$(touch ${CANARY})\n'`,
+  DOLLAR_NAME: '$HOME',
+  DOLLAR_BRACES: '${X:-y}',
+  DOLLAR_ESCAPED: '\\$HOME',
+  DOLLAR_ALONE: 'cost $ 5',
+  DOLLAR_DIGIT: 'pa$5word',
+  DOLLAR_DOLLAR: 'a$$',
+  REFERENCE_AFTER_DOLLAR: 'a$$b',
+  REFERENCE_BEFORE_PAREN: '${K_DOLLAR}(x)',
+  TRAILING_BACKSLASH: 'C:\\dir\\',
+  DOUBLE_BACKSLASH: 'a\\\\b',
+  BACKSLASH: 'a\\b',
+  BACKSLASH_N: 'not a newline: \\n',
+  BACKSLASH_NEWLINE: 'a\\\nb',
+  TILDE: '~',
+  TILDE_PATH: '~/x:~/y',
+  HASH: 'a#b',
+  HASH_SPACED: 'a # not a comment',
+  HASH_START: '#start',
+  SPACES: '  padded  ',
+  TABS: '\tx\t',
+  EQUALS: 'a=b=c',
+  BASE64: 'aGk+Pw==',
+  UNICODE: 'héllo wörld 🔑 日本語',
+  LINE_SEPARATOR: 'a\u2028b\u2029c',
+  NBSP: '\u00a0nbsp\u00a0',
+  PEM,
+  CERT,
+  JSON: '{"user":"admin","pass":"p@ss w0rd","list":[1,2]}',
+  JSON_PRETTY: JSON_CREDENTIALS,
+  JSON_ESCAPES: '{"a":"line\\nbreak","b":"q\\"uote"}',
+  EMPTY: '',
+  SPACE: ' ',
+  PLAIN: 'plain-token_1.2',
+  URL: 'https://user@db.test:5432/app?ssl=true&x=1',
+  MULTILINE: 'line1\nline2\n',
+  LEADING_NEWLINE: '\nvalue',
+  LOOKS_LIKE_ENTRY: 'X=1\nK_INJECTED=yes',
+  LOOKS_LIKE_EXPORT: 'export X=1',
+  NUL: 'a\u0000b',
+  NUMBER_LIKE: '0123',
+  BOOLEAN_LIKE: 'yes',
+  ENCRYPTED_LIKE: 'encrypted-not:abc',
+};
 
-/** No way of writing `value` that dotenv understands reads back exactly, so refusing it was right. */
-function assertRefusalJustified(value: string, reason: string): void {
-  const escaped = `"${value.replaceAll('\n', '\\n').replaceAll('\r', '\\r')}"`;
-  for (const attempt of [value, `'${value}'`, `\`${value}\``, `"${value}"`, escaped]) {
-    const candidate = `K=${attempt}\n${TRAPS}`;
-    assert.equal(
-      readsBackUnderEveryParser(candidate, { K: value, ...TRAP_VALUES }),
-      false,
-      `refused ${JSON.stringify(value)} (${reason}), yet dotenv reads ${JSON.stringify(attempt)} back exactly`,
-    );
-  }
-}
-
-
-// Weighted towards whatever has a meaning to a dotenv parser or a shell.
+// Weighted towards what means something to a dotenv reader or a shell.
 const PIECES = [
-  'a', 'Z', '0', 'n', 'r', 'x', ' ', ' ', '\t', '\n', '\n', '\r', '\r\n', '#', '#', '=', ':', '$', '${A}',
-  "'", "'", '"', '"', '`', '`', '\\', '\\', '\\n', '\\r', '\\"', "\\'", 'export ', 'é', '日本', '🔑',
-  '\u00a0', '\u2028', '\u2029', '\ufeff', '\u0000', '\u000b', '{', '}', ',', '/',
+  'a', 'Z', '0', 'n', 'r', ' ', '\t', '\n', '\n', '\r', '\r\n', '#', '=', ':', '$', '${A}', '$A', '~',
+  "'", "'", '"', '"', '`', '\\', '\\', '\\n', '\\"', "\\'", 'export ', 'é', '🔑', '\u2028', '{', '}', ';', '|',
+  '&', '(', ')', '*', '?', '!', '$(', 'touch ',
 ];
 
-function randomValue(next: () => number): string {
-  const length = Math.floor(next() * 14);
-  let value = '';
-  for (let i = 0; i < length; i++) value += PIECES[Math.floor(next() * PIECES.length)];
-  return value;
+function randomCorpus(seed: number, count: number): Record<string, string> {
+  const next = prng(seed);
+  const out: Record<string, string> = {};
+  for (let i = 0; i < count; i++) {
+    let value = '';
+    const length = Math.floor(next() * 12);
+    for (let j = 0; j < length; j++) value += PIECES[Math.floor(next() * PIECES.length)];
+    out[`RANDOM_${i}`] = value;
+  }
+  return out;
 }
 
-describe('core/dotenv: formatDotenv', () => {
-  it('writes one KEY=value line per entry, in order, plain tokens unquoted, ending with a newline', () => {
-    assert.equal(
-      formatDotenv({ HOST: 'db.internal', PORT: '5432', URL: 'https://x.test/a?b=c', EMPTY: '', B64: 'aGk+Pw==' }),
-      'HOST=db.internal\nPORT=5432\nURL=\'https://x.test/a?b=c\'\nEMPTY=\nB64=aGk+Pw==\n',
-    );
-  });
+interface Written {
+  file: string;
+  expected: Record<string, string>;
+  refused: Map<string, DotenvProblem>;
+}
 
-  it('writes nothing for no entries', () => {
-    assert.equal(formatDotenv({}), '');
-  });
-
-  it('quotes with single quotes first, backticks when the value has a single quote, double quotes for a carriage return', () => {
-    assert.equal(formatDotenv({ A: 'two words' }), "A='two words'\n");
-    assert.equal(formatDotenv({ A: 'line1\nline2' }), "A='line1\nline2'\n");
-    assert.equal(formatDotenv({ A: "it's" }), 'A=`it\'s`\n');
-    assert.equal(formatDotenv({ A: "it's `x`" }), 'A="it\'s `x`"\n');
-    assert.equal(formatDotenv({ A: 'a\r\nb' }), 'A="a\\r\\nb"\n');
-  });
-
-  it('keeps a $ literal inside single quotes, where docker compose and shells do not expand it either', () => {
-    assert.equal(formatDotenv({ A: '$HOME ${X}' }), "A='$HOME ${X}'\n");
-  });
-
-  const edgeCases: Record<string, string> = {
-    EMPTY: '',
-    SPACE: ' ',
-    PLAIN: 'plain',
-    WORDS: 'with space',
-    LEADING: '   leading',
-    TRAILING: 'trailing   ',
-    TABS: '\tx\t',
-    HASH: 'a#b',
-    HASH_START: '#start',
-    HASH_SPACED: 'a # not a comment',
-    EQUALS: 'a=b=c',
-    ONLY_EQUALS: '=',
-    DOLLARS: '$HOME ${X} $$ $',
-    SINGLE: "it's",
-    SINGLE_ONLY: "'",
-    DOUBLE: 'say "hi"',
-    DOUBLE_ONLY: '"',
-    BACKTICK: 'run `ls`',
-    BACKTICK_ONLY: '`',
-    SINGLE_AND_DOUBLE: `it's "x"`,
-    SINGLE_AND_BACKTICK: "it's `x`",
-    ALL_QUOTES_ESCAPED: `\\' \\" \\\``,
-    QUOTED_SINGLE: "'quoted'",
-    QUOTED_DOUBLE: '"quoted"',
-    QUOTED_BACKTICK: '`quoted`',
-    MULTILINE: 'line1\nline2\nline3',
-    CRLF: 'line1\r\nline2',
-    CR_ONLY: 'a\rb',
-    CR_AND_QUOTES: "it's `x`\r\n",
-    NEWLINE_END: 'value\n',
-    NEWLINE_START: '\nvalue',
-    NEWLINES_ONLY: '\n\n',
-    BACKSLASH: 'back\\slash',
-    WINDOWS_DIR: 'C:\\Program Files\\',
-    BACKSLASH_END: 'ends\\',
-    LITERAL_BACKSLASH_N: 'not a newline: \\n',
-    LITERAL_BACKSLASH_N_MULTILINE: 'literal \\n and a real\nnewline',
-    BACKSLASH_NEWLINE: 'a\\\nb',
-    UNICODE: 'héllo wörld 🔑 日本語',
-    LINE_SEPARATOR: 'a\u2028b\u2029c',
-    NBSP_AROUND: '\u00a0nbsp\u00a0',
-    BOM: '\ufeffbom',
-    NUL: 'a\u0000b',
-    LOOKS_LIKE_ENTRY: 'X=1\nINJECTED=yes',
-    LOOKS_LIKE_EXPORT: 'export X=1',
-    LOOKS_LIKE_COMMENT: '# comment\nY=2',
-    JSON: '{"a":"b","c":[1,2],"d":"it\'s"}',
-    PEM: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n',
-    LONG: 'x'.repeat(70_000),
-  };
-
-  for (const [key, value] of Object.entries(edgeCases)) {
-    it(`round-trips ${key} (${JSON.stringify(value.slice(0, 40))}) through dotenv, dotenv fast and parseDotenv`, () => {
-      assertRoundTrip({ [key]: value });
-    });
-  }
-
-  it('round-trips all the edge cases together in one file', () => {
-    assertRoundTrip(edgeCases);
-  });
-
-  it('round-trips thousands of generated values, alone and many to a file, or refuses them for a reason that holds', () => {
-    const next = prng(20261123);
-    let written = 0;
-    let refused = 0;
-    const batch: Record<string, string> = {};
-    for (let i = 0; i < 3000; i++) {
-      const value = randomValue(next);
-      const key = `K${i}`;
-      let file: string;
-      try {
-        file = assertRoundTrip({ [key]: value });
-      } catch (err) {
-        if (!(err instanceof DotenvUnrepresentableError)) throw err;
-        refused++;
-        assertRefusalJustified(value, err.reason);
-        continue;
-      }
-      assert.ok(file.length > 0);
-      written++;
-      batch[key] = value;
+/** Writes each value on its own (so one refusal does not hide the rest), then all that were written as one file. */
+function writeAll(values: Record<string, string>, dialect: DotenvDialect): Written {
+  const expected: Record<string, string> = {};
+  const refused = new Map<string, DotenvProblem>();
+  for (const [name, value] of Object.entries(values)) {
+    const key = PREFIX + name;
+    try {
+      formatDotenv({ [key]: value }, dialect);
+      expected[key] = value;
+    } catch (err) {
+      assert.ok(err instanceof DotenvUnrepresentableError, String(err));
+      assert.equal(err.key, key);
+      refused.set(name, err.reason);
     }
-    // Every written value again, all in one file: one entry must not disturb the next.
-    assertRoundTrip(batch);
-    assert.ok(written > 2000, `only ${written} of 3000 generated values were representable`);
-    assert.ok(refused > 0, 'the generator never produced an unrepresentable value, so the refusal path went untested');
+  }
+  return { file: formatDotenv(expected, dialect), expected, refused };
+}
+
+/** Every reader reads `file`; those the dialect promises must read `expected` exactly; none may run the canary. */
+function assertReadBack(dialect: DotenvDialect, { file, expected }: Written): void {
+  const failures: string[] = [];
+  for (const reader of READERS) {
+    const promised = READ_BY[dialect].includes(reader);
+    let got: Record<string, string>;
+    try {
+      got = readWith(reader, file, PREFIX);
+    } catch (err) {
+      // A reader a dialect does not promise may reject the file (it must not run anything: checked below),
+      // but a reader that is not installed fails the test here too.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+      if (promised) failures.push(`${reader} failed: ${String(err).slice(0, 300)}`);
+      continue;
+    }
+    if (!promised) continue;
+    for (const key of new Set([...Object.keys(expected), ...Object.keys(got)])) {
+      if (got[key] !== expected[key]) {
+        failures.push(`${reader}: ${key} written as ${JSON.stringify(lineOf(file, key))} read back as ${JSON.stringify(got[key])}, not ${JSON.stringify(expected[key])}`);
+      }
+    }
+  }
+  assert.equal(existsSync(CANARY), false, `a reader ran a command from the ${dialect} file`);
+  assert.deepEqual(failures, [], failures.join('\n'));
+}
+
+function lineOf(file: string, key: string): string {
+  const at = file.indexOf(`${key}=`);
+  return at === -1 ? '(not written)' : file.slice(at, at + 120);
+}
+
+describe('core/dotenv: the readers the tests compare against are installed', () => {
+  it('runs Node, dotenv, dotenv-expand, dotenvx, python-dotenv, docker-compose, bash and dash (none skipped)', function () {
+    this.timeout(30_000);
+    for (const reader of READERS) assert.deepEqual(readWith(reader, "K_READY='yes'\n", PREFIX), { K_READY: 'yes' }, reader);
+    assert.match(execFileSync(SYSTEM_PYTHON, ['-c', 'import dotenv; print("ok")'], { encoding: 'utf8' }), /ok/);
+  });
+});
+
+describe('core/dotenv: formatDotenv, portable (the default)', () => {
+  before(() => rmSync(CANARY, { force: true }));
+  afterEach(() => assert.equal(existsSync(CANARY), false, 'the canary command ran'));
+
+  it('writes what every reader reads back byte for byte, and nothing any of them runs', function () {
+    this.timeout(60_000);
+    assertReadBack('portable', writeAll(CORPUS, 'portable'));
+  });
+
+  it('writes PEM keys, certificates, JSON and everyday values, which every reader agrees on', () => {
+    const { refused } = writeAll(CORPUS, 'portable');
+    for (const name of ['PEM', 'CERT', 'JSON', 'JSON_PRETTY', 'JSON_ESCAPES', 'SINGLE_QUOTE', 'DOUBLE_QUOTE', 'QUOTE_NEWLINE',
+      'BACKTICKS', 'BREAK_OUT_DOUBLE', 'BREAK_OUT_SINGLE', 'NEXT_LINE_COMMAND', 'TILDE', 'TILDE_PATH', 'HASH', 'SPACES',
+      'UNICODE', 'EMPTY', 'URL', 'MULTILINE', 'LOOKS_LIKE_ENTRY', 'BACKSLASH', 'BACKSLASH_N', 'DOLLAR_ALONE', 'DOLLAR_DIGIT', 'DOLLAR_DOLLAR']) {
+      assert.equal(refused.get(name), undefined, `${name} was refused (${refused.get(name)})`);
+    }
+  });
+
+  it('refuses by name, for a reason, what no form carries for every reader', () => {
+    const { refused } = writeAll(CORPUS, 'portable');
+    const expected: Record<string, DotenvProblem> = {
+      BOTH_QUOTES: 'quotes',
+      CR: 'carriage-return',
+      CRLF: 'carriage-return',
+      CMD_SUBST: 'command-substitution',
+      CMD_SUBST_QUOTED: 'command-substitution',
+      CMD_IN_DEFAULT: 'command-substitution',
+      NEXT_LINE_ENTRY: 'command-substitution',
+      BACKTICK_AND_QUOTE: 'quotes',
+      DOLLAR_NAME: 'expansion',
+      DOLLAR_BRACES: 'expansion',
+      DOLLAR_ESCAPED: 'expansion',
+      TRAILING_BACKSLASH: 'backslash',
+      DOUBLE_BACKSLASH: 'backslash',
+      REFERENCE_AFTER_DOLLAR: 'command-substitution',
+      REFERENCE_BEFORE_PAREN: 'command-substitution',
+      NUL: 'nul',
+    };
+    assert.deepEqual(Object.fromEntries(refused), expected);
+  });
+
+  it('round-trips a seeded random corpus through every reader, or refuses each value by name', function () {
+    this.timeout(60_000);
+    const written = writeAll(randomCorpus(20261201, 400), 'portable');
+    assert.ok(Object.keys(written.expected).length > 40, `only ${Object.keys(written.expected).length} written`);
+    assertReadBack('portable', written);
+  });
+
+  it('checks the whole file before writing anything: one bad value and no file', () => {
+    assert.throws(() => formatDotenv({ A: 'fine', B: "it's \"x\"", C: 'fine' }), { key: 'B', reason: 'quotes' });
   });
 
   it('refuses a key that is not an environment variable name, naming it', () => {
-    for (const key of ['my-key', '1A', '', 'A B', 'A.B', 'É', '__proto__']) {
-      assert.throws(() => formatDotenv({ [key]: 'v' }), {
-        name: 'DotenvUnrepresentableError',
-        code: 'SECRETS_DOTENV_UNREPRESENTABLE',
-        reason: 'invalid-key',
-        key,
-        message: `Cannot write ${JSON.stringify(key)} to a .env file: the key is not an environment variable name (letters, digits and _, not starting with a digit)`,
-      });
-    }
-    assert.equal(formatDotenv({ _a1: 'v', lower_case: 'w' }), '_a1=v\nlower_case=w\n');
-  });
-
-  it('refuses a carriage return in a value that double quotes would change', () => {
-    for (const value of ['literal \\n\r', 'x\\r\ry', 'say "hi" #1\r', '"\u2028\r', 'ends\r\\']) {
-      assert.throws(() => formatDotenv({ A: value }), {
-        code: 'SECRETS_DOTENV_UNREPRESENTABLE',
-        reason: 'carriage-return',
-        message:
-          'Cannot write "A" to a .env file: the value contains a carriage return, which dotenv keeps only as \\r in double quotes, and double quotes would change this value (it also has a literal \\n or \\r, a trailing backslash, or a " not preceded by a backslash together with a # or a Unicode line separator)',
-      });
-      assertRefusalJustified(value, 'carriage-return');
-    }
-  });
-
-  it('refuses a value that needs quotes and ends with a backslash', () => {
-    for (const value of ['line\\\nend\\', ' padded\\', '#hash\\']) {
-      assert.throws(() => formatDotenv({ A: value }), {
-        reason: 'trailing-backslash',
-        message:
-          'Cannot write "A" to a .env file: the value needs quotes and ends with a backslash, which dotenv reads as escaping the closing quote',
-      });
-      assertRefusalJustified(value, 'trailing-backslash');
-    }
-  });
-
-  it('refuses a value that needs quotes and holds every quote character unescaped', () => {
-    for (const value of ["'\"` #", "multi\nline ' ` \\n", "' ` \" #"]) {
-      assert.throws(() => formatDotenv({ A: value }), {
-        reason: 'no-quoting',
-        message:
-          'Cannot write "A" to a .env file: the value needs quotes, and every kind dotenv has would change it (it has \' and ` not preceded by a backslash, a line break or #, and a " or a literal \\n or \\r that double quotes would change)',
-      });
-      assertRefusalJustified(value, 'no-quoting');
+    for (const key of ['1A', 'A-B', 'A B', '', '__proto__', 'É']) {
+      assert.throws(() => formatDotenv({ [key]: 'x' }), { code: 'SECRETS_DOTENV_UNREPRESENTABLE', key, reason: 'invalid-key' });
     }
   });
 
   it('refuses a lone surrogate, which a UTF-8 file cannot hold', () => {
-    assert.throws(() => formatDotenv({ A: 'x\ud800 y' }), {
-      reason: 'lone-surrogate',
-      message: 'Cannot write "A" to a .env file: the value contains a lone UTF-16 surrogate, which a UTF-8 file cannot hold',
-    });
+    assert.throws(() => formatDotenv({ A: 'x\ud800' }), { key: 'A', reason: 'lone-surrogate' });
   });
 
-  it('is a SecretsError whose message, stack and JSON never hold the value', () => {
-    const canary = 'CANARY-91c2 # "x"\r';
+  it('is a SecretsError whose message, stack and JSON never hold the value, and that names the dialect to use', () => {
+    const canary = 'CANARY-5d1f0e9a77 "x" \'y\'';
     try {
       formatDotenv({ TOKEN: canary });
       assert.fail('expected an error');
     } catch (err) {
       assert.ok(err instanceof DotenvUnrepresentableError);
       assert.ok(err instanceof SecretsError);
+      assert.match(err.message, /"TOKEN"/);
+      assert.match(err.message, /dialect/);
       for (const text of [err.message, String(err.stack), JSON.stringify(err)]) assert.ok(!text.includes('CANARY'), text);
     }
   });
 });
 
-describe('core/dotenv: parseDotenv reads files as dotenv does', () => {
-  const files: Record<string, string> = {
-    'comments and blank lines': '# header\n\nA=1\n   # indented comment\nB=2 # trailing comment\n\n',
-    'export prefix and spaces around =': 'export A=1\n  B = two words  \nexport   C="x"\n',
-    'colon form': 'A: 1\nB:2\n',
-    'CRLF line endings': 'A=1\r\nB="x\\ny"\r\nC=\'multi\r\nline\'\r\n',
-    'a lone CR as line end': 'A=1\rB=2\r',
-    'duplicate keys, last wins': 'A=1\nB=2\nA=3\n',
-    'unclosed quotes': 'A="open\nB=2\nC=\'x\n',
-    'double quotes expand \\n and \\r only': 'A="a\\nb\\rc\\td\\\\e"\nB=\'a\\nb\'\nC=`a\\nb`\nD=a\\nb\n',
-    'escaped quotes stay escaped': 'A="say \\"hi\\""\nB=\'it\\\'s\'\n',
-    'inline comment after quotes': 'A="x" # c\nB=\'y\'#c\n',
-    'hash without space cuts an unquoted value': 'A=abc#def\n',
-    'empty values': 'A=\nB=""\nC=\'\'\nD=   \n',
-    'matching quotes around an unquoted value': 'A="x" y"\n',
-    'keys with dots and dashes': 'a.b=1\nc-d=2\n',
-    'lines that are not entries': 'just words\n=novalue\nA=1\n',
-    'empty file': '',
-    'value on the next line after =': 'A=\n"x"\nB=2\n',
-  };
-  for (const [name, file] of Object.entries(files)) {
-    it(`matches dotenv.parse on ${name}`, () => {
-      const expected = dotenv.parse(file);
-      assert.deepEqual(parseDotenv(file), { ...expected });
-      assert.deepEqual(dotenv.parse(file, { fast: true }), expected, 'dotenv disagrees with itself here');
+describe('core/dotenv: formatDotenv for one named reader (dialect)', () => {
+  before(() => rmSync(CANARY, { force: true }));
+  afterEach(() => assert.equal(existsSync(CANARY), false, 'the canary command ran'));
+
+  const random = randomCorpus(7_2026, 300);
+  for (const dialect of DOTENV_DIALECTS.filter((d) => d !== 'portable')) {
+    it(`${dialect}: read back exactly by ${READ_BY[dialect].join(', ')}, and run by no reader at all`, function () {
+      this.timeout(60_000);
+      assertReadBack(dialect, writeAll({ ...CORPUS, ...random }, dialect));
     });
   }
 
-  it('reads a value written by formatDotenv back exactly, CRs included', () => {
-    const entries = { A: 'x\r\ny', B: "it's", C: '  pad  ', D: 'a#b' };
-    assert.deepEqual(parseDotenv(formatDotenv(entries)), entries);
+  it('writes in its dialect what the portable form refuses', () => {
+    const mustWrite: Record<Exclude<DotenvDialect, 'portable'>, string[]> = {
+      node: ['DOLLAR_NAME', 'DOLLAR_BRACES', 'DOLLAR_ESCAPED', 'TRAILING_BACKSLASH', 'DOUBLE_BACKSLASH'],
+      dotenv: ['DOLLAR_NAME', 'DOLLAR_BRACES', 'DOLLAR_ESCAPED', 'DOUBLE_BACKSLASH', 'CR', 'CRLF'],
+      dotenvx: ['DOLLAR_NAME', 'DOLLAR_BRACES', 'DOLLAR_ESCAPED', 'DOUBLE_BACKSLASH'],
+      'python-dotenv': ['DOLLAR_NAME', 'DOLLAR_ESCAPED', 'DOUBLE_BACKSLASH', 'CR', 'CRLF', 'BOTH_QUOTES'],
+      compose: ['DOLLAR_NAME', 'DOLLAR_ESCAPED', 'DOUBLE_BACKSLASH', 'CR', 'CRLF', 'BOTH_QUOTES'],
+      shell: ['DOLLAR_NAME', 'DOLLAR_BRACES', 'DOLLAR_ESCAPED', 'TRAILING_BACKSLASH', 'DOUBLE_BACKSLASH', 'CR', 'CRLF', 'BOTH_QUOTES'],
+    };
+    for (const [dialect, names] of Object.entries(mustWrite) as [DotenvDialect, string[]][]) {
+      const { refused } = writeAll(Object.fromEntries(names.map((n) => [n, CORPUS[n]!])), dialect);
+      assert.deepEqual(Object.fromEntries(refused), {}, `${dialect} refused these`);
+    }
   });
 
-  it('keeps a key named __proto__ as an own property rather than a prototype', () => {
-    const parsed = parseDotenv('__proto__=x\n');
-    assert.equal(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value, 'x');
-    assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
+  it('shell writes every value but NUL and $(', () => {
+    const { refused } = writeAll({ ...CORPUS, ...random }, 'shell');
+    for (const [name, reason] of refused) assert.ok(reason === 'nul' || reason === 'command-substitution', `${name}: ${reason}`);
   });
 
-  it('reads a large file in one pass', () => {
-    const lines: string[] = [];
-    for (let i = 0; i < 50_000; i++) lines.push(`K${i}='value ${i} # not a comment'`);
-    const parsed = parseDotenv(lines.join('\n'));
-    assert.equal(Object.keys(parsed).length, 50_000);
-    assert.equal(parsed.K49999, 'value 49999 # not a comment');
+  it('refuses $( in every dialect: dotenv-expand runs it inside any quotes', () => {
+    for (const dialect of DOTENV_DIALECTS) {
+      assert.throws(() => formatDotenv({ A: `'$(touch ${CANARY})'` }, dialect), { key: 'A', reason: 'command-substitution' });
+    }
   });
 
-  it('reads 100,000 unquoted values, a comment only on the last line', () => {
-    const lines: string[] = [];
-    for (let i = 0; i < 100_000; i++) lines.push(`K${i}=value-${i}`);
-    lines.push('LAST=x # comment');
-    const parsed = parseDotenv(lines.join('\n'));
-    assert.equal(parsed.K99999, 'value-99999');
-    assert.equal(parsed.LAST, 'x');
+  it('refuses, in every dialect, a reference next to $ or ( that dotenv-expand would expand into a command it runs', function () {
+    this.timeout(30_000);
+    const chains = { K_CHAIN: `\${K_DOLLAR}(touch ${CANARY})`, K_PAIR: '$K_DOLLAR$K_PAREN', K_AFTER: '$${K_PAREN}' };
+    for (const dialect of DOTENV_DIALECTS) {
+      for (const [key, value] of Object.entries(chains)) {
+        assert.throws(() => formatDotenv({ K_DOLLAR: '$', K_PAREN: `(touch ${CANARY})`, [key]: value }, dialect), {
+          key,
+          reason: 'command-substitution',
+        });
+      }
+    }
+    // The refusal is needed: written by hand in single quotes, dotenv-expand runs each of them.
+    for (const [key, value] of Object.entries(chains)) {
+      readWith('dotenv + dotenv-expand', `K_DOLLAR='$'\nK_PAREN='(touch ${CANARY})'\n${key}='${value}'\n`, PREFIX);
+      assert.equal(existsSync(CANARY), true, `dotenv-expand did not run ${key}`);
+      rmSync(CANARY);
+    }
+  });
+});
+
+describe('core/shell-word: isInertShellWord', () => {
+  it('accepts literal words and quoted parts without expansions, refuses anything a shell would expand or run', () => {
+    for (const word of ['plain', "'it'\\''s'", '"a\\"b"', "'$(x)'", "'`x`'", '', "'a\nb'"]) assert.ok(isInertShellWord(word), word);
+    for (const word of ['~', '$HOME', '"$x"', '"`x`"', '`x`', 'a b', 'a;b', "'open", '"open', 'a\\', 'a\\\nb', '"a\\"', 'x&', '*']) {
+      assert.ok(!isInertShellWord(word), word);
+    }
   });
 });
