@@ -112,6 +112,8 @@ export interface AuditEvent {
   outcome: 'allowed' | 'denied';
   ip: string;
   userAgent: string | null;
+  /** Attempts this event stands for: repeats of one denied attempt within a window are aggregated. */
+  count: number;
 }
 
 export interface AuditPage {
