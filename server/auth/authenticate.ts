@@ -1,5 +1,6 @@
 // Resolves `Authorization: Bearer <token>` to a principal. Unknown, malformed, expired and revoked
 // tokens are all the same 401; an anonymous attempt on an existing organization is audited as denied.
+// Failures are counted per client address, and an address over its budget gets 429 (failed-auth-limiter.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
@@ -62,7 +63,10 @@ export function installAuthentication(app: FastifyInstance, deps: Deps, auth: Au
     if (request.routeOptions.url === undefined || config.methodNotAllowed || !request.url.startsWith('/v1/')) return;
     const client = clientKey(request.socket.remoteAddress);
     const wait = limiter.retryAfterSeconds(client);
-    if (wait > 0) throw new ApiError('RATE_LIMITED', 'Too many failed authentication attempts from this address; retry later', { headers: { 'retry-after': String(wait) } });
+    if (wait > 0) {
+      const detail = 'Too many failed authentication attempts from this address; retry later';
+      throw new ApiError('RATE_LIMITED', detail, { headers: { 'retry-after': String(wait) } });
+    }
     const principal = await auth.principal(request.headers.authorization);
     if (principal) {
       request.principal = principal;
