@@ -126,6 +126,8 @@ export interface AuditEvent {
   outcome: AuditOutcome;
   ip: string;
   userAgent: string | null;
+  /** Attempts this event stands for: repeats of one denied attempt within a window are aggregated. */
+  count: number;
 }
 
 export interface AuditPage {

@@ -4,7 +4,9 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Authenticator, installAuthentication } from './auth/authenticate.ts';
 import type { Deps } from './deps.ts';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter.ts';
 import { installAccessLog } from './http/access-log.ts';
+import { installConnectionLimits, timeoutOptions } from './http/connection-limits.ts';
 import { installJsonParser } from './http/json-body.ts';
 import { installMethodNotAllowed } from './http/method-not-allowed.ts';
 import { frameworkErrorHandler, installProblemHandlers } from './http/problems.ts';
@@ -41,6 +43,7 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
     routerOptions: { maxParamLength: 600 },
     frameworkErrors: frameworkErrorHandler,
     return503OnClosing: true,
+    ...timeoutOptions(deps.limits),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   const { onRoute } = options;
@@ -55,8 +58,9 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   installAccessLog(app);
   installJsonParser(app);
   installMethodNotAllowed(app);
+  installConnectionLimits(app.server, deps.limits);
   const auth = new Authenticator(deps);
-  installAuthentication(app, deps, auth);
+  installAuthentication(app, deps, auth, new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs));
 
   registerHealthRoutes(app);
   registerMeRoutes(app, deps);

@@ -1,5 +1,6 @@
 // Operator configuration, read once from the environment (see docs/api.md "Operations").
 import { resolve } from 'node:path';
+import { limitsFromEnv, type ServerLimits } from './limits.ts';
 
 export interface Config {
   host: string;
@@ -8,6 +9,7 @@ export interface Config {
   /** Base64 of 32 bytes, or undefined to use (or create) `<dataDir>/master.key`. */
   masterKeyBase64: string | undefined;
   logLevel: string;
+  limits: ServerLimits;
 }
 
 export class ConfigError extends Error {
@@ -24,5 +26,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.SECRETS_DATA_DIR || './.secrets'),
     masterKeyBase64: env.SECRETS_MASTER_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    limits: limitsFromEnv(env, (message) => {
+      throw new ConfigError(message);
+    }),
   };
 }

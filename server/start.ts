@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { bootstrapIfEmpty } from './bootstrap.ts';
+import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { RevealCache } from './crypto/reveal-cache.ts';
@@ -37,7 +38,8 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     if (check === undefined) await storage.setMasterCheck(keyring.masterCheck());
     else if (!keyring.verifyMasterCheck(check)) throw new WrongMasterKeyError();
 
-    const app = buildApp({ storage, keyring, revealCache: new RevealCache() }, { logLevel: config.logLevel });
+    const deps = { storage, keyring, revealCache: new RevealCache(), clock: systemClock, limits: config.limits };
+    const app = buildApp(deps, { logLevel: config.logLevel });
     for (const w of warnings) app.log.warn(w);
     const tokenPath = await bootstrapIfEmpty(storage, keyring, config.dataDir);
     if (tokenPath) app.log.info(`First start: created the instance admin and organization "default"; the admin token is in ${tokenPath}`);

@@ -6,6 +6,8 @@ import type { AuditInput, AuditRow } from '../storage/types.ts';
 import type { AuditEvent, AuditOutcome } from '../../core/api-types.ts';
 
 const MAX_USER_AGENT = 512;
+/** Control characters (ESC, DEL, ...) would reach whoever reads the log in a terminal. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 export function auditEvent(
   request: FastifyRequest,
@@ -26,7 +28,7 @@ export function auditEvent(
     keys,
     outcome,
     ip: request.ip,
-    userAgent: typeof ua === 'string' ? ua.slice(0, MAX_USER_AGENT) : null,
+    userAgent: typeof ua === 'string' ? ua.slice(0, MAX_USER_AGENT).replace(CONTROL, '?') : null,
   };
 }
 
@@ -41,5 +43,6 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     outcome: row.outcome,
     ip: row.ip,
     userAgent: row.userAgent,
+    count: row.count,
   };
 }

@@ -2,7 +2,7 @@
 // the organization did not exist; a member without the permission gets 403. Both are audited.
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../core/api-types.ts';
-import { auditEvent } from '../audit/events.ts';
+import { recordDenial } from '../audit/denials.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { EnvironmentRow, OrgRow } from '../storage/types.ts';
@@ -22,24 +22,6 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-function deniedKeys(request: FastifyRequest): string[] {
-  const key = (request.params as { key?: unknown } | undefined)?.key;
-  return typeof key === 'string' ? [key.toUpperCase()] : [];
-}
-
-function deniedEnvironment(request: FastifyRequest): string | null {
-  const env = (request.params as { env?: unknown } | undefined)?.env;
-  return typeof env === 'string' ? env : null;
-}
-
-export async function recordDenial(deps: Deps, request: FastifyRequest, orgId: string, actor: Actor): Promise<void> {
-  const action = request.routeOptions.config.action;
-  if (!action) return;
-  const event = auditEvent(request, actor, action, 'denied', deniedEnvironment(request), deniedKeys(request));
-  // A denial is answered as a denial even when its audit event cannot be written; the failure is logged.
-  await deps.storage.appendAudit(orgId, event).catch((err: Error) => request.log.error({ errName: err.name }, 'audit write failed'));
-}
-
 export async function accessOrg(deps: Deps, request: FastifyRequest, slug: string): Promise<OrgAccess> {
   const principal = principalOf(request);
   const org = await deps.storage.getOrgBySlug(slug);
@@ -51,7 +33,7 @@ export async function accessOrg(deps: Deps, request: FastifyRequest, slug: strin
   }
   const member = await deps.storage.getMember(org.id, principal.user.id);
   if (!member) {
-    await recordDenial(deps, request, org.id, actor);
+    recordDenial(deps, request, org.id, actor);
     throw new ApiError('ORG_NOT_FOUND', `Organization ${slug} does not exist`);
   }
   return { org, principal, role: member.role, actor };
@@ -70,7 +52,7 @@ export async function authorize(
   if (p.kind === 'service') allowed = serviceAllows(permission) && (environment === undefined ? permission === 'org.read' : environment.id === p.environmentId);
   else allowed = access.role !== null && roleAllows(access.role, permission);
   if (allowed) return;
-  await recordDenial(deps, request, access.org.id, access.actor);
+  recordDenial(deps, request, access.org.id, access.actor);
   throw new ApiError('FORBIDDEN', p.kind === 'service' ? 'This service token does not allow this action' : 'Your role does not allow this action');
 }
 
@@ -87,7 +69,7 @@ export async function accessEnvironment(
   const env = await deps.storage.getEnvironment(access.org.id, slug);
   if (p.kind === 'service') {
     if (!env || env.id !== p.environmentId) {
-      await recordDenial(deps, request, access.org.id, access.actor);
+      recordDenial(deps, request, access.org.id, access.actor);
       throw new ApiError('FORBIDDEN', 'This service token does not allow this action');
     }
     await authorize(deps, request, access, permission, env);

@@ -1,9 +1,13 @@
 // Resolves `Authorization: Bearer <token>` to a principal. Unknown, malformed, expired and revoked
 // tokens are all the same 401; an anonymous attempt on an existing organization is audited as denied.
+// Failures are counted per client address, and an address over its budget gets 429 (failed-auth-limiter.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
-import { auditEvent } from '../audit/events.ts';
+import { recordDenial } from '../audit/denials.ts';
+import { auditableSlug } from '../audit/target.ts';
+import { clientKey } from '../http/client-address.ts';
+import type { FailedAuthLimiter } from './failed-auth-limiter.ts';
 import { hashToken, sameHash, tokenKind } from './tokens.ts';
 import { actorOf, type Principal } from './principal.ts';
 
@@ -52,28 +56,31 @@ export class Authenticator {
   }
 }
 
-export function installAuthentication(app: FastifyInstance, deps: Deps, auth: Authenticator): void {
+export function installAuthentication(app: FastifyInstance, deps: Deps, auth: Authenticator, limiter: FailedAuthLimiter): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const config = request.routeOptions.config;
     if (request.routeOptions.url === undefined || config.methodNotAllowed || !request.url.startsWith('/v1/')) return;
+    const client = clientKey(request.socket.remoteAddress);
+    const wait = limiter.retryAfterSeconds(client);
+    if (wait > 0) {
+      const detail = 'Too many failed authentication attempts from this address; retry later';
+      throw new ApiError('RATE_LIMITED', detail, { headers: { 'retry-after': String(wait) } });
+    }
     const principal = await auth.principal(request.headers.authorization);
     if (principal) {
       request.principal = principal;
       return;
     }
+    limiter.recordFailure(client);
     await recordAnonymousDenial(request, deps);
     throw new ApiError('UNAUTHORIZED', undefined, { headers: { 'www-authenticate': 'Bearer' } });
   });
 }
 
 async function recordAnonymousDenial(request: FastifyRequest, deps: Deps): Promise<void> {
-  const action = request.routeOptions.config.action;
-  const params = request.params as { org?: string; env?: string; key?: string } | undefined;
-  if (!action || typeof params?.org !== 'string') return;
-  const org = await deps.storage.getOrgBySlug(params.org);
-  if (!org) return;
-  const keys = typeof params.key === 'string' ? [params.key.toUpperCase()] : [];
-  const event = auditEvent(request, actorOf(null), action, 'denied', params.env ?? null, keys);
-  await deps.storage.appendAudit(org.id, event).catch((err: Error) => request.log.error({ errName: err.name }, 'audit write failed'));
+  const slug = auditableSlug((request.params as { org?: unknown } | undefined)?.org);
+  if (!request.routeOptions.config.action || slug === null) return;
+  const org = await deps.storage.getOrgBySlug(slug);
+  if (org) recordDenial(deps, request, org.id, actorOf(null));
 }

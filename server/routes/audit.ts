@@ -32,6 +32,7 @@ const eventSchema = {
     outcome: { type: 'string' },
     ip: { type: 'string' },
     userAgent: nullableString,
+    count: { type: 'integer' },
   },
 } as const;
 

@@ -84,11 +84,15 @@ export interface AuditInput {
   outcome: AuditOutcome;
   ip: string;
   userAgent: string | null;
+  /** Set for denials: later events with the same key add to the first one's count instead of a row. */
+  repeatKey?: string;
 }
 
-export interface AuditRow extends AuditInput {
+export interface AuditRow extends Omit<AuditInput, 'repeatKey'> {
   id: string;
   seq: number;
+  /** How many attempts this event stands for (1 unless repeats were aggregated into it). */
+  count: number;
 }
 
 export interface NewSecret {
@@ -182,8 +186,12 @@ export interface Storage {
   revokeServiceToken(orgId: string, tokenId: string, at: string, audit: AuditInput): Promise<boolean>;
 
   // Audit.
-  /** Records an event on its own (reads, denials); resolves once it is durably committed. */
+  /**
+   * Records an event on its own (reads, denials); resolves once it is durably committed. An event with a
+   * `repeatKey` already recorded for the organization adds one to that event's count instead.
+   */
   appendAudit(orgId: string, event: AuditInput): Promise<void>;
+  /** Newest first; waits for events appended before the call to commit, so it includes them. */
   listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]>;
 
   /** Commits queued audit events and closes the database. */

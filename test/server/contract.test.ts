@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp } from '../../server/app.ts';
+import { systemClock } from '../../server/clock.ts';
+import { DEFAULT_LIMITS } from '../../server/limits.ts';
 import { Keyring } from '../../server/crypto/keyring.ts';
 import { toKeyObject } from '../../server/crypto/envelope.ts';
 import { RevealCache } from '../../server/crypto/reveal-cache.ts';
@@ -42,7 +44,7 @@ describe('server: routes match docs/api.md', () => {
     const storage = SqliteStorage.open(mkdtempSync(join(tmpdir(), 'secrets-contract-')));
     served = new Set<string>();
     const app = buildApp(
-      { storage, keyring: new Keyring(toKeyObject(randomBytes(32))), revealCache: new RevealCache() },
+      { storage, keyring: new Keyring(toKeyObject(randomBytes(32))), revealCache: new RevealCache(), clock: systemClock, limits: DEFAULT_LIMITS },
       { logLevel: 'silent', onRoute: (method, url) => served.add(`${method} ${docSpelling(url)}`) },
     );
     await app.ready();

@@ -13,6 +13,8 @@ export class AuditCommitter {
   /** Events of this event-loop turn, handed over in one message. */
   private outgoing: { seq: number; values: AuditValues }[] = [];
   private dead: Error | null = null;
+  /** Appends not yet committed (or failed), so a reader can wait for them. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(file: string) {
     this.worker = new Worker(new URL('./audit-worker.ts', import.meta.url), { workerData: { file } });
@@ -24,11 +26,20 @@ export class AuditCommitter {
   append(orgId: string, e: AuditInput): Promise<void> {
     if (this.dead || this.closed) return Promise.reject(this.dead ?? new AuditWriteError('audit is closed'));
     const seq = this.nextSeq++;
-    return new Promise<void>((resolve, reject) => {
+    const appended = new Promise<void>((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject });
-      const values: AuditValues = [randomUUID(), orgId, e.time, e.actorType, e.actorId, e.actorName, e.action, e.environment, JSON.stringify(e.keys), e.outcome, e.ip, e.userAgent];
+      const values: AuditValues = [randomUUID(), orgId, e.time, e.actorType, e.actorId, e.actorName, e.action, e.environment, JSON.stringify(e.keys), e.outcome, e.ip, e.userAgent, e.repeatKey ?? null];
       if (this.outgoing.push({ seq, values }) === 1) setImmediate(() => this.handOver());
     });
+    this.inFlight.add(appended);
+    const settle = () => this.inFlight.delete(appended);
+    appended.then(settle, settle);
+    return appended;
+  }
+
+  /** Resolves once every event appended so far is committed or has failed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private handOver(): void {

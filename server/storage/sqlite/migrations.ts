@@ -106,6 +106,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_org_seq ON audit_events (org_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'aggregated denials',
+    sql: `
+      -- Repeats of one denied attempt within a window are one event with a count (audit/denials.ts):
+      -- repeat_key names the attempt and its window; events recorded on their own terms leave it NULL.
+      ALTER TABLE audit_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE audit_events ADD COLUMN repeat_key TEXT;
+      CREATE UNIQUE INDEX audit_repeats ON audit_events (org_id, repeat_key) WHERE repeat_key IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -36,7 +36,7 @@ const TOKEN_COLS = `id, kind, hash, name, user_id AS userId, org_id AS orgId, en
   created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt, revoked_at AS revokedAt, last_used_at AS lastUsedAt`;
 const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS createdAt';
 const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
-  environment, keys, outcome, ip, user_agent AS userAgent`;
+  environment, keys, outcome, ip, user_agent AS userAgent, count`;
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { errcode?: number }).errcode;
@@ -439,6 +439,9 @@ export class SqliteStorage implements Storage {
   }
 
   async listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]> {
+    // Denials are not awaited by the requests that caused them; a reader still sees every event
+    // recorded before it asked.
+    await this.audit.settled();
     const rows = this.all<Omit<AuditRow, 'keys'> & { keys: string }>('listAudit', orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
     return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
   }
