@@ -1,8 +1,11 @@
 // Every command, in the order `secrets --help` lists them.
 import type { Command } from './command.ts';
+import { audit } from './commands/audit.ts';
+import { compare } from './commands/compare.ts';
 import { envs } from './commands/envs.ts';
 import { exportCommand } from './commands/export.ts';
 import { get } from './commands/get.ts';
+import { members } from './commands/members.ts';
 import { login } from './commands/login.ts';
 import { logout } from './commands/logout.ts';
 import { ls } from './commands/ls.ts';
@@ -10,9 +13,15 @@ import { orgs } from './commands/orgs.ts';
 import { rm } from './commands/rm.ts';
 import { run } from './commands/run.ts';
 import { set } from './commands/set.ts';
+import { tokens } from './commands/tokens.ts';
+import { users } from './commands/users.ts';
 import { whoami } from './commands/whoami.ts';
 
-export const COMMANDS: readonly Command[] = [login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run];
+export const COMMANDS: readonly Command[] = [
+  login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run,
+  // Administration and comparison (issue 14).
+  users, members, tokens, audit, compare,
+];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
