@@ -10,6 +10,8 @@ import type {
   PersonalToken,
   RevealedSecret,
   Role,
+  SecretBatch,
+  SecretBatchItem,
   SecretMeta,
   ServiceToken,
   User,
@@ -204,6 +206,21 @@ export class SecretsClient {
       path: path`/v1/orgs/${org}/environments/${env}/reveal`,
       body: opts.keys !== undefined ? { keys: opts.keys } : {},
       idempotent: true,
+    });
+    return r.data;
+  }
+
+  /**
+   * Creates and updates many secrets in one transaction (all or nothing); `dryRun` reports what would
+   * happen without writing. Not retried unless a dry run: a lost answer may hide a committed batch.
+   */
+  async applySecretBatch(org: string, env: string, body: { secrets: SecretBatchItem[]; dryRun?: boolean }): Promise<SecretBatch> {
+    const r = await this.#http.send<SecretBatch>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/batch`,
+      body,
+      idempotent: body.dryRun === true,
+      sensitive: body.secrets.map((s) => s.value),
     });
     return r.data;
   }

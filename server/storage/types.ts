@@ -125,6 +125,22 @@ export class VersionConflictError extends Error {
   }
 }
 
+/** One write of a batch; the batch commits every write and its audit event, or none. */
+export type BatchWrite =
+  | { kind: 'create'; secret: NewSecret; audit: AuditInput }
+  | { kind: 'update'; key: string; update: SecretUpdate; audit: AuditInput };
+
+/** Which write of a batch failed (DuplicateError or VersionConflictError), so the route can name its key. */
+export class BatchWriteError extends Error {
+  readonly index: number;
+  readonly failure: DuplicateError | VersionConflictError;
+  constructor(index: number, failure: DuplicateError | VersionConflictError) {
+    super(`batch write ${index} failed: ${failure.message}`);
+    this.index = index;
+    this.failure = failure;
+  }
+}
+
 /** Raised when the audit event could not be written, so the change was rolled back. */
 export class AuditWriteError extends Error {
   readonly code = 'AUDIT_WRITE_FAILED';
@@ -175,6 +191,8 @@ export interface Storage {
   createSecret(orgId: string, environmentId: string, secret: NewSecret, audit: AuditInput): Promise<SecretRow>;
   updateSecret(orgId: string, environmentId: string, key: string, update: SecretUpdate, audit: AuditInput): Promise<SecretRow>;
   deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean>;
+  /** Creates and updates in one transaction, each with its audit event; all or nothing. Returns the rows after. */
+  applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]>;
 
   // Service tokens.
   createServiceToken(orgId: string, token: TokenRow, audit: AuditInput): Promise<void>;

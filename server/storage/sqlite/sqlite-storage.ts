@@ -10,10 +10,12 @@ import { AuditCommitter } from './audit-committer.ts';
 import { migrate } from './migrations.ts';
 import {
   AuditWriteError,
+  BatchWriteError,
   DuplicateError,
   VersionConflictError,
   type AuditInput,
   type AuditRow,
+  type BatchWrite,
   type EnvironmentRow,
   type MemberRow,
   type NewSecret,
@@ -398,6 +400,32 @@ export class SqliteStorage implements Storage {
       }
       this.insertAudit(orgId, audit);
       return this.get<SecretRow>('getSecret', orgId, environmentId, key)!;
+    });
+  }
+
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]> {
+    return this.tx(() => {
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i]!;
+        if (w.kind === 'create') {
+          const n = w.secret;
+          try {
+            this.run('insertSecret', n.id, orgId, environmentId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by);
+          } catch (err) {
+            if (isUniqueViolation(err)) throw new BatchWriteError(i, new DuplicateError('secret exists'));
+            throw err;
+          }
+        } else {
+          const u = w.update;
+          const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, w.key, u.expectedVersion);
+          if (Number(changed.changes) !== 1) {
+            const current = this.get<SecretRow>('getSecret', orgId, environmentId, w.key);
+            throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
+          }
+        }
+        this.insertAudit(orgId, w.audit);
+      }
+      return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
     });
   }
 
