@@ -5,6 +5,7 @@ import { compare } from './commands/compare.ts';
 import { envs } from './commands/envs.ts';
 import { exportCommand } from './commands/export.ts';
 import { get } from './commands/get.ts';
+import { importCommand } from './commands/import.ts';
 import { members } from './commands/members.ts';
 import { login } from './commands/login.ts';
 import { logout } from './commands/logout.ts';
@@ -20,7 +21,7 @@ import { whoami } from './commands/whoami.ts';
 export const COMMANDS: readonly Command[] = [
   login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run,
   // Administration and comparison (issue 14).
-  users, members, tokens, audit, compare,
+  users, members, tokens, audit, compare, importCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {
