@@ -2,6 +2,8 @@
 import type { Command } from './command.ts';
 import { audit } from './commands/audit.ts';
 import { compare } from './commands/compare.ts';
+import { complete } from './commands/complete.ts';
+import { completion } from './commands/completion.ts';
 import { envs } from './commands/envs.ts';
 import { exportCommand } from './commands/export.ts';
 import { get } from './commands/get.ts';
@@ -21,9 +23,12 @@ import { whoami } from './commands/whoami.ts';
 export const COMMANDS: readonly Command[] = [
   login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run,
   // Administration and comparison (issue 14).
-  users, members, tokens, audit, compare, importCommand,
+  users, members, tokens, audit, compare, importCommand, completion,
 ];
 
+/** Commands that work but are not listed in --help (the completion scripts' helper). */
+const HIDDEN: readonly Command[] = [complete];
+
 export function findCommand(name: string): Command | undefined {
-  return COMMANDS.find((c) => c.name === name);
+  return COMMANDS.find((c) => c.name === name) ?? HIDDEN.find((c) => c.name === name);
 }

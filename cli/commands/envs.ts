@@ -35,5 +35,6 @@ export const envs: Command = {
   summary: "List an organization's environments, or create one (Admin+)",
   help: usageOf(SUBS),
   options: optionsOf(SUBS),
+  verbs: SUBS.map((s) => s.name),
   run: (ctx) => runSubcommand(ctx, 'envs', SUBS, 'ls'),
 };

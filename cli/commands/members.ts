@@ -77,5 +77,6 @@ export const members: Command = {
 set-role adds the user when they are not yet a member. Roles: ${ROLES.join(', ')}. Only an owner can grant
 owner or change an owner; the last owner cannot be demoted or removed.`,
   options: optionsOf(SUBS),
+  verbs: SUBS.map((s) => s.name),
   run: (ctx) => runSubcommand(ctx, 'members', SUBS, 'ls'),
 };

@@ -37,5 +37,6 @@ export const orgs: Command = {
 The creator becomes the new organization's owner; it starts with the environments development,
 staging and production. --name defaults to the slug.`,
   options: optionsOf(SUBS),
+  verbs: SUBS.map((s) => s.name),
   run: (ctx) => runSubcommand(ctx, 'orgs', SUBS, 'ls'),
 };

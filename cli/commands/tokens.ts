@@ -73,5 +73,6 @@ create prints the new token once, on stdout only (the description goes to stderr
   secrets tokens create --env production --name ci --expires 30d | gh secret set SECRETS_TOKEN
 --expires takes a duration (90m, 12h, 30d, 2w) from now or an ISO 8601 time; without it the token does not expire.`,
   options: optionsOf(SUBS),
+  verbs: SUBS.map((s) => s.name),
   run: (ctx) => runSubcommand(ctx, 'tokens', SUBS, 'ls'),
 };

@@ -29,5 +29,6 @@ The token is printed once, on stdout (the only line there), so it can be piped s
 a password manager; the server keeps only its hash. Add the user to an organization with
 \`secrets members set-role USER_ID ROLE\`.`,
   options: optionsOf(SUBS),
+  verbs: SUBS.map((s) => s.name),
   run: (ctx) => runSubcommand(ctx, 'users', SUBS),
 };
