@@ -139,6 +139,20 @@ export interface AuditEvent {
   userAgent: string | null;
 }
 
+/** Query of GET /v1/orgs/{org}/audit: paging (cursor backwards, or after an event id forwards) and filters. */
+export interface AuditQuery {
+  limit?: number;
+  cursor?: string;
+  after?: string;
+  since?: string;
+  until?: string;
+  actor?: string;
+  action?: string;
+  key?: string;
+  environment?: string;
+  outcome?: 'allowed' | 'denied';
+}
+
 export interface AuditPage {
   events: AuditEvent[];
   nextCursor: string | null;

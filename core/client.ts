@@ -2,6 +2,7 @@
 // retries and error mapping live in core/client/.
 import type {
   AuditPage,
+  AuditQuery,
   BulkReveal,
   Environment,
   Me,
@@ -244,8 +245,9 @@ export class SecretsClient {
 
   // Audit
 
-  async listAudit(org: string, opts: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
-    return this.#get(withQuery(path`/v1/orgs/${org}/audit`, { limit: opts.limit, cursor: opts.cursor }));
+  /** Newest first (page back with `cursor`), or oldest first after the event `after`; filters narrow either. */
+  async listAudit(org: string, opts: AuditQuery = {}): Promise<AuditPage> {
+    return this.#get(withQuery(path`/v1/orgs/${org}/audit`, { ...opts }));
   }
 
   /** Closes the keep-alive connections; the client cannot be used afterwards. */

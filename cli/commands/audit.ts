@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../core/api-types.ts';
 import type { SecretsClient } from '../../core/client.ts';
-import { auditFilter, matches, pastSince, type AuditFilter } from '../audit-filter.ts';
+import { auditFilter, type AuditFilter } from '../audit-filter.ts';
 import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -27,33 +27,14 @@ function intervalMs(text: string | undefined): number {
   return ms;
 }
 
-/** Matching events newest first, at most `limit`, paging back until --since or the start of the trail. */
+/** Matching events newest first, at most `limit`, paging back through the trail. */
 async function newestMatching(client: SecretsClient, org: string, f: AuditFilter, limit: number): Promise<AuditEvent[]> {
   const found: AuditEvent[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await client.listAudit(org, { limit: PAGE, ...(cursor !== undefined && { cursor }) });
-    for (const e of page.events) {
-      if (pastSince(e, f)) return found;
-      if (matches(e, f)) found.push(e);
-      if (found.length >= limit) return found;
-    }
-    if (page.nextCursor === null) return found;
-    cursor = page.nextCursor;
-  }
-}
-
-/** Events newer than `lastId`, oldest first: pages back from the newest until it meets `lastId`. */
-async function newerThan(client: SecretsClient, org: string, lastId: string | undefined): Promise<AuditEvent[]> {
-  const fresh: AuditEvent[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await client.listAudit(org, { limit: lastId === undefined ? 1 : 100, ...(cursor !== undefined && { cursor }) });
-    for (const e of page.events) {
-      if (e.id === lastId) return fresh.reverse();
-      fresh.push(e);
-    }
-    if (lastId === undefined || page.nextCursor === null) return fresh.reverse();
+    const page = await client.listAudit(org, { ...f, limit: Math.min(PAGE, limit - found.length), ...(cursor !== undefined && { cursor }) });
+    found.push(...page.events);
+    if (page.nextCursor === null || found.length >= limit) return found;
     cursor = page.nextCursor;
   }
 }
@@ -64,29 +45,30 @@ function row(e: AuditEvent): string[] {
   return printableRow([e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), actor, e.action, e.environment ?? '-', e.keys.join(',') || '-', e.outcome]);
 }
 
-async function follow(ctx: Context, org: string, f: AuditFilter, limit: number, everyMs: number): Promise<never> {
+async function follow(ctx: Context, org: string, f: AuditFilter, backlogSize: number, everyMs: number): Promise<never> {
   const client = ctx.client();
-  // The newest event of all (not only of the matching ones) marks where the first poll stops; it is read
-  // before the backlog, so an event recorded in between is in both and printed once (shown holds it).
-  let lastId = (await newerThan(client, org, undefined))[0]?.id;
-  const backlog = (await newestMatching(client, org, f, limit)).reverse();
+  // Following starts at the newest event of all; the backlog is read after it, so an event recorded in
+  // between comes back in the first poll too and is printed once (shown).
+  let lastId = (await client.listAudit(org, { limit: 1 })).events[0]?.id;
+  const backlog = (await newestMatching(client, org, f, backlogSize)).reverse();
   const shown = new Set(backlog.map((e) => e.id));
   // One line per event as it arrives; JSON as one object per line so a script can read a stream.
-  const print = (events: AuditEvent[]) => {
-    for (const e of events) {
-      if (!matches(e, f)) continue;
-      if (ctx.flags.json) ctx.out(JSON.stringify(e));
-      else ctx.out(row(e).join('  '));
-    }
-  };
+  const print = (e: AuditEvent) => (ctx.flags.json ? ctx.out(JSON.stringify(e)) : ctx.out(row(e).join('  ')));
   if (!ctx.flags.json) ctx.out(HEADERS.join('  '));
-  print(backlog);
+  backlog.forEach(print);
   for (;;) {
     await new Promise((r) => setTimeout(r, everyMs));
-    const fresh = await newerThan(client, org, lastId);
-    if (fresh.length > 0) {
-      lastId = fresh[fresh.length - 1]!.id;
-      print(fresh.filter((e) => !shown.has(e.id)));
+    if (lastId === undefined) {
+      // Every organization's trail starts with its creation, so this is only a trail the server lost.
+      lastId = (await client.listAudit(org, { limit: 1 })).events[0]?.id;
+      continue;
+    }
+    // Forward from the last event seen, oldest first, page after page until caught up: nothing is skipped.
+    for (;;) {
+      const page = await client.listAudit(org, { ...f, after: lastId, limit: PAGE });
+      for (const e of page.events) if (!shown.has(e.id)) print(e);
+      if (page.events.length > 0) lastId = page.events[page.events.length - 1]!.id;
+      if (page.events.length < PAGE) break;
     }
   }
 }
@@ -99,13 +81,12 @@ export const audit: Command = {
 Newest first, at most --limit events (default ${DEFAULT_LIMIT}). --since and --until take a duration ago
 (15m, 12h, 7d) or an ISO 8601 time; --actor a user's or token's name or id; --action an action such as
 secret.reveal or a family such as secret; --key a secret key; --env an environment (only when given as a
-flag, not from SECRETS_ENV); --outcome allowed or denied. The filters are applied by the CLI while it
-pages through the trail (the audit API has no filter parameters).
+flag, not from SECRETS_ENV); --outcome allowed or denied. The server applies the filters.
 
 --follow prints the matching recent events oldest first, then polls every --interval (default 2s) and
-prints new events as they are recorded, until interrupted; with --json, one JSON object per line. The
-audit API's cursor only pages backwards, so each poll reads from the newest event back to the last one
-printed: no event is missed, whatever the rate.`,
+prints new events as they are recorded, until interrupted; with --json, one JSON object per line. Each poll asks
+for the events after the last one seen (the API's after=<event id>), page by page until caught up, so
+no event is missed whatever the rate. With --follow, --limit is the size of the backlog (default 10).`,
   options: ['since', 'until', 'actor', 'action', 'key', 'outcome', 'limit', 'follow', 'interval'],
   async run(ctx) {
     exactArgs(ctx.args, [], USAGE);

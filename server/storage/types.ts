@@ -86,6 +86,20 @@ export interface AuditInput {
   userAgent: string | null;
 }
 
+/** Narrows an audit listing; every field given must match (docs/api.md, Audit). */
+export interface AuditFilter {
+  /** ISO times, inclusive. */
+  since?: string;
+  until?: string;
+  /** An actor's id or name, ignoring ASCII case. */
+  actor?: string;
+  /** An action (`secret.reveal`) or a family (`secret`). */
+  action?: string;
+  key?: string;
+  environment?: string;
+  outcome?: 'allowed' | 'denied';
+}
+
 export interface AuditRow extends AuditInput {
   id: string;
   seq: number;
@@ -202,7 +216,10 @@ export interface Storage {
   // Audit.
   /** Records an event on its own (reads, denials); resolves once it is durably committed. */
   appendAudit(orgId: string, event: AuditInput): Promise<void>;
-  listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]>;
+  /** Newest first, older than `beforeSeq` when given. */
+  listAudit(orgId: string, limit: number, beforeSeq?: number, filter?: AuditFilter): Promise<AuditRow[]>;
+  /** Oldest first, recorded after the event `afterId`; undefined when there is no such event in the org. */
+  listAuditAfter(orgId: string, limit: number, afterId: string, filter?: AuditFilter): Promise<AuditRow[] | undefined>;
 
   /** Commits queued audit events and closes the database. */
   close(): Promise<void>;

@@ -245,14 +245,17 @@ describe('secrets administration commands against the live server', function () 
       };
       try {
         await waitFor(1); // the backlog: the newest secret.create
-        // More events than one poll page holds arrive between two polls, plus ones the filter drops.
-        for (let i = 0; i < 120; i++) await fx.admin.createSecret(fx.org, 'development', { key: `FOLLOWED_${i}`, value: `followed-canary-value-${i}-4f1a9c` });
+        // More events than one poll page (500) holds arrive between two polls, plus ones the filter drops.
+        await fx.admin.applySecretBatch(fx.org, 'development', {
+          secrets: Array.from({ length: 620 }, (_, i) => ({ key: `FOLLOWED_${i}`, value: `followed-canary-value-${i}-4f1a9c` })),
+        });
         await fx.admin.revealSecret(fx.org, 'development', 'FOLLOWED_0');
-        await waitFor(121);
+        await fx.admin.createSecret(fx.org, 'development', { key: 'FOLLOWED_LAST', value: 'followed-canary-value-last-4f1a9c' });
+        await waitFor(622);
         await new Promise((r) => setTimeout(r, 600));
         const events = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
         const followed = events.slice(1).map((e) => e.keys[0]);
-        assert.deepEqual(followed, Array.from({ length: 120 }, (_, i) => `FOLLOWED_${i}`), err);
+        assert.deepEqual(followed, [...Array.from({ length: 620 }, (_, i) => `FOLLOWED_${i}`), 'FOLLOWED_LAST'], err);
         assert.ok(events.every((e) => e.action === 'secret.create'));
         assert.ok(!out.includes('followed-canary-value'));
       } finally {

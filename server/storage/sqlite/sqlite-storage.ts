@@ -14,6 +14,7 @@ import {
   DuplicateError,
   VersionConflictError,
   type AuditInput,
+  type AuditFilter,
   type AuditRow,
   type BatchWrite,
   type EnvironmentRow,
@@ -39,6 +40,31 @@ const TOKEN_COLS = `id, kind, hash, name, user_id AS userId, org_id AS orgId, en
 const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS createdAt';
 const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
   environment, keys, outcome, ip, user_agent AS userAgent`;
+
+type RawAuditRow = Omit<AuditRow, 'keys'> & { keys: string };
+
+function auditRows(rows: RawAuditRow[]): AuditRow[] {
+  return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
+}
+
+/** SQL conditions for an audit filter, with their arguments (never interpolated). */
+function auditWhere(f: AuditFilter): { where: string; args: string[] } {
+  let where = '';
+  const args: string[] = [];
+  const add = (condition: string, ...values: string[]) => {
+    where += ` AND ${condition}`;
+    args.push(...values);
+  };
+  if (f.since !== undefined) add('time >= ?', f.since);
+  if (f.until !== undefined) add('time <= ?', f.until);
+  if (f.actor !== undefined) add('(lower(actor_id) = lower(?) OR lower(actor_name) = lower(?))', f.actor, f.actor);
+  if (f.action !== undefined && f.action.includes('.')) add('action = ?', f.action);
+  else if (f.action !== undefined) add("substr(action, 1, length(?) + 1) = ? || '.'", f.action, f.action);
+  if (f.key !== undefined) add('EXISTS (SELECT 1 FROM json_each(audit_events.keys) WHERE value = ?)', f.key);
+  if (f.environment !== undefined) add('environment = ?', f.environment);
+  if (f.outcome !== undefined) add('outcome = ?', f.outcome);
+  return { where, args };
+}
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { errcode?: number }).errcode;
@@ -465,9 +491,21 @@ export class SqliteStorage implements Storage {
     return this.audit.append(orgId, event);
   }
 
-  async listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]> {
-    const rows = this.all<Omit<AuditRow, 'keys'> & { keys: string }>('listAudit', orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
-    return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
+  async listAudit(orgId: string, limit: number, beforeSeq?: number, filter?: AuditFilter): Promise<AuditRow[]> {
+    if (!filter || Object.keys(filter).length === 0) {
+      return auditRows(this.all('listAudit', orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit));
+    }
+    const { where, args } = auditWhere(filter);
+    const sql = `SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ?${where} ORDER BY seq DESC LIMIT ?`;
+    return auditRows(this.db.prepare(sql).all(orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, ...args, limit) as RawAuditRow[]);
+  }
+
+  async listAuditAfter(orgId: string, limit: number, afterId: string, filter: AuditFilter = {}): Promise<AuditRow[] | undefined> {
+    const after = this.db.prepare('SELECT seq FROM audit_events WHERE org_id = ? AND id = ?').get(orgId, afterId) as { seq: number } | undefined;
+    if (!after) return undefined;
+    const { where, args } = auditWhere(filter);
+    const sql = `SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq > ?${where} ORDER BY seq ASC LIMIT ?`;
+    return auditRows(this.db.prepare(sql).all(orgId, after.seq, ...args, limit) as RawAuditRow[]);
   }
 
   async close(): Promise<void> {
