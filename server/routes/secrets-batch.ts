@@ -73,6 +73,7 @@ export function registerSecretBatchRoutes(app: FastifyInstance, deps: Deps): voi
         if (first !== undefined) throw new ValidationProblem(`body.secrets[${i}].key`, `${keys[i]} is also item ${first}; a key may appear once`);
         seen.set(keys[i]!, i);
         try {
+          // The same checks as a single create (routes/secrets.ts); a value rule added there belongs here too.
           if (item.value === '') throw new ApiError('SECRET_VALUE_REQUIRED', 'Secret value is required');
           checkValueSize(item.value);
         } catch (err) {

@@ -135,6 +135,15 @@ describe('server: secret batches (import)', function () {
     assert.deepEqual(await list(env), []);
   });
 
+  it('accepts a batch body over the general 1 MiB limit: 40 values of 60 KiB each', async () => {
+    const env = await createEnvironment(api, team.owner.token, team.org);
+    const secrets = Array.from({ length: 40 }, (_, i) => ({ key: `LARGE_${i}`, value: `${i}-`.padEnd(60 * 1024, 'v') }));
+    const r = await api.post<SecretBatch>(batchPath(env), team.editor.token, { secrets });
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    assert.equal((await list(env)).length, 40);
+    assert.equal(await reveal(api, team.editor.token, team.org, env, 'LARGE_39'), secrets[39]!.value);
+  });
+
   it('refuses an empty batch, an unknown field and an unknown environment', async () => {
     const env = await createEnvironment(api, team.owner.token, team.org);
     assertProblem(await api.post(batchPath(env), team.editor.token, { secrets: [] }), 400, 'VALIDATION_FAILED');
