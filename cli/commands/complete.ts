@@ -12,6 +12,7 @@ export const complete: Command = {
   options: [],
   async run(ctx) {
     const [what] = exactArgs(ctx.args, ['WHAT'], this.help);
+    ctx.preferQuickAnswers();
     const client = ctx.client();
     let names: string[];
     if (what === 'orgs') names = (await client.listOrgs()).map((o) => o.slug);

@@ -1,7 +1,9 @@
 // Shell completion: the scripts load in real bash, zsh and fish without error, and completing in them
 // offers commands, verbs, flags and values — organizations, environments and keys from the live server.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +107,27 @@ __secrets_dynamic keys`;
     assert.deepEqual(complete('secrets import x.env --dry'), ['--dry-run']);
     assert.deepEqual(complete('secrets get --env staging STRIPE_'), ['STRIPE_HOOK', 'STRIPE_KEY']);
     assert.deepEqual(complete('secrets ls --env prod'), ['production']);
+  });
+
+  it('gives up within seconds on a server that never answers, so Tab does not freeze the shell', async function () {
+    this.timeout(30_000);
+    const silent = createServer(() => {}); // accepts connections, never answers
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const script = `source <(secrets completion bash); COMP_WORDS=(secrets get ''); COMP_CWORD=2; _secrets; echo "\${#COMPREPLY[@]}"`;
+      const child = spawn('bash', ['--norc', '--noprofile', '-c', script], { env: { ...env, SECRETS_URL: `http://127.0.0.1:${port}`, SECRETS_ENV: 'staging' } });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      await once(child, 'close');
+      const seconds = (Date.now() - started) / 1000;
+      assert.equal(out, '0\n');
+      assert.ok(seconds < 8, `completion took ${seconds} s`);
+    } finally {
+      silent.close();
+    }
   });
 
   it('never prints a value while completing keys', () => {
