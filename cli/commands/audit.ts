@@ -48,28 +48,40 @@ function row(e: AuditEvent): string[] {
 async function follow(ctx: Context, org: string, f: AuditFilter, backlogSize: number, everyMs: number): Promise<never> {
   const client = ctx.client();
   // Following starts at the newest event of all; the backlog is read after it, so an event recorded in
-  // between comes back in the first poll too and is printed once (shown).
-  let lastId = (await client.listAudit(org, { limit: 1 })).events[0]?.id;
+  // between comes back in the first round too and is printed once (shown).
+  const newestId = async () => (await client.listAudit(org, { limit: 1 })).events[0]?.id;
+  let lastId = await newestId();
   const backlog = (await newestMatching(client, org, f, backlogSize)).reverse();
-  const shown = new Set(backlog.map((e) => e.id));
+  // Ids printed by the previous round and this one: a round may see again what the last one printed.
+  let shown = new Set(backlog.map((e) => e.id));
   // One line per event as it arrives; JSON as one object per line so a script can read a stream.
   const print = (e: AuditEvent) => (ctx.flags.json ? ctx.out(JSON.stringify(e)) : ctx.out(row(e).join('  ')));
   if (!ctx.flags.json) ctx.out(HEADERS.join('  '));
   backlog.forEach(print);
   for (;;) {
     await new Promise((r) => setTimeout(r, everyMs));
+    // The newest event of all is read first; everything up to it is covered by the pages below, so
+    // the next round can start there even when the filter matched nothing (no rescan of old events).
+    const mark = await newestId();
     if (lastId === undefined) {
       // Every organization's trail starts with its creation, so this is only a trail the server lost.
-      lastId = (await client.listAudit(org, { limit: 1 })).events[0]?.id;
+      lastId = mark;
       continue;
     }
-    // Forward from the last event seen, oldest first, page after page until caught up: nothing is skipped.
+    const printed = new Set<string>();
+    let from = lastId;
+    // Forward from the last mark, oldest first, page after page until caught up: nothing is skipped.
     for (;;) {
-      const page = await client.listAudit(org, { ...f, after: lastId, limit: PAGE });
-      for (const e of page.events) if (!shown.has(e.id)) print(e);
-      if (page.events.length > 0) lastId = page.events[page.events.length - 1]!.id;
+      const page = await client.listAudit(org, { ...f, after: from, limit: PAGE });
+      for (const e of page.events) {
+        if (!shown.has(e.id)) print(e);
+        printed.add(e.id);
+      }
+      if (page.events.length > 0) from = page.events[page.events.length - 1]!.id;
       if (page.events.length < PAGE) break;
     }
+    shown = printed;
+    if (mark !== undefined) lastId = mark;
   }
 }
 
