@@ -1,6 +1,9 @@
 // The administration commands end to end: the real `secrets` executable against the real server.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AuditEvent, Member, Org, ServiceToken } from '../../core/api-types.ts';
 import { clientFor, startFixture, type Fixture } from './fixture.ts';
 import { ensureBuilt, freshHome, secrets, startSecrets, type CliOptions } from './run-cli.ts';
@@ -263,5 +266,32 @@ describe('secrets administration commands against the live server', function () 
         await once(child, 'close');
       }
     });
+  });
+
+  it('onboards a team from the shell alone: org, environment, user, role, import, service token, compare, audit', async function () {
+    this.timeout(60_000);
+    const run = async (args: string[], extra: Record<string, string> = {}) => {
+      const r = await secrets(args, as({ SECRETS_ORG: 'onboard', ...extra }));
+      assert.equal(r.code, 0, `secrets ${args.join(' ')}: ${r.stderr}`);
+      return r;
+    };
+    await run(['orgs', 'create', 'onboard', '--name', 'Onboard Inc']);
+    await run(['envs', 'create', 'preview']);
+    const dev = JSON.parse((await run(['users', 'create', '--name', 'Dana Dev', '--email', 'dana@onboard.example', '--json'])).stdout) as { user: { id: string }; token: string };
+    await run(['members', 'set-role', dev.user.id, 'editor']);
+    const dir = mkdtempSync(join(tmpdir(), 'secrets-onboard-'));
+    writeFileSync(join(dir, '.env'), 'DATABASE_URL=postgres://onboard-canary-7d1e3a9b5c\nAPI_KEY=onboard-canary-api-2f8c6e0a4b\n');
+    // The new Editor imports with her own token.
+    await run(['import', join(dir, '.env'), '--env', 'preview'], { SECRETS_TOKEN: dev.token });
+    const ci = (await run(['tokens', 'create', '--env', 'preview', '--name', 'preview-ci', '--expires', '7d'])).stdout.trim();
+    const exported = await secrets(['export', '--format', 'json'], { env: { SECRETS_URL: fx.url, SECRETS_TOKEN: ci, ...freshHome() } });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.deepEqual(JSON.parse(exported.stdout), { API_KEY: 'onboard-canary-api-2f8c6e0a4b', DATABASE_URL: 'postgres://onboard-canary-7d1e3a9b5c' });
+    const cmp = JSON.parse((await run(['compare', 'preview', 'production', '--json'])).stdout) as { onlyInA: { key: string }[] };
+    assert.deepEqual(cmp.onlyInA.map((k) => k.key), ['API_KEY', 'DATABASE_URL']);
+    const trail = JSON.parse((await run(['audit', '--actor', 'Dana Dev', '--json'])).stdout) as AuditEvent[];
+    assert.deepEqual(trail.map((e) => `${e.action} ${e.keys.join(',')}`).sort(), ['secret.create API_KEY', 'secret.create DATABASE_URL']);
+    const everything = (await run(['audit', '--json', '--limit', '500'])).stdout;
+    assert.ok(!everything.includes('onboard-canary'), 'a value reached the audit trail');
   });
 });
