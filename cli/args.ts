@@ -18,6 +18,21 @@ export const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
   'keep-missing': { type: 'boolean' },
   'allow-name': { type: 'string', multiple: true },
+  // Administration, audit and import (issue 14).
+  name: { type: 'string' },
+  email: { type: 'string' },
+  expires: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  actor: { type: 'string' },
+  action: { type: 'string' },
+  key: { type: 'string' },
+  outcome: { type: 'string' },
+  limit: { type: 'string' },
+  follow: { type: 'boolean', short: 'f' },
+  interval: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -36,6 +51,20 @@ export interface Flags {
   yes?: boolean;
   'keep-missing'?: boolean;
   'allow-name'?: string[];
+  name?: string;
+  email?: string;
+  expires?: string;
+  since?: string;
+  until?: string;
+  actor?: string;
+  action?: string;
+  key?: string;
+  outcome?: string;
+  limit?: string;
+  follow?: boolean;
+  interval?: string;
+  overwrite?: boolean;
+  'dry-run'?: boolean;
 }
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];

@@ -10,6 +10,8 @@ export interface Command {
   help: string;
   /** Options accepted besides the global --url --org --env --json --help. */
   options: readonly OptionName[];
+  /** The verbs of a command that has them (`tokens create`), for help and shell completion. */
+  verbs?: readonly string[];
   /** Returns the exit status (0 when omitted). */
   run(ctx: Context): Promise<number | void>;
 }

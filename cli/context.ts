@@ -24,6 +24,7 @@ export class Context {
   readonly #redactor = new Redactor();
   #settings: Settings | undefined;
   #client: SecretsClient | undefined;
+  #quick = false;
 
   constructor(io: Io, flags: Flags, args: readonly string[], rest: readonly string[] | null) {
     this.io = io;
@@ -54,6 +55,14 @@ export class Context {
     return this.#settings;
   }
 
+  /**
+   * One short attempt per request instead of retries with back-off: for shell completion, where a slow
+   * server must not freeze the user's Tab key. Call before the first request.
+   */
+  preferQuickAnswers(): void {
+    this.#quick = true;
+  }
+
   /** The client for the configured server and token, opened on first use. */
   client(): SecretsClient {
     if (this.#client) return this.#client;
@@ -79,6 +88,7 @@ export class Context {
         baseUrl: url,
         token,
         userAgent: `${USER_AGENT} (node ${process.version}; ${process.platform})`,
+        ...(this.#quick && { timeoutMs: 3000, retries: 0 }),
         ...(debug && {
           onResponse: (r) => this.debug(`${r.method} ${r.path} → ${r.status} (${Math.round(r.ms)} ms)`),
           onRetry: (r) => this.debug(`retry ${r.attempt} in ${Math.round(r.delayMs)} ms: ${r.reason}`),

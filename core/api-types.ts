@@ -91,6 +91,31 @@ export interface ServiceToken {
   lastUsedAt: string | null;
 }
 
+/** One secret of a batch (`POST …/environments/{env}/batch`, docs/api.md). */
+export interface SecretBatchItem {
+  key: string;
+  value: string;
+  description?: string;
+  /** 0: the key must not exist yet; n ≥ 1: it must exist at version n; absent: create or update. */
+  ifMatch?: number;
+}
+
+export interface SecretBatchResult {
+  key: string;
+  outcome: 'created' | 'updated' | 'unchanged';
+  /** The version after the batch (or that it would have, on a dry run). */
+  version: number;
+}
+
+export interface SecretBatch {
+  environment: string;
+  dryRun: boolean;
+  results: SecretBatchResult[];
+}
+
+export const SECRET_BATCH_MAX_ITEMS = 20_000;
+export const SECRET_BATCH_MAX_BYTES = 32 * 1024 * 1024;
+
 export type AuditAction =
   | 'secret.create'
   | 'secret.read'
@@ -128,6 +153,20 @@ export interface AuditEvent {
   userAgent: string | null;
   /** Attempts this event stands for: repeats of one denied attempt within a window are aggregated. */
   count: number;
+}
+
+/** Query of GET /v1/orgs/{org}/audit: paging (cursor backwards, or after an event id forwards) and filters. */
+export interface AuditQuery {
+  limit?: number;
+  cursor?: string;
+  after?: string;
+  since?: string;
+  until?: string;
+  actor?: string;
+  action?: string;
+  key?: string;
+  environment?: string;
+  outcome?: 'allowed' | 'denied';
 }
 
 export interface AuditPage {

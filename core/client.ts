@@ -3,6 +3,7 @@
 import type {
   CreatedSecret,
   AuditPage,
+  AuditQuery,
   BulkReveal,
   Environment,
   Me,
@@ -11,6 +12,8 @@ import type {
   PersonalToken,
   RevealedSecret,
   Role,
+  SecretBatch,
+  SecretBatchItem,
   SecretMeta,
   ServiceToken,
   User,
@@ -213,6 +216,21 @@ export class SecretsClient {
     return r.data;
   }
 
+  /**
+   * Creates and updates many secrets in one transaction (all or nothing); `dryRun` reports what would
+   * happen without writing. Not retried unless a dry run: a lost answer may hide a committed batch.
+   */
+  async applySecretBatch(org: string, env: string, body: { secrets: SecretBatchItem[]; dryRun?: boolean }): Promise<SecretBatch> {
+    const r = await this.#http.send<SecretBatch>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/batch`,
+      body,
+      idempotent: body.dryRun === true,
+      sensitive: body.secrets.map((s) => s.value),
+    });
+    return r.data;
+  }
+
   // Service tokens
 
   async listServiceTokens(org: string): Promise<ServiceToken[]> {
@@ -232,8 +250,9 @@ export class SecretsClient {
 
   // Audit
 
-  async listAudit(org: string, opts: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
-    return this.#get(withQuery(path`/v1/orgs/${org}/audit`, { limit: opts.limit, cursor: opts.cursor }));
+  /** Newest first (page back with `cursor`), or oldest first after the event `after`; filters narrow either. */
+  async listAudit(org: string, opts: AuditQuery = {}): Promise<AuditPage> {
+    return this.#get(withQuery(path`/v1/orgs/${org}/audit`, { ...opts }));
   }
 
   /** Closes the keep-alive connections; the client cannot be used afterwards. */

@@ -18,6 +18,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerOrgRoutes } from './routes/orgs.ts';
 import { registerSecretRoutes } from './routes/secrets.ts';
+import { registerSecretBatchRoutes } from './routes/secrets-batch.ts';
 import { registerServiceTokenRoutes } from './routes/service-tokens.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -67,6 +68,7 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   registerOrgRoutes(app, deps);
   registerEnvironmentRoutes(app, deps);
   registerSecretRoutes(app, deps);
+  registerSecretBatchRoutes(app, deps);
   registerBulkRevealRoutes(app, deps);
   registerServiceTokenRoutes(app, deps, auth);
   registerAuditRoutes(app, deps);

@@ -44,7 +44,7 @@ export function checkedKey(raw: string | undefined): string {
   return key;
 }
 
-function checkValueSize(value: string): void {
+export function checkValueSize(value: string): void {
   if (Buffer.byteLength(value, 'utf8') > SECRET_VALUE_MAX_BYTES) throw new ValidationProblem('body.value', 'must be at most 64 KiB');
 }
 

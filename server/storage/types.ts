@@ -88,6 +88,20 @@ export interface AuditInput {
   repeatKey?: string;
 }
 
+/** Narrows an audit listing; every field given must match (docs/api.md, Audit). */
+export interface AuditFilter {
+  /** ISO times, inclusive. */
+  since?: string;
+  until?: string;
+  /** An actor's id or name, ignoring ASCII case. */
+  actor?: string;
+  /** An action (`secret.reveal`) or a family (`secret`). */
+  action?: string;
+  key?: string;
+  environment?: string;
+  outcome?: 'allowed' | 'denied' | 'error';
+}
+
 export interface AuditRow extends Omit<AuditInput, 'repeatKey'> {
   id: string;
   seq: number;
@@ -126,6 +140,22 @@ export class VersionConflictError extends Error {
   constructor(current: number) {
     super(`version ${current} is current`);
     this.current = current;
+  }
+}
+
+/** One write of a batch; the batch commits every write and its audit event, or none. */
+export type BatchWrite =
+  | { kind: 'create'; secret: NewSecret; audit: AuditInput }
+  | { kind: 'update'; key: string; update: SecretUpdate; audit: AuditInput };
+
+/** Which write of a batch failed (DuplicateError or VersionConflictError), so the route can name its key. */
+export class BatchWriteError extends Error {
+  readonly index: number;
+  readonly failure: DuplicateError | VersionConflictError;
+  constructor(index: number, failure: DuplicateError | VersionConflictError) {
+    super(`batch write ${index} failed: ${failure.message}`);
+    this.index = index;
+    this.failure = failure;
   }
 }
 
@@ -179,6 +209,8 @@ export interface Storage {
   createSecret(orgId: string, environmentId: string, secret: NewSecret, audit: AuditInput): Promise<SecretRow>;
   updateSecret(orgId: string, environmentId: string, key: string, update: SecretUpdate, audit: AuditInput): Promise<SecretRow>;
   deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean>;
+  /** Creates and updates in one transaction, each with its audit event; all or nothing. Returns the rows after. */
+  applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]>;
 
   // Service tokens.
   createServiceToken(orgId: string, token: TokenRow, audit: AuditInput): Promise<void>;
@@ -191,8 +223,10 @@ export interface Storage {
    * `repeatKey` already recorded for the organization adds one to that event's count instead.
    */
   appendAudit(orgId: string, event: AuditInput): Promise<void>;
-  /** Newest first; waits for events appended before the call to commit, so it includes them. */
-  listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]>;
+  /** Newest first, older than `beforeSeq` when given; waits for events appended before the call to commit, so it includes them. */
+  listAudit(orgId: string, limit: number, beforeSeq?: number, filter?: AuditFilter): Promise<AuditRow[]>;
+  /** Oldest first, recorded after the event `afterId`; undefined when there is no such event in the org. */
+  listAuditAfter(orgId: string, limit: number, afterId: string, filter?: AuditFilter): Promise<AuditRow[] | undefined>;
 
   /** Commits queued audit events and closes the database. */
   close(): Promise<void>;

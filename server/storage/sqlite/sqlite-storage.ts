@@ -10,10 +10,13 @@ import { AuditCommitter } from './audit-committer.ts';
 import { migrate } from './migrations.ts';
 import {
   AuditWriteError,
+  BatchWriteError,
   DuplicateError,
   VersionConflictError,
   type AuditInput,
+  type AuditFilter,
   type AuditRow,
+  type BatchWrite,
   type EnvironmentRow,
   type MemberRow,
   type NewSecret,
@@ -37,6 +40,31 @@ const TOKEN_COLS = `id, kind, hash, name, user_id AS userId, org_id AS orgId, en
 const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS createdAt';
 const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
   environment, keys, outcome, ip, user_agent AS userAgent, count`;
+
+type RawAuditRow = Omit<AuditRow, 'keys'> & { keys: string };
+
+function auditRows(rows: RawAuditRow[]): AuditRow[] {
+  return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
+}
+
+/** SQL conditions for an audit filter, with their arguments (never interpolated). */
+function auditWhere(f: AuditFilter): { where: string; args: string[] } {
+  let where = '';
+  const args: string[] = [];
+  const add = (condition: string, ...values: string[]) => {
+    where += ` AND ${condition}`;
+    args.push(...values);
+  };
+  if (f.since !== undefined) add('time >= ?', f.since);
+  if (f.until !== undefined) add('time <= ?', f.until);
+  if (f.actor !== undefined) add('(lower(actor_id) = lower(?) OR lower(actor_name) = lower(?))', f.actor, f.actor);
+  if (f.action !== undefined && f.action.includes('.')) add('action = ?', f.action);
+  else if (f.action !== undefined) add("substr(action, 1, length(?) + 1) = ? || '.'", f.action, f.action);
+  if (f.key !== undefined) add('EXISTS (SELECT 1 FROM json_each(audit_events.keys) WHERE value = ?)', f.key);
+  if (f.environment !== undefined) add('environment = ?', f.environment);
+  if (f.outcome !== undefined) add('outcome = ?', f.outcome);
+  return { where, args };
+}
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { errcode?: number }).errcode;
@@ -402,6 +430,32 @@ export class SqliteStorage implements Storage {
     });
   }
 
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]> {
+    return this.tx(() => {
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i]!;
+        if (w.kind === 'create') {
+          const n = w.secret;
+          try {
+            this.run('insertSecret', n.id, orgId, environmentId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by);
+          } catch (err) {
+            if (isUniqueViolation(err)) throw new BatchWriteError(i, new DuplicateError('secret exists'));
+            throw err;
+          }
+        } else {
+          const u = w.update;
+          const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, w.key, u.expectedVersion);
+          if (Number(changed.changes) !== 1) {
+            const current = this.get<SecretRow>('getSecret', orgId, environmentId, w.key);
+            throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
+          }
+        }
+        this.insertAudit(orgId, w.audit);
+      }
+      return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
+    });
+  }
+
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
     return this.tx(() => {
       const gone = Number(this.run('deleteSecret', orgId, environmentId, key).changes) === 1;
@@ -438,12 +492,25 @@ export class SqliteStorage implements Storage {
     return this.audit.append(orgId, event);
   }
 
-  async listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]> {
+  async listAudit(orgId: string, limit: number, beforeSeq?: number, filter?: AuditFilter): Promise<AuditRow[]> {
     // Denials are not awaited by the requests that caused them; a reader still sees every event
     // recorded before it asked.
     await this.audit.settled();
-    const rows = this.all<Omit<AuditRow, 'keys'> & { keys: string }>('listAudit', orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
-    return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
+    if (!filter || Object.keys(filter).length === 0) {
+      return auditRows(this.all('listAudit', orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit));
+    }
+    const { where, args } = auditWhere(filter);
+    const sql = `SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ?${where} ORDER BY seq DESC LIMIT ?`;
+    return auditRows(this.db.prepare(sql).all(orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, ...args, limit) as RawAuditRow[]);
+  }
+
+  async listAuditAfter(orgId: string, limit: number, afterId: string, filter: AuditFilter = {}): Promise<AuditRow[] | undefined> {
+    await this.audit.settled();
+    const after = this.db.prepare('SELECT seq FROM audit_events WHERE org_id = ? AND id = ?').get(orgId, afterId) as { seq: number } | undefined;
+    if (!after) return undefined;
+    const { where, args } = auditWhere(filter);
+    const sql = `SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq > ?${where} ORDER BY seq ASC LIMIT ?`;
+    return auditRows(this.db.prepare(sql).all(orgId, after.seq, ...args, limit) as RawAuditRow[]);
   }
 
   async close(): Promise<void> {
