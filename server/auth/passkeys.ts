@@ -53,7 +53,7 @@ export class PasskeyCeremonies {
       userName: person.email,
       userDisplayName: person.name,
       userID: new TextEncoder().encode(person.userId),
-      challenge: this.challenges.issue(purpose, subject, data),
+      challenge: challengeBytes(this.challenges.issue(purpose, subject, data)),
       timeout: CHALLENGE_TTL_MS,
       attestationType: 'none',
       excludeCredentials: existing.map((k) => ({ id: k.id, transports: JSON.parse(k.transports) as string[] })),
@@ -89,7 +89,7 @@ export class PasskeyCeremonies {
   async authenticationOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
     return generateAuthenticationOptions({
       rpID: this.deps.site.rpId,
-      challenge: this.challenges.issue('sign-in', ''),
+      challenge: challengeBytes(this.challenges.issue('sign-in', '')),
       timeout: CHALLENGE_TTL_MS,
       userVerification: 'preferred',
     });
@@ -122,6 +122,11 @@ export class PasskeyCeremonies {
       throw rejected();
     }
   }
+}
+
+/** The library takes a string challenge as text to encode; ours is already base64url of random bytes. */
+function challengeBytes(challenge: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.from(challenge, 'base64url'));
 }
 
 /** The challenge a response answers, read from its clientDataJSON ('' when unreadable). */
