@@ -19,6 +19,8 @@ import { registerMeRoutes } from './routes/me.ts';
 import { registerOrgRoutes } from './routes/orgs.ts';
 import { registerSecretRoutes } from './routes/secrets.ts';
 import { registerServiceTokenRoutes } from './routes/service-tokens.ts';
+import { ServerMetrics } from './ops/metrics.ts';
+import type { MetricsAccess } from './ops/settings.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -26,9 +28,13 @@ export interface AppOptions {
   logLevel: string;
   /** Told about every API route as it is registered (the contract test lists them this way). */
   onRoute?: (method: string, url: string) => void;
+  /** Who may read /metrics (SECRETS_METRICS); `loopback` when not given. */
+  metricsAccess?: MetricsAccess;
 }
 
-export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
+export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance {
+  const metrics = new ServerMetrics();
+  const deps = metrics.instrument(plainDeps);
   const app = Fastify({
     logger: {
       level: options.logLevel,
@@ -59,10 +65,11 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   installJsonParser(app);
   installMethodNotAllowed(app);
   installConnectionLimits(app.server, deps.limits);
+  metrics.install(app, options.metricsAccess ?? 'loopback');
   const auth = new Authenticator(deps);
   installAuthentication(app, deps, auth, new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs));
 
-  registerHealthRoutes(app);
+  registerHealthRoutes(app, deps);
   registerMeRoutes(app, deps);
   registerOrgRoutes(app, deps);
   registerEnvironmentRoutes(app, deps);

@@ -1,6 +1,7 @@
 // Entry point: `node server/main.ts` serves the API; `node server/main.ts rotate-master-key` re-wraps
 // every organization's data key under a new master key.
 import { loadConfig } from './config.ts';
+import { installGracefulShutdown } from './ops/shutdown.ts';
 import { startServer } from './start.ts';
 
 async function main(): Promise<void> {
@@ -13,14 +14,7 @@ async function main(): Promise<void> {
   }
   if (command !== undefined) throw new Error(`unknown command "${command}" (expected nothing or rotate-master-key)`);
   const app = await startServer(config);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  installGracefulShutdown(app, config.ops.shutdownTimeoutMs);
 }
 
 main().catch((err: Error) => {

@@ -194,6 +194,12 @@ export interface Storage {
   /** Newest first; waits for events appended before the call to commit, so it includes them. */
   listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]>;
 
+  /**
+   * For readiness probes: a real round trip to the database that resolves only when it answers and its
+   * schema is at this server's newest migration; rejects otherwise.
+   */
+  ping(): Promise<void>;
+
   /** Commits queued audit events and closes the database. */
   close(): Promise<void>;
 }

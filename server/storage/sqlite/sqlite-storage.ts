@@ -7,7 +7,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { Role } from '../../../core/api-types.ts';
 import { AuditCommitter } from './audit-committer.ts';
-import { migrate } from './migrations.ts';
+import { LATEST_MIGRATION, migrate } from './migrations.ts';
 import {
   AuditWriteError,
   DuplicateError,
@@ -133,6 +133,7 @@ export class SqliteStorage implements Storage {
       revokeService: p(`UPDATE tokens SET revoked_at = ? WHERE kind = 'service' AND org_id = ? AND id = ? AND revoked_at IS NULL`),
       insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      schemaVersion: p('SELECT max(version) AS v FROM schema_migrations'),
       listAudit: p(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
     };
     // Started after the migrations, so the worker's connection sees the final schema.
@@ -444,6 +445,11 @@ export class SqliteStorage implements Storage {
     await this.audit.settled();
     const rows = this.all<Omit<AuditRow, 'keys'> & { keys: string }>('listAudit', orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
     return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
+  }
+
+  async ping(): Promise<void> {
+    const { v } = this.get<{ v: number | null }>('schemaVersion')!;
+    if (v !== LATEST_MIGRATION) throw new Error(`the database schema is at version ${v ?? 0}, this server needs ${LATEST_MIGRATION}`);
   }
 
   async close(): Promise<void> {
