@@ -1,8 +1,9 @@
 // Probes for a process supervisor or load balancer. `/healthz`: the process answers (restart it when
 // it does not). `/readyz`: it can serve — the database answers a real query through the storage and
 // its schema is migrated to this server's version (send it traffic only then). Neither needs a token
-// or says more than ready / not ready; during a graceful shutdown both answer 503 (fastify's
-// return503OnClosing), so a balancer stops sending new requests while in-flight ones finish.
+// or says more than ready / not ready. Once a graceful shutdown begins both fail (new connections are
+// refused, idle ones closed, fastify's return503OnClosing answers the rest), so a balancer stops sending
+// new requests while in-flight ones finish.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';

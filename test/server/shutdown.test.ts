@@ -37,6 +37,24 @@ function slowPost(url: string, path: string, token: string, body: string): SlowR
   return { finish: () => socket.write(body.slice(1)), reply, answeredEarly: () => received.length > 0 };
 }
 
+/** A keep-alive connection that has been answered once and is idle; `closed` resolves when the server closes it. */
+async function idleKeepAlive(url: string): Promise<{ closed: Promise<void>; isClosed(): boolean }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port) });
+  let received = '';
+  let isClosed = false;
+  const closed = new Promise<void>((resolve) => socket.on('close', () => ((isClosed = true), resolve())));
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => {
+    socket.setEncoding('utf8').on('data', (d: string) => {
+      received += d;
+      if (/\r\n\r\n\{"status":"ok"\}/.test(received)) resolve();
+    });
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+  });
+  return { closed, isClosed: () => isClosed };
+}
+
 /** Resolves with the connection error code of a fresh connection attempt ('connected' if it was accepted). */
 function tryConnect(url: string): Promise<string> {
   const { hostname, port } = new URL(url);
@@ -68,7 +86,7 @@ describe('server: graceful shutdown', function () {
   let server: RunningServer | undefined;
   afterEach(() => stopAndRemove(server));
 
-  it('after SIGTERM finishes the in-flight request with 200, refuses new connections, commits every answered reveal\'s audit event and exits 0', async () => {
+  it('after SIGTERM finishes the in-flight request with 200, refuses new connections and closes idle ones, commits every answered reveal\'s audit event and exits 0', async () => {
     server = await startServer();
     const api = http(server.url);
     const org = await createOrg(api, server.adminToken);
@@ -107,7 +125,9 @@ describe('server: graceful shutdown', function () {
     const load = Array.from({ length: 8 }, worker);
     try {
       const slow = slowPost(server.url, path, server.adminToken, JSON.stringify({ keys: [...values.keys()] }));
+      const idle = await idleKeepAlive(server.url);
       await sleep(300);
+      assert.equal(idle.isClosed(), false);
       assert.ok(answered200 > 0, 'the load is running');
       server.child.kill('SIGTERM');
       await waitForOutput(server, /SIGTERM: shutting down/);
@@ -118,6 +138,7 @@ describe('server: graceful shutdown', function () {
         if (refused !== 'ECONNREFUSED') await sleep(20);
       }
       assert.equal(refused, 'ECONNREFUSED', 'a new connection is refused once shutdown began');
+      await idle.closed; // an idle keep-alive connection (a balancer's health check) is closed, not left open
       assert.equal(slow.answeredEarly(), false, 'the in-flight request is still waiting for its body');
       assert.equal(server.child.exitCode, null, 'the server waits for it');
 
