@@ -270,7 +270,8 @@ export type ProblemCode =
   | 'RATE_LIMITED'
   | 'SECRET_UNREADABLE'
   | 'INTERNAL'
-  | 'AUDIT_UNAVAILABLE';
+  | 'AUDIT_UNAVAILABLE'
+  | 'NOT_READY';
 
 /** Key rules shared by every consumer, so a client can validate as the user types. */
 export const SECRET_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;

@@ -27,6 +27,8 @@ import { ChallengeStore } from './auth/challenges.ts';
 import { PasskeyCeremonies } from './auth/passkeys.ts';
 import { registerInvitationRoutes } from './routes/invitations.ts';
 import { registerPasskeyRoutes } from './routes/passkeys.ts';
+import { ServerMetrics } from './ops/metrics.ts';
+import type { MetricsAccess } from './ops/settings.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -34,9 +36,13 @@ export interface AppOptions {
   logLevel: string;
   /** Told about every API route as it is registered (the contract test lists them this way). */
   onRoute?: (method: string, url: string) => void;
+  /** Who may read /metrics (SECRETS_METRICS); `loopback` when not given. */
+  metricsAccess?: MetricsAccess;
 }
 
-export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
+export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance {
+  const metrics = new ServerMetrics();
+  const deps = metrics.instrument(plainDeps);
   const app = Fastify({
     logger: {
       level: options.logLevel,
@@ -69,12 +75,13 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   installConnectionLimits(app.server, deps.limits);
   // Parses the Cookie header only; nothing here signs or sets cookies but web/session-cookie.ts.
   void app.register(fastifyCookie);
+  metrics.install(app, options.metricsAccess ?? 'loopback');
   const auth = new Authenticator(deps);
   const sessions = new SessionService(deps);
   const limiter = new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs);
   installAuthentication(app, deps, auth, sessions, limiter);
 
-  registerHealthRoutes(app);
+  registerHealthRoutes(app, deps);
   const ceremonies = new PasskeyCeremonies(deps, new ChallengeStore(deps.clock));
   registerSessionRoutes(app, deps, auth, sessions, limiter);
   registerPasskeyRoutes(app, deps, sessions, ceremonies, limiter);

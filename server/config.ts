@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { limitsFromEnv, type ServerLimits } from './limits.ts';
 import { parsePublicUrl, PublicUrlError } from './web/public-site.ts';
+import { opsSettingsFromEnv, type OpsSettings } from './ops/settings.ts';
 
 export interface Config {
   host: string;
@@ -13,6 +14,7 @@ export interface Config {
   limits: ServerLimits;
   /** SECRETS_PUBLIC_URL; undefined means http://localhost:<the port listened on>. */
   publicUrl: URL | undefined;
+  ops: OpsSettings;
 }
 
 export class ConfigError extends Error {
@@ -33,6 +35,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(message);
     }),
     publicUrl: publicUrlFromEnv(env.SECRETS_PUBLIC_URL),
+    ops: opsSettingsFromEnv(env, (message) => {
+      throw new ConfigError(message);
+    }),
   };
 }
 

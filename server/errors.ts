@@ -67,6 +67,7 @@ export const ERROR_CATALOGUE: Record<ProblemCode, CatalogueEntry> = {
     title: 'Audit unavailable',
     detail: 'The audit event could not be written, so the action was not performed',
   },
+  NOT_READY: { status: 503, title: 'Not ready', detail: 'The server cannot reach its database or the database is not migrated yet' },
 };
 
 /** A problem the API answers with. `detail` must never carry a secret value or token. */

@@ -1,6 +1,8 @@
 // Entry point: `node server/main.ts` serves the API; `node server/main.ts rotate-master-key` re-wraps
-// every organization's data key under a new master key.
+// every organization's data key under a new master key; `backup <file>` and `restore <file> [--force]`
+// copy the SQLite store out (while the server runs) and back in (while it does not).
 import { loadConfig } from './config.ts';
+import { installGracefulShutdown } from './ops/shutdown.ts';
 import { startServer } from './start.ts';
 
 async function main(): Promise<void> {
@@ -11,16 +13,19 @@ async function main(): Promise<void> {
     await rotateMasterKey(config, process.env);
     return;
   }
-  if (command !== undefined) throw new Error(`unknown command "${command}" (expected nothing or rotate-master-key)`);
-  const app = await startServer(config);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
+  if (command === 'backup') {
+    const { backupStore } = await import('./backup.ts');
+    backupStore(config, process.argv[3]);
+    return;
   }
+  if (command === 'restore') {
+    const { restoreStore } = await import('./restore.ts');
+    restoreStore(config, process.argv.slice(3));
+    return;
+  }
+  if (command !== undefined) throw new Error(`unknown command "${command}" (expected nothing, rotate-master-key, backup <file> or restore <file> [--force])`);
+  const app = await startServer(config);
+  installGracefulShutdown(app, config.ops.shutdownTimeoutMs);
 }
 
 main().catch((err: Error) => {

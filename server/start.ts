@@ -41,7 +41,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
 
     const site = new PublicSite(config.publicUrl);
     const deps = { storage, keyring, revealCache: new RevealCache(), clock: systemClock, limits: config.limits, site };
-    const app = buildApp(deps, { logLevel: config.logLevel });
+    const app = buildApp(deps, { logLevel: config.logLevel, metricsAccess: config.ops.metricsAccess });
     for (const w of warnings) app.log.warn(w);
     const tokenPath = await bootstrapIfEmpty(storage, keyring, config.dataDir);
     if (tokenPath) app.log.info(`First start: created the instance admin and organization "default"; the admin token is in ${tokenPath}`);

@@ -1,5 +1,5 @@
-// One process at a time on a data directory: the server for as long as it runs, or a master-key
-// rotation. A rotation beside a running server would re-wrap the data keys while the server keeps
+// One process at a time on a data directory: the server for as long as it runs, a master-key rotation,
+// or a restore. A rotation beside a running server would re-wrap the data keys while the server keeps
 // wrapping new organizations' keys under the old master key, unreadable forever after the swap.
 //
 // The lock is SQLite's own: an exclusive transaction held open on an otherwise empty file. SQLite
@@ -15,7 +15,7 @@ export class DataDirInUseError extends Error {
   readonly code = 'DATA_DIR_IN_USE';
 }
 
-export type LockHolder = 'server' | 'rotation';
+export type LockHolder = 'server' | 'rotation' | 'restore';
 
 export interface DataDirLock {
   release(): void;
@@ -32,6 +32,8 @@ const REFUSALS: Record<LockHolder, (dataDir: string) => string> = {
   rotation: (dir) =>
     `The data directory ${dir} is in use by a running server (or another rotation): stop the server before rotating the master key. ` +
     'A server running through a rotation would keep wrapping new organizations under the old key.',
+  restore: (dir) =>
+    `The data directory ${dir} is in use by a running server (or a master-key rotation): stop the server before restoring a backup into it.`,
 };
 
 /** Takes the data directory's lock without waiting, or throws DataDirInUseError. */

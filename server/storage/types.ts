@@ -305,6 +305,12 @@ export interface Storage {
   /** Oldest first, recorded after the event `afterId`; undefined when there is no such event in the org. */
   listAuditAfter(orgId: string, limit: number, afterId: string, filter?: AuditFilter): Promise<AuditRow[] | undefined>;
 
+  /**
+   * For readiness probes: a real round trip to the database that resolves only when it answers and its
+   * schema is at this server's newest migration; rejects otherwise.
+   */
+  ping(): Promise<void>;
+
   /** Commits queued audit events and closes the database. */
   close(): Promise<void>;
 }

@@ -167,6 +167,9 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** The schema version this server runs on (what `migrate` brings a database to). */
+export const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((m) => m.version));
+
 export function migrate(db: DatabaseSync): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
   const applied = new Set(

@@ -7,7 +7,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { Role } from '../../../core/api-types.ts';
 import { AuditCommitter } from './audit-committer.ts';
-import { migrate } from './migrations.ts';
+import { LATEST_MIGRATION, migrate } from './migrations.ts';
 import {
   AuditWriteError,
   BatchWriteError,
@@ -189,6 +189,7 @@ export class SqliteStorage implements Storage {
       deletePasskey: p('DELETE FROM passkeys WHERE user_id = ? AND id = ?'),
       usePasskey: p('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?'),
       userByEmail: p('SELECT id, name, email, instance_admin AS instanceAdmin, created_at AS createdAt FROM users WHERE lower(email) = lower(?)'),
+      schemaVersion: p('SELECT max(version) AS v FROM schema_migrations'),
       listAudit: p(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
     };
     // Started after the migrations, so the worker's connection sees the final schema.
@@ -644,6 +645,11 @@ export class SqliteStorage implements Storage {
     const { where, args } = auditWhere(filter);
     const sql = `SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq > ?${where} ORDER BY seq ASC LIMIT ?`;
     return auditRows(this.db.prepare(sql).all(orgId, after.seq, ...args, limit) as RawAuditRow[]);
+  }
+
+  async ping(): Promise<void> {
+    const { v } = this.get<{ v: number | null }>('schemaVersion')!;
+    if (v !== LATEST_MIGRATION) throw new Error(`the database schema is at version ${v ?? 0}, this server needs ${LATEST_MIGRATION}`);
   }
 
   async close(): Promise<void> {
