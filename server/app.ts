@@ -19,6 +19,12 @@ import { registerMeRoutes } from './routes/me.ts';
 import { registerOrgRoutes } from './routes/orgs.ts';
 import { registerSecretRoutes } from './routes/secrets.ts';
 import { registerServiceTokenRoutes } from './routes/service-tokens.ts';
+import { registerOidcAuthRoutes } from './routes/oidc-auth.ts';
+import { registerOidcPolicyRoutes } from './routes/oidc-policies.ts';
+import { OidcExchangeService } from './services/oidc/exchange.ts';
+import { IssuerKeys } from './services/oidc/issuer-keys.ts';
+import { OidcPolicyService } from './services/oidc/policies.ts';
+import { DEFAULT_OIDC_SETTINGS } from './services/oidc/settings.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -60,7 +66,8 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   installMethodNotAllowed(app);
   installConnectionLimits(app.server, deps.limits);
   const auth = new Authenticator(deps);
-  installAuthentication(app, deps, auth, new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs));
+  const limiter = new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs);
+  installAuthentication(app, deps, auth, limiter);
 
   registerHealthRoutes(app);
   registerMeRoutes(app, deps);
@@ -70,5 +77,7 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   registerBulkRevealRoutes(app, deps);
   registerServiceTokenRoutes(app, deps, auth);
   registerAuditRoutes(app, deps);
+  registerOidcPolicyRoutes(app, deps, new OidcPolicyService(deps));
+  registerOidcAuthRoutes(app, new OidcExchangeService(deps, new IssuerKeys(deps.oidc ?? DEFAULT_OIDC_SETTINGS)), limiter);
   return app;
 }

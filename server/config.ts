@@ -1,6 +1,7 @@
 // Operator configuration, read once from the environment (see docs/api.md "Operations").
 import { resolve } from 'node:path';
 import { limitsFromEnv, type ServerLimits } from './limits.ts';
+import { oidcSettingsFromEnv, type OidcSettings } from './services/oidc/settings.ts';
 
 export interface Config {
   host: string;
@@ -10,6 +11,7 @@ export interface Config {
   masterKeyBase64: string | undefined;
   logLevel: string;
   limits: ServerLimits;
+  oidc: OidcSettings;
 }
 
 export class ConfigError extends Error {
@@ -27,6 +29,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeyBase64: env.SECRETS_MASTER_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     limits: limitsFromEnv(env, (message) => {
+      throw new ConfigError(message);
+    }),
+    oidc: oidcSettingsFromEnv(env, (message) => {
       throw new ConfigError(message);
     }),
   };

@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import type { RevealCache } from './crypto/reveal-cache.ts';
 import type { ServerLimits } from './limits.ts';
+import type { OidcSettings } from './services/oidc/settings.ts';
 import type { Storage } from './storage/types.ts';
 
 export interface Deps {
@@ -11,4 +12,6 @@ export interface Deps {
   revealCache: RevealCache;
   clock: Clock;
   limits: ServerLimits;
+  /** Keyless CI settings; the defaults (https issuers only) when absent. */
+  oidc?: OidcSettings;
 }

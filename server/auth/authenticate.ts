@@ -32,7 +32,7 @@ export class Authenticator {
     const hash = hashToken(token);
     const row = await this.deps.storage.findTokenByHash(hash);
     if (!row || row.kind !== kind || !sameHash(row.hash, hash)) return null;
-    const now = Date.now();
+    const now = this.deps.clock.now();
     if (row.revokedAt !== null) return null;
     if (row.expiresAt !== null && Date.parse(row.expiresAt) <= now) return null;
     this.touch(row.id, now);
@@ -41,7 +41,14 @@ export class Authenticator {
       return user ? { kind: 'personal', tokenId: row.id, user, expiresAt: row.expiresAt } : null;
     }
     if (!row.orgId || !row.environmentId) return null;
-    return { kind: 'service', tokenId: row.id, name: row.name, orgId: row.orgId, environmentId: row.environmentId };
+    return {
+      kind: 'service',
+      tokenId: row.id,
+      name: row.name,
+      orgId: row.orgId,
+      environmentId: row.environmentId,
+      ...(row.workflow && { workflow: row.workflow }),
+    };
   }
 
   private touch(tokenId: string, now: number): void {
@@ -67,6 +74,7 @@ export function installAuthentication(app: FastifyInstance, deps: Deps, auth: Au
       const detail = 'Too many failed authentication attempts from this address; retry later';
       throw new ApiError('RATE_LIMITED', detail, { headers: { 'retry-after': String(wait) } });
     }
+    if (config.public) return;
     const principal = await auth.principal(request.headers.authorization);
     if (principal) {
       request.principal = principal;

@@ -1,10 +1,18 @@
 // Who is calling: a user through a personal token, or a service token bound to one environment.
-import type { AuditAction } from '../../core/api-types.ts';
+import type { AuditAction, WorkflowContext } from '../../core/api-types.ts';
 import type { UserRow } from '../storage/types.ts';
 
 export type Principal =
   | { kind: 'personal'; tokenId: string; user: UserRow; /** The calling token's own expiry. */ expiresAt: string | null }
-  | { kind: 'service'; tokenId: string; name: string; orgId: string; environmentId: string };
+  | {
+      kind: 'service';
+      tokenId: string;
+      name: string;
+      orgId: string;
+      environmentId: string;
+      /** Set for a token minted by an OIDC exchange: the workflow claims its issuer signed. */
+      workflow?: WorkflowContext;
+    };
 
 export interface Actor {
   type: 'user' | 'service' | 'anonymous';
@@ -30,5 +38,7 @@ declare module 'fastify' {
     action?: AuditAction;
     /** Marks the generated 405 handlers, which route listings skip. */
     methodNotAllowed?: boolean;
+    /** Served without a bearer token (the OIDC exchange); still subject to the failed-authentication limit. */
+    public?: boolean;
   }
 }

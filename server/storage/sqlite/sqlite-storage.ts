@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
-import type { Role } from '../../../core/api-types.ts';
+import type { AuditDetails, ClaimConditions, Role, WorkflowContext } from '../../../core/api-types.ts';
 import { AuditCommitter } from './audit-committer.ts';
 import { migrate } from './migrations.ts';
 import {
@@ -17,6 +17,7 @@ import {
   type EnvironmentRow,
   type MemberRow,
   type NewSecret,
+  type OidcPolicyRow,
   type OrgRow,
   type SecretMetaRow,
   type SecretRow,
@@ -33,10 +34,23 @@ const SECRET_META_COLS = `id, environment_id AS environmentId, workspace_id AS w
   created_at AS createdAt, created_by AS createdBy, updated_at AS updatedAt, updated_by AS updatedBy`;
 const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
 const TOKEN_COLS = `id, kind, hash, name, user_id AS userId, org_id AS orgId, environment_id AS environmentId,
-  created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt, revoked_at AS revokedAt, last_used_at AS lastUsedAt`;
+  created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt, revoked_at AS revokedAt, last_used_at AS lastUsedAt,
+  oidc_policy_id AS oidcPolicyId, workflow`;
+const POLICY_COLS = `id, name, issuer, audience, environment_id AS environmentId, claims, ttl_seconds AS ttlSeconds,
+  created_at AS createdAt, created_by AS createdBy, updated_at AS updatedAt`;
 const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS createdAt';
 const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
-  environment, keys, outcome, ip, user_agent AS userAgent, count`;
+  environment, keys, outcome, ip, user_agent AS userAgent, count, details`;
+
+type StoredToken = Omit<TokenRow, 'workflow'> & { workflow: string | null };
+
+function toTokenRow(r: StoredToken): TokenRow {
+  return { ...r, workflow: r.workflow === null ? null : (JSON.parse(r.workflow) as WorkflowContext) };
+}
+
+function toPolicyRow(r: Omit<OidcPolicyRow, 'claims'> & { claims: string }): OidcPolicyRow {
+  return { ...r, claims: JSON.parse(r.claims) as ClaimConditions };
+}
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { errcode?: number }).errcode;
@@ -89,8 +103,8 @@ export class SqliteStorage implements Storage {
       countUsers: p('SELECT count(*) AS n FROM users'),
       insertUser: p('INSERT INTO users (id, name, email, instance_admin, created_at) VALUES (?, ?, ?, ?, ?)'),
       getUser: p('SELECT id, name, email, instance_admin AS instanceAdmin, created_at AS createdAt FROM users WHERE id = ?'),
-      insertToken: p(`INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertToken: p(`INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at,
+        oidc_policy_id, workflow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       tokenByHash: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE hash = ?`),
       touchToken: p('UPDATE tokens SET last_used_at = ? WHERE id = ?'),
       personalTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'personal' AND user_id = ? AND revoked_at IS NULL ORDER BY created_at, id`),
@@ -129,10 +143,19 @@ export class SqliteStorage implements Storage {
       updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?
         WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
       deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
-      serviceTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = ? AND revoked_at IS NULL ORDER BY created_at, id`),
+      serviceTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = ? AND revoked_at IS NULL
+        AND oidc_policy_id IS NULL ORDER BY created_at, id`),
       revokeService: p(`UPDATE tokens SET revoked_at = ? WHERE kind = 'service' AND org_id = ? AND id = ? AND revoked_at IS NULL`),
-      insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, details)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      listPolicies: p(`SELECT ${POLICY_COLS} FROM oidc_policies WHERE org_id = ? ORDER BY name`),
+      getPolicy: p(`SELECT ${POLICY_COLS} FROM oidc_policies WHERE org_id = ? AND id = ?`),
+      insertPolicy: p(`INSERT INTO oidc_policies (id, org_id, name, issuer, audience, environment_id, claims, ttl_seconds, created_at, created_by, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updatePolicy: p(`UPDATE oidc_policies SET name = ?, issuer = ?, audience = ?, environment_id = ?, claims = ?, ttl_seconds = ?, updated_at = ?
+        WHERE org_id = ? AND id = ?`),
+      deletePolicy: p('DELETE FROM oidc_policies WHERE org_id = ? AND id = ?'),
+      revokePolicyTokens: p('UPDATE tokens SET revoked_at = ? WHERE org_id = ? AND oidc_policy_id = ? AND revoked_at IS NULL'),
       listAudit: p(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
     };
     // Started after the migrations, so the worker's connection sees the final schema.
@@ -168,6 +191,7 @@ export class SqliteStorage implements Storage {
         e.outcome,
         e.ip,
         e.userAgent,
+        e.details ? JSON.stringify(e.details) : null,
       );
     } catch (err) {
       throw new AuditWriteError(`audit event could not be written: ${(err as Error).message}`);
@@ -215,14 +239,16 @@ export class SqliteStorage implements Storage {
   }
 
   private insertTokenRow(t: TokenRow): void {
-    this.run('insertToken', t.id, t.kind, t.hash, t.name, t.userId, t.orgId, t.environmentId, t.createdAt, t.createdBy, t.expiresAt);
+    this.run('insertToken', t.id, t.kind, t.hash, t.name, t.userId, t.orgId, t.environmentId, t.createdAt, t.createdBy, t.expiresAt,
+      t.oidcPolicyId ?? null, t.workflow ? JSON.stringify(t.workflow) : null);
   }
 
   async findTokenByHash(hash: Uint8Array): Promise<TokenRow | undefined> {
     const k = Buffer.from(hash).toString('base64');
     let row = this.tokenCache.get(k);
     if (!row) {
-      row = this.get<TokenRow>('tokenByHash', hash);
+      const stored = this.get<StoredToken>('tokenByHash', hash);
+      row = stored && toTokenRow(stored);
       if (row) remember(this.tokenCache, k, row);
     }
     return row;
@@ -237,7 +263,7 @@ export class SqliteStorage implements Storage {
   }
 
   async listPersonalTokens(userId: string): Promise<TokenRow[]> {
-    return this.all<TokenRow>('personalTokens', userId);
+    return this.all<StoredToken>('personalTokens', userId).map(toTokenRow);
   }
 
   async revokePersonalToken(userId: string, tokenId: string, at: string): Promise<boolean> {
@@ -420,7 +446,7 @@ export class SqliteStorage implements Storage {
   }
 
   async listServiceTokens(orgId: string): Promise<TokenRow[]> {
-    return this.all<TokenRow>('serviceTokens', orgId);
+    return this.all<StoredToken>('serviceTokens', orgId).map(toTokenRow);
   }
 
   async revokeServiceToken(orgId: string, tokenId: string, at: string, audit: AuditInput): Promise<boolean> {
@@ -429,6 +455,56 @@ export class SqliteStorage implements Storage {
       const revoked = Number(this.run('revokeService', at, orgId, tokenId).changes) === 1;
       if (revoked) this.insertAudit(orgId, audit);
       return revoked;
+    });
+  }
+
+  // --- OIDC trust policies ------------------------------------------------------------------------
+
+  async listOidcPolicies(orgId: string): Promise<OidcPolicyRow[]> {
+    return this.all<Omit<OidcPolicyRow, 'claims'> & { claims: string }>('listPolicies', orgId).map(toPolicyRow);
+  }
+
+  async getOidcPolicy(orgId: string, policyId: string): Promise<OidcPolicyRow | undefined> {
+    const row = this.get<Omit<OidcPolicyRow, 'claims'> & { claims: string }>('getPolicy', orgId, policyId);
+    return row && toPolicyRow(row);
+  }
+
+  async createOidcPolicy(orgId: string, p: OidcPolicyRow, audit: AuditInput): Promise<void> {
+    try {
+      this.tx(() => {
+        this.run('insertPolicy', p.id, orgId, p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.createdAt, p.createdBy, p.updatedAt);
+        this.insertAudit(orgId, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('policy exists');
+      throw err;
+    }
+  }
+
+  async updateOidcPolicy(orgId: string, p: OidcPolicyRow, audit: AuditInput): Promise<boolean> {
+    try {
+      return this.tx(() => {
+        const changed = Number(
+          this.run('updatePolicy', p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.updatedAt, orgId, p.id).changes,
+        );
+        if (changed === 1) this.insertAudit(orgId, audit);
+        return changed === 1;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('policy exists');
+      throw err;
+    }
+  }
+
+  async deleteOidcPolicy(orgId: string, policyId: string, at: string, audit: AuditInput): Promise<boolean> {
+    this.tokenCache.clear();
+    return this.tx(() => {
+      const gone = Number(this.run('deletePolicy', orgId, policyId).changes) === 1;
+      if (gone) {
+        this.run('revokePolicyTokens', at, orgId, policyId);
+        this.insertAudit(orgId, audit);
+      }
+      return gone;
     });
   }
 
@@ -442,8 +518,17 @@ export class SqliteStorage implements Storage {
     // Denials are not awaited by the requests that caused them; a reader still sees every event
     // recorded before it asked.
     await this.audit.settled();
-    const rows = this.all<Omit<AuditRow, 'keys'> & { keys: string }>('listAudit', orgId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
-    return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
+    const rows = this.all<Omit<AuditRow, 'keys' | 'details'> & { keys: string; details: string | null }>(
+      'listAudit',
+      orgId,
+      beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      limit,
+    );
+    return rows.map(({ details, ...r }) => ({
+      ...r,
+      keys: JSON.parse(r.keys) as string[],
+      ...(details !== null && { details: JSON.parse(details) as AuditDetails }),
+    }));
   }
 
   async close(): Promise<void> {
