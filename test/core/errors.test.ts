@@ -46,6 +46,7 @@ describe('core error catalogue', () => {
       415: 'SECRETS_VALIDATION',
       429: 'SECRETS_RATE_LIMITED',
       500: 'SECRETS_SERVER',
+      502: 'SECRETS_SERVER',
       503: 'SECRETS_AUDIT_UNAVAILABLE',
     };
     for (const { code, status } of rows) {
