@@ -11,8 +11,9 @@ import { rm } from './commands/rm.ts';
 import { run } from './commands/run.ts';
 import { set } from './commands/set.ts';
 import { whoami } from './commands/whoami.ts';
+import { oidcPolicies } from './commands/oidc-policies.ts';
 
-export const COMMANDS: readonly Command[] = [login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run];
+export const COMMANDS: readonly Command[] = [login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run, oidcPolicies];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
