@@ -1,5 +1,5 @@
 // The CI run an audit event came from. A token minted by an OIDC exchange carries the workflow claims
-// its issuer signed (`verified`); any other caller may describe its run in the workflow-context header,
+// its issuer signed (`verified`); any other authenticated caller may describe its run in the workflow-context header,
 // which the audit records as `claimed`: the client said so, nothing proves it.
 import type { FastifyRequest } from 'fastify';
 import { WORKFLOW_CONTEXT_FIELDS, WORKFLOW_CONTEXT_HEADER, type AuditDetails, type WorkflowContext } from '../../core/api-types.ts';
@@ -39,10 +39,14 @@ export function claimedWorkflow(request: FastifyRequest): WorkflowContext | unde
   return cleanWorkflowContext(fields);
 }
 
-/** The workflow part of an event's details: verified claims win over anything the client says. */
+/**
+ * The workflow part of an event's details: verified claims win over anything the client says, and only
+ * an authenticated caller's claim is kept (an anonymous one would let anyone write into the audit log).
+ */
 export function workflowDetails(request: FastifyRequest): AuditDetails | undefined {
   const p = request.principal;
-  if (p?.kind === 'service' && p.workflow) return { workflow: { ...p.workflow, source: 'verified' } };
+  if (!p) return undefined;
+  if (p.kind === 'service' && p.workflow) return { workflow: { ...p.workflow, source: 'verified' } };
   const claimed = claimedWorkflow(request);
   return claimed ? { workflow: { ...claimed, source: 'claimed' } } : undefined;
 }

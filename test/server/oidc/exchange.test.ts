@@ -108,6 +108,16 @@ describe('server: OIDC exchange (keyless CI)', function () {
     assert.equal(read.details?.workflow?.repository, 'acme/legacy');
   });
 
+  it('a caller without a valid token cannot write a claimed workflow into the audit log', async () => {
+    const header = { 'secrets-workflow-context': 'repository=spoof%2Fapp&runId=60606060606' };
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    await api.post('/v1/auth/oidc', undefined, { org: team.org, token: `${b64({ alg: 'none' })}.${b64({ iss: issuer.url })}.` }, header);
+    await api.get(`/v1/orgs/${team.org}/environments`, `scrt_pat_${'z'.repeat(43)}`, header);
+    const events = await auditEvents(api, team.admin.token, team.org);
+    assert.ok(events.some((e) => e.action === 'oidc.exchange' && e.outcome === 'denied'), 'the refusal is audited');
+    assert.ok(!JSON.stringify(events).includes('60606060606'), 'without the claimed workflow');
+  });
+
   it('refuses a wrong audience, naming the policy, the expected and the received audience', async () => {
     const p = refusedBy(await exchange(api, team.org, await issuer.sign(issuer.claims('https://other.example.test'))), 'aud');
     assert.deepEqual(p.refusals[0], {
