@@ -30,6 +30,9 @@ export class TestIssuer {
   /** Keys the JWKS currently publishes (a subset of keys: unpublished ones sign "unknown kid" tokens). */
   readonly published = new Set<string>();
   jwksFetches = 0;
+  discoveryFetches = 0;
+  /** When set, every request is answered 503 (an issuer that is down). */
+  down = false;
   private readonly server: Server;
 
   private constructor(server: Server, url: string) {
@@ -52,6 +55,11 @@ export class TestIssuer {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    if (url === '/.well-known/openid-configuration') this.discoveryFetches += 1;
+    if (this.down) {
+      res.writeHead(503).end();
+      return;
+    }
     if (url === '/.well-known/openid-configuration') return json({ issuer: this.url, jwks_uri: `${this.url}/.well-known/jwks`, id_token_signing_alg_values_supported: ['RS256'] });
     if (url === '/.well-known/jwks') {
       this.jwksFetches += 1;

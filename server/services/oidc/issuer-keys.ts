@@ -12,6 +12,8 @@ const MAX_DISCOVERY_BYTES = 64 * 1024;
 /** The JWKS location is re-read from the discovery document this often. */
 const DISCOVERY_MAX_AGE_MS = 60 * 60 * 1000;
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
+/** A failed discovery is remembered this long, so tokens naming a down issuer do not each cause a fetch. */
+const FAILURE_MAX_AGE_MS = 10 * 1000;
 
 /** The issuer's discovery document or keys could not be fetched or read; says which and why, never a token. */
 export class IssuerUnavailableError extends Error {
@@ -20,7 +22,8 @@ export class IssuerUnavailableError extends Error {
 
 interface Entry {
   keys: Promise<JWTVerifyGetKey>;
-  fetchedAt: number;
+  /** When the entry is fetched anew: an hour after a success, seconds after a failure. */
+  expiresAt: number;
 }
 
 export class IssuerKeys {
@@ -34,17 +37,17 @@ export class IssuerKeys {
   keysFor(issuer: string): Promise<JWTVerifyGetKey> {
     const now = Date.now();
     const cached = this.entries.get(issuer);
-    if (cached && now - cached.fetchedAt < DISCOVERY_MAX_AGE_MS) return cached.keys;
+    if (cached && now < cached.expiresAt) return cached.keys;
+    this.entries.delete(issuer);
     if (this.entries.size >= MAX_ISSUERS) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
     const keys = this.discover(issuer);
-    const entry = { keys, fetchedAt: now };
+    const entry: Entry = { keys, expiresAt: now + DISCOVERY_MAX_AGE_MS };
     this.entries.set(issuer, entry);
-    // A failure is not cached: the next token tries again.
     keys.catch(() => {
-      if (this.entries.get(issuer) === entry) this.entries.delete(issuer);
+      entry.expiresAt = Math.min(entry.expiresAt, Date.now() + FAILURE_MAX_AGE_MS);
     });
     return keys;
   }

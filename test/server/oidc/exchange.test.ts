@@ -240,6 +240,23 @@ describe('server: OIDC exchange (keyless CI)', function () {
     }
   });
 
+  it('answers 502 when the issuer is down, audits it, and does not refetch for every token', async () => {
+    const down = await TestIssuer.start();
+    try {
+      await createPolicy(api, team.admin.token, team.org, policyBody(down.url, { name: 'down-issuer' }));
+      const jwt = await down.sign(down.claims(AUD));
+      down.down = true;
+      for (let i = 0; i < 3; i++) assertProblem(await exchange(api, team.org, jwt), 502, 'OIDC_ISSUER_UNAVAILABLE', /could not be fetched|answered HTTP 503/);
+      const events = await auditEvents(api, team.admin.token, team.org);
+      const failed = events.find((e) => e.action === 'oidc.exchange' && e.outcome === 'error' && e.details?.refusals?.[0]?.policy?.name === 'down-issuer');
+      assert.ok(failed, 'audited with outcome error');
+      assert.equal(failed.count, 3, 'aggregated');
+      assert.equal(down.discoveryFetches, 1, 'a failed discovery is remembered for a few seconds');
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('refuses an unknown organization like a token no policy accepts', async () => {
     refusedBy(await exchange(api, 'no-such-org-oidc', await issuer.sign(issuer.claims(AUD))), 'policy');
   });
