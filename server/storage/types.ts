@@ -213,6 +213,8 @@ export interface Storage {
   updateOidcPolicy(orgId: string, policy: OidcPolicyRow, audit: AuditInput): Promise<boolean>;
   /** Deletes the policy and revokes every token it minted (at `at`); false when it does not exist. */
   deleteOidcPolicy(orgId: string, policyId: string, at: string, audit: AuditInput): Promise<boolean>;
+  /** Deletes the organization's exchange-minted tokens that expired before `before`; returns how many. */
+  pruneOidcTokens(orgId: string, before: string): Promise<number>;
 
   // Audit.
   /**

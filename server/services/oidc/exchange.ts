@@ -25,6 +25,8 @@ export interface ExchangeRequest {
 }
 
 const ANONYMOUS: Actor = { type: 'anonymous', id: null, name: null, display: 'anonymous' };
+/** Minted tokens are kept this long past their expiry (their last use stays visible), then deleted. */
+const KEEP_EXPIRED_MS = 24 * 60 * 60 * 1000;
 
 /** The workflow claims of a verified GitHub Actions token, as audit events record them. */
 export function workflowOf(claims: JWTPayload): WorkflowContext | undefined {
@@ -123,6 +125,8 @@ export class OidcExchangeService {
     const actor: Actor = { type: 'service', id: row.id, name: row.name, display: `token:${row.name}` };
     const details: AuditDetails = { policy: { id: policy.id, name: policy.name }, ...(workflow && { workflow: { ...workflow, source: 'verified' } }) };
     await this.deps.storage.createServiceToken(org.id, row, audit(actor, 'oidc.exchange', 'allowed', env.slug, details));
+    // Every CI run mints a token: without this the table would grow with the number of runs, forever.
+    await this.deps.storage.pruneOidcTokens(org.id, new Date(now - KEEP_EXPIRED_MS).toISOString());
     return { token, expiresAt: row.expiresAt!, environment: env.slug };
   }
 

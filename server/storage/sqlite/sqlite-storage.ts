@@ -155,6 +155,7 @@ export class SqliteStorage implements Storage {
       updatePolicy: p(`UPDATE oidc_policies SET name = ?, issuer = ?, audience = ?, environment_id = ?, claims = ?, ttl_seconds = ?, updated_at = ?
         WHERE org_id = ? AND id = ?`),
       deletePolicy: p('DELETE FROM oidc_policies WHERE org_id = ? AND id = ?'),
+      pruneOidcTokens: p(`DELETE FROM tokens WHERE org_id = ? AND oidc_policy_id IS NOT NULL AND expires_at < ?`),
       revokePolicyTokens: p('UPDATE tokens SET revoked_at = ? WHERE org_id = ? AND oidc_policy_id = ? AND revoked_at IS NULL'),
       listAudit: p(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
     };
@@ -506,6 +507,12 @@ export class SqliteStorage implements Storage {
       }
       return gone;
     });
+  }
+
+  async pruneOidcTokens(orgId: string, before: string): Promise<number> {
+    const gone = Number(this.run('pruneOidcTokens', orgId, before).changes);
+    if (gone > 0) this.tokenCache.clear();
+    return gone;
   }
 
   // --- audit --------------------------------------------------------------------------------------

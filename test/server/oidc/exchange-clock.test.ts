@@ -118,3 +118,49 @@ describe('server: OIDC exchange over time (injected clock)', function () {
     assert.equal((await from(good)).status, 200, 'the window is over');
   });
 });
+
+describe('server: OIDC-minted tokens do not pile up', function () {
+  this.timeout(30_000);
+  it('deletes minted tokens a day after they expired, when the next exchange happens', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const clock = new ManualClock();
+    const issuer = await TestIssuer.start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'secrets-oidc-prune-'));
+    const storage = SqliteStorage.open(dataDir);
+    const keyring = new Keyring(toKeyObject(randomBytes(32)));
+    await bootstrapIfEmpty(storage, keyring, dataDir);
+    const app = buildApp(
+      { storage, keyring, revealCache: new RevealCache(), clock, limits: DEFAULT_LIMITS, oidc: { ...DEFAULT_OIDC_SETTINGS, allowHttpIssuers: true } },
+      { logLevel: 'silent' },
+    );
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const api = http(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+      const admin = readFileSync(adminTokenPath(dataDir), 'utf8').trim();
+      await createPolicy(api, admin, 'default', policyBody(issuer.url, { ttlSeconds: 60 }));
+      const minted = async () => {
+        const db = new DatabaseSync(join(dataDir, 'secrets.db'), { readOnly: true });
+        try {
+          return (db.prepare('SELECT count(*) AS n FROM tokens WHERE oidc_policy_id IS NOT NULL').get() as { n: number }).n;
+        } finally {
+          db.close();
+        }
+      };
+      const mint = async () => assert.equal((await exchange(api, 'default', await issuer.sign(issuer.claims(AUD), { iat: clock.seconds() }))).status, 200);
+      await mint();
+      await mint();
+      assert.equal(await minted(), 2);
+      clock.advance(24 * 60 * 60 * 1000);
+      await mint();
+      assert.equal(await minted(), 3, 'expired less than a day ago: kept');
+      clock.advance(2 * 60 * 1000);
+      await mint();
+      assert.equal(await minted(), 2, 'the first two, expired over a day ago, are gone');
+    } finally {
+      await app.close();
+      await storage.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      await issuer.stop();
+    }
+  });
+});
