@@ -51,9 +51,9 @@ export class OidcExchangeService {
   }
 
   async exchange(input: ExchangeRequest, audit: AuditStamp): Promise<OidcExchange> {
+    // An unknown organization is refused exactly like one whose policies do not trust the token's issuer
+    // (so the exchange does not tell which organizations exist); it has no audit log to write to.
     const org = await this.deps.storage.getOrgBySlug(input.org);
-    // An unknown organization is refused like a token no policy accepts, and has no audit log.
-    if (!org) throw refused([{ policy: null, claim: 'policy', expected: null, got: null, reason: 'no trust policy of this organization accepts the token' }]);
 
     const header = headerRefusal(input.token);
     if (header) throw this.refuse(org, audit, [header]);
@@ -65,19 +65,20 @@ export class OidcExchangeService {
     } catch {
       throw this.refuse(org, audit, [{ policy: null, claim: 'token', expected: 'a signed JWT (compact JWS)', got: null, reason: 'the token is not a signed JWT' }]);
     }
-    const all = await this.deps.storage.listOidcPolicies(org.id);
+    const all = org ? await this.deps.storage.listOidcPolicies(org.id) : [];
     const named = input.policy === undefined ? all : all.filter((p) => p.id === input.policy || p.name === input.policy);
-    if (named.length === 0) {
-      throw this.refuse(org, audit, [{ policy: null, claim: 'policy', expected: null, got: shown(input.policy ?? null), reason: 'this organization has no such trust policy' }]);
+    if (input.policy !== undefined && named.length === 0) {
+      throw this.refuse(org, audit, [{ policy: null, claim: 'policy', expected: null, got: shown(input.policy), reason: 'this organization has no such trust policy' }]);
     }
     // Only policies' issuers are ever fetched; which issuers are trusted is not told to the caller.
     const candidates = named.filter((p) => p.issuer === iss);
-    if (candidates.length === 0) {
+    if (!org || candidates.length === 0) {
       throw this.refuse(org, audit, [{ policy: null, claim: 'iss', expected: null, got: shown(iss), reason: 'no trust policy of this organization trusts tokens from this issuer' }]);
     }
 
     const refusals: OidcRefusal[] = [];
     let verifiedClaims: JWTPayload | undefined;
+    // (org is known here: an unknown one has no candidates.)
     for (const policy of candidates) {
       let verified;
       try {
@@ -131,7 +132,8 @@ export class OidcExchangeService {
   }
 
   /** Audits the refusal (not awaited, aggregated like every denial) and returns the problem to answer. */
-  private refuse(org: OrgRow, audit: AuditStamp, refusals: OidcRefusal[], workflow?: WorkflowContext): ApiError {
+  private refuse(org: OrgRow | undefined, audit: AuditStamp, refusals: OidcRefusal[], workflow?: WorkflowContext): ApiError {
+    if (!org) return refused(refusals);
     const details: AuditDetails = { refusals, ...(workflow && { workflow: { ...workflow, source: 'verified' } }) };
     const event = audit(ANONYMOUS, 'oidc.exchange', 'denied', null, details);
     const first = refusals[0];

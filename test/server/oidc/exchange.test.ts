@@ -257,8 +257,14 @@ describe('server: OIDC exchange (keyless CI)', function () {
     }
   });
 
-  it('refuses an unknown organization like a token no policy accepts', async () => {
-    refusedBy(await exchange(api, 'no-such-org-oidc', await issuer.sign(issuer.claims(AUD))), 'policy');
+  it('refuses an unknown organization exactly like one whose policies do not trust the issuer', async () => {
+    const jwt = await issuer.sign(issuer.claims(AUD));
+    const unknown = await exchange(api, 'no-such-org-oidc', jwt);
+    const untrusting = await exchange(api, 'default', jwt);
+    refusedBy(unknown, 'iss');
+    assert.equal(unknown.text, untrusting.text);
+    const named = await exchange(api, 'no-such-org-oidc', jwt, 'deploy');
+    assert.equal(named.text, (await exchange(api, 'default', jwt, 'deploy')).text);
   });
 
   it('deleting a policy revokes the tokens it minted', async () => {
