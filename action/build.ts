@@ -8,18 +8,34 @@ import { undiciPoolOnly } from '../core/bundle-undici.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-// @actions/core imports @actions/http-client (and with it a whole copy of undici, ~420 KB minified) only
-// for getIDToken, the OIDC helper this action never calls. Replacing it keeps the bundle, and the cold
-// start that parses it, small; a call would fail loudly rather than silently.
-const withoutOidcHttpClient: Plugin = {
-  name: 'without-oidc-http-client',
+// @actions/core's getIDToken (keyless authentication, action/oidc.ts) needs @actions/http-client, which
+// loads node:https, tls and `tunnel` when it loads: a cost at every start of both steps, for a call only
+// OIDC runs make. It is bundled behind a stand-in whose classes load the real module on first use.
+const HTTP_CLIENT_DIR = resolve(ROOT, 'node_modules/@actions/http-client/lib');
+const lazyHttpClient: Plugin = {
+  name: 'lazy-http-client',
   setup(b) {
-    b.onResolve({ filter: /^@actions\/http-client(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'unused-oidc' }));
-    b.onLoad({ filter: /.*/, namespace: 'unused-oidc' }, () => ({
+    b.onResolve({ filter: /^@actions\/http-client(\/lib\/auth)?$/ }, (args) => ({ path: args.path, namespace: 'lazy-http-client' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-http-client' }, () => ({
       contents:
-        'const unused = () => { throw new Error("OIDC tokens are not available in this bundle"); };\n' +
-        'export class HttpClient { constructor() { unused(); } }\n' +
-        'export class BearerCredentialHandler { constructor() { unused(); } }\n',
+        `export class HttpClient { constructor(...a) { return new (require(${JSON.stringify(resolve(HTTP_CLIENT_DIR, 'index.js'))}).HttpClient)(...a); } }\n` +
+        `export class BearerCredentialHandler { constructor(...a) { return new (require(${JSON.stringify(resolve(HTTP_CLIENT_DIR, 'auth.js'))}).BearerCredentialHandler)(...a); } }\n`,
+      resolveDir: HTTP_CLIENT_DIR,
+      loader: 'js',
+    }));
+  },
+};
+
+// @actions/http-client's one import of undici is ProxyAgent, for fetch through a proxy, which getIDToken
+// never uses; bundling undici for it would put ~300 KB into the post step, which has no other use for it.
+const httpClientWithoutUndici: Plugin = {
+  name: 'http-client-without-undici',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) =>
+      /@actions[\\/]http-client[\\/]/.test(args.importer) ? { path: 'undici', namespace: 'http-client-undici' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'http-client-undici' }, () => ({
+      contents: 'export class ProxyAgent { constructor() { throw new Error("fetch through a proxy is not available in this bundle"); } }\n',
       loader: 'js',
     }));
   },
@@ -74,7 +90,7 @@ export function actionBuildOptions(outdir: string): BuildOptions {
     // undici's switch for builds that embed it (Node's own does): leaves out its experimental second HTTP
     // parser, which is not the default, and keeps llhttp.
     define: { esbuildDetection: 'true' },
-    plugins: [withoutOidcHttpClient, undiciPoolOnly, lazyHttp2],
+    plugins: [lazyHttpClient, httpClientWithoutUndici, undiciPoolOnly, lazyHttp2],
   };
 }
 

@@ -18,6 +18,10 @@ export const ACTION_ERROR_CODES = [
   'ACTION_FILE_WRITE',
   'ACTION_FILE_EXISTS',
   'ACTION_FILE_LINK',
+  'ACTION_OIDC_PERMISSION',
+  'ACTION_OIDC_TOKEN',
+  'ACTION_OIDC_REFUSED',
+  'ACTION_OIDC_ENVIRONMENT',
   'ACTION_UNEXPECTED',
 ] as const;
 
@@ -25,11 +29,14 @@ export type ActionErrorCode = (typeof ACTION_ERROR_CODES)[number];
 
 export class ActionError extends Error {
   readonly code: ActionErrorCode;
+  /** The message's line breaks are kept (it shows lines to paste, e.g. YAML); otherwise it is one line. */
+  readonly keepLines: boolean;
 
-  constructor(code: ActionErrorCode, message: string) {
+  constructor(code: ActionErrorCode, message: string, options: { keepLines?: boolean } = {}) {
     super(message);
     this.name = 'ActionError';
     this.code = code;
+    this.keepLines = options.keepLines ?? false;
   }
 }
 
@@ -80,7 +87,7 @@ function describeSecretsError(err: SecretsError): string {
 
 /** The single setFailed line for anything thrown out of the action. */
 export function failureMessage(err: unknown): string {
-  if (err instanceof ActionError) return `${oneLine(err.message)} [${err.code}]`;
+  if (err instanceof ActionError) return `${err.keepLines ? err.message.trim() : oneLine(err.message)} [${err.code}]`;
   if (isSecretsError(err)) return describeSecretsError(err);
   // An unexpected error's message is not ours and may quote input it choked on (JSON.parse does), so
   // only its class name is reported.

@@ -10,9 +10,12 @@ import { parseKeys, type KeySelection } from './keys.ts';
 
 export type OnConflict = 'error' | 'warn';
 
+/** A service token from the `token` input, or the job's OIDC token exchanged for a short-lived one. */
+export type ActionAuth = { kind: 'token'; token: string } | { kind: 'oidc'; audience: string; policy: string | null };
+
 export interface ActionInputs {
   url: string;
-  token: string;
+  auth: ActionAuth;
   org: string;
   environment: string;
   /** null: every secret in the environment, exported under its own key. */
@@ -93,12 +96,29 @@ function envFileFormat(): DotenvDialect {
   return value;
 }
 
-export function readInputs(): ActionInputs {
+/**
+ * `auth: token` needs the `token` input; `auth: oidc` refuses one (two credentials would leave it unclear
+ * which one the audit log shows); without `auth`, a token means token and its absence means OIDC.
+ */
+function auth(url: string): ActionAuth {
   // Registered first: whatever goes wrong after this, the runner masks the token in the log.
-  const token = required('token');
-  core.setSecret(token);
-  // A token pasted with a line break or space (from a file, a multi-line secret) would fail as an HTTP header.
-  if (!isSendableToken(token)) throw new ActionError('ACTION_INPUT_INVALID', 'Input "token" contains whitespace or control characters');
+  const token = optional('token');
+  if (token !== null) core.setSecret(token);
+  const mode = core.getInput('auth') || (token === null ? 'oidc' : 'token');
+  if (mode !== 'token' && mode !== 'oidc') throw new ActionError('ACTION_INPUT_INVALID', 'Input "auth" must be token or oidc');
+  if (mode === 'token') {
+    if (token === null) throw new ActionError('ACTION_INPUT_REQUIRED', 'Input "token" is required with auth: token');
+    // A token pasted with a line break or space (from a file, a multi-line secret) would fail as an HTTP header.
+    if (!isSendableToken(token)) throw new ActionError('ACTION_INPUT_INVALID', 'Input "token" contains whitespace or control characters');
+    return { kind: 'token', token };
+  }
+  if (token !== null) throw new ActionError('ACTION_INPUT_INVALID', 'Inputs "token" and "auth: oidc" exclude each other; remove one');
+  return { kind: 'oidc', audience: optional('audience') ?? url, policy: optional('oidc-policy') };
+}
+
+export function readInputs(): ActionInputs {
+  const url = serverUrl();
+  const authentication = auth(url);
 
   const onConflict = core.getInput('on-conflict') || INPUT_DEFAULTS['on-conflict'];
   if (onConflict !== 'error' && onConflict !== 'warn') {
@@ -117,8 +137,8 @@ export function readInputs(): ActionInputs {
   }
 
   return {
-    url: serverUrl(),
-    token,
+    url,
+    auth: authentication,
     org: slug('org'),
     environment: slug('environment'),
     keys,

@@ -3,11 +3,13 @@
 // succeeded up to the point of writing. Importing this file runs nothing: action/index.ts (the bundle's
 // entry) calls run(), as GitHub's local-action runner does.
 import * as core from '@actions/core';
-import { SecretsClient } from '../core/client.ts';
+import { SecretsClient, type TokenlessOptions } from '../core/client.ts';
+import { githubWorkflowContext, workflowContextHeader } from '../core/workflow-context.ts';
 import { findReferences, resolveSecrets } from '../core/resolve.ts';
 import { ActionError, failureMessage } from './errors.ts';
 import { exportEnv, exportOutputs, dotenvContent, readTemplate, renderTemplate, requireRunnerFiles, SecretFiles } from './export.ts';
-import { readInputs } from './inputs.ts';
+import { readInputs, type ActionInputs } from './inputs.ts';
+import { exchangeIdToken, requestIdToken } from './oidc.ts';
 import { loadSecrets } from './load.ts';
 import { Masker } from './mask.ts';
 import { planNames, type ExportSelection } from './names.ts';
@@ -33,13 +35,13 @@ async function loadAndExport(): Promise<void> {
 
   mark('inputs');
   const masker = new Masker();
-  const client = new SecretsClient({
+  const options: TokenlessOptions = {
     baseUrl: inputs.url,
-    token: inputs.token,
     userAgent: `secrets-action/${ACTION_VERSION}`,
     onRetry: ({ attempt, delayMs, reason }) => core.info(`Attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`),
     onResponse: ({ method, path, status, ms }) => core.debug(`${method} ${path} → ${status} in ${ms} ms`),
-  });
+  };
+  const client = new SecretsClient(await credentials(inputs, options));
   const started = Date.now();
   let loaded;
   try {
@@ -128,6 +130,28 @@ async function loadAndExport(): Promise<void> {
   }
   mark('done');
   core.debug(`Timings (ms since process start/CPU ms): ${phases.join(', ')}`);
+}
+
+/**
+ * The token to read with. A service token goes with the run's description (`claimed` in the audit log);
+ * an OIDC exchange needs none, as the server records the claims it verified.
+ */
+async function credentials(inputs: ActionInputs, options: TokenlessOptions): Promise<TokenlessOptions & { token: string }> {
+  if (inputs.auth.kind === 'token') {
+    return { ...options, token: inputs.auth.token, headers: workflowContextHeader(githubWorkflowContext(process.env)) };
+  }
+  const idToken = await requestIdToken(inputs.auth.audience);
+  mark('id-token');
+  const minted = await exchangeIdToken(options, inputs.org, idToken, inputs.auth.policy);
+  mark('exchanged');
+  if (minted.environment !== inputs.environment) {
+    throw new ActionError(
+      'ACTION_OIDC_ENVIRONMENT',
+      `The trust policy that accepted this job's OIDC token grants environment ${minted.environment}, not ${inputs.environment}; set "environment: ${minted.environment}" or use the policy for ${inputs.environment} ("oidc-policy")`,
+    );
+  }
+  core.info(`Exchanged the job's OIDC token for a read-only token of ${inputs.org}/${minted.environment}, valid until ${minted.expiresAt}`);
+  return { ...options, token: minted.token };
 }
 
 function plural(n: number, noun: string): string {

@@ -19,11 +19,14 @@ import { set } from './commands/set.ts';
 import { tokens } from './commands/tokens.ts';
 import { users } from './commands/users.ts';
 import { whoami } from './commands/whoami.ts';
+import { oidcPolicies } from './commands/oidc-policies.ts';
 
 export const COMMANDS: readonly Command[] = [
   login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run,
   // Administration and comparison (issue 14).
   users, members, tokens, audit, compare, importCommand, completion,
+  // Keyless CI (issue 13).
+  oidcPolicies,
 ];
 
 /** Commands that work but are not listed in --help (the completion scripts' helper). */

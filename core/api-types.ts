@@ -185,11 +185,16 @@ export type AuditAction =
   | 'invitation.create'
   | 'invitation.revoke'
   | 'invitation.accept'
+  | 'oidc.exchange'
+  | 'oidc_policy.create'
+  | 'oidc_policy.update'
+  | 'oidc_policy.delete'
   // Recorded only when denied (allowed reads of metadata are not audited):
   | 'org.read'
   | 'member.list'
   | 'environment.list'
-  | 'token.list';
+  | 'token.list'
+  | 'oidc_policy.list';
 
 /** `error`: the action was attempted and failed on the server's side (a reveal hit a tampered ciphertext). */
 export type AuditOutcome = 'allowed' | 'denied' | 'error';
@@ -206,6 +211,102 @@ export interface AuditEvent {
   userAgent: string | null;
   /** Attempts this event stands for: repeats of one denied attempt within a window are aggregated. */
   count: number;
+  /** What else the event knows (a CI workflow, an OIDC exchange); absent when nothing. */
+  details?: AuditDetails;
+}
+
+/**
+ * A CI run, as the audit log records it. Every field is optional: a client claims what it knows, and
+ * an OIDC token carries what its issuer put in it.
+ */
+export interface WorkflowContext {
+  repository?: string;
+  workflow?: string;
+  ref?: string;
+  sha?: string;
+  runId?: string;
+  runAttempt?: string;
+  actor?: string;
+}
+
+export const WORKFLOW_CONTEXT_FIELDS: readonly (keyof WorkflowContext)[] = ['repository', 'workflow', 'ref', 'sha', 'runId', 'runAttempt', 'actor'];
+
+/** The request header a client claims its workflow context in (URL-encoded form: `repository=acme%2Fapp&runId=42`). */
+export const WORKFLOW_CONTEXT_HEADER = 'secrets-workflow-context';
+
+export interface AuditDetails {
+  /**
+   * `verified`: from an OIDC token whose signature, issuer and audience the server checked. `claimed`:
+   * what the client said about itself in the workflow-context header; nothing proves it.
+   */
+  workflow?: WorkflowContext & { source: 'verified' | 'claimed' };
+  /** The trust policy an OIDC exchange was decided by (id and name). */
+  policy?: { id: string; name: string };
+  /** Why an OIDC exchange was refused. */
+  refusals?: OidcRefusal[];
+}
+
+// --- Keyless CI (OIDC) ---------------------------------------------------------------------------
+
+export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+/** The longest life of a token minted by an OIDC exchange. */
+export const OIDC_MAX_TTL_SECONDS = 900;
+
+/** Claim name → an exact value, or a glob (`*` any run without `/`, `**` any run, `?` one character). */
+export type ClaimConditions = Record<string, string>;
+
+export interface OidcPolicy {
+  id: string;
+  name: string;
+  issuer: string;
+  audience: string;
+  environment: string;
+  claims: ClaimConditions;
+  ttlSeconds: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+export interface OidcPolicyInput {
+  name: string;
+  issuer?: string;
+  audience: string;
+  environment: string;
+  claims: ClaimConditions;
+  ttlSeconds?: number;
+}
+
+/** The answer to an accepted exchange: a read-only token for one environment, until `expiresAt`. */
+export interface OidcExchange {
+  token: string;
+  expiresAt: string;
+  environment: string;
+}
+
+/** One check of an exchange or a dry run. `got` is the token's value (never the token itself). */
+export interface ClaimCheck {
+  claim: string;
+  expected: string;
+  got: string | null;
+  ok: boolean;
+  /** Says in words what was compared and why it passed or failed. */
+  explanation: string;
+}
+
+export interface OidcRefusal {
+  /** The policy that refused, when the token got far enough to be judged by one. */
+  policy: { id: string; name: string } | null;
+  /** The claim or check that failed: `signature`, `alg`, `iss`, `aud`, `exp`, `nbf`, `iat`, or a claim name. */
+  claim: string;
+  expected: string | null;
+  got: string | null;
+  reason: string;
+}
+
+export interface OidcDryRun {
+  accepted: boolean;
+  checks: ClaimCheck[];
 }
 
 /** Query of GET /v1/orgs/{org}/audit: paging (cursor backwards, or after an event id forwards) and filters. */
@@ -235,6 +336,8 @@ export interface Problem {
   detail: string;
   code: ProblemCode;
   errors?: { path: string; message: string }[];
+  /** OIDC_TOKEN_REFUSED: which policy and which check refused the token. */
+  refusals?: OidcRefusal[];
 }
 
 export type ProblemCode =
@@ -271,7 +374,13 @@ export type ProblemCode =
   | 'SECRET_UNREADABLE'
   | 'INTERNAL'
   | 'AUDIT_UNAVAILABLE'
-  | 'NOT_READY';
+  | 'NOT_READY'
+
+  | 'OIDC_POLICY_NOT_FOUND'
+  | 'OIDC_POLICY_EXISTS'
+  | 'OIDC_POLICY_TOO_BROAD'
+  | 'OIDC_TOKEN_REFUSED'
+  | 'OIDC_ISSUER_UNAVAILABLE';
 
 /** Key rules shared by every consumer, so a client can validate as the user types. */
 export const SECRET_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;

@@ -8,6 +8,10 @@ import type {
   Environment,
   Me,
   Member,
+  OidcDryRun,
+  OidcExchange,
+  OidcPolicy,
+  OidcPolicyInput,
   Org,
   PersonalToken,
   RevealedSecret,
@@ -49,7 +53,15 @@ export interface SecretsClientOptions {
   retryMaxDelayMs?: number;
   /** Longest Retry-After honoured, in ms; a longer one fails at once with SECRETS_RATE_LIMITED. Default 30,000. */
   maxRetryAfterMs?: number;
+  /**
+   * Headers sent with every request: `workflowContextHeader()` (core/workflow-context.ts) describes a CI
+   * run to the audit log. Never a credential.
+   */
+  headers?: Record<string, string>;
 }
+
+/** The options of a client without a token: the one tokenless call, the OIDC exchange. */
+export type TokenlessOptions = Omit<SecretsClientOptions, 'token'>;
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -62,22 +74,7 @@ export class SecretsClient {
     if (!isSendableToken(options.token)) {
       throw new TypeError('The token contains whitespace or control characters');
     }
-    if (typeof options.userAgent !== 'string' || options.userAgent.trim() === '') throw new TypeError('A userAgent is required');
-    const policy: RetryPolicy = {
-      retries: nonNegative(options.retries, DEFAULT_RETRY_POLICY.retries, 'retries'),
-      baseDelayMs: nonNegative(options.retryBaseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 'retryBaseDelayMs'),
-      maxDelayMs: nonNegative(options.retryMaxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 'retryMaxDelayMs'),
-      maxRetryAfterMs: nonNegative(options.maxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 'maxRetryAfterMs'),
-    };
-    this.#http = new Transport({
-      baseUrl: options.baseUrl,
-      token: options.token,
-      userAgent: options.userAgent,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      policy,
-      ...(options.onRetry && { onRetry: options.onRetry }),
-      ...(options.onResponse && { onResponse: options.onResponse }),
-    });
+    this.#http = transportFor(options, options.token);
   }
 
   /** The server this client talks to; safe to print. */
@@ -260,6 +257,48 @@ export class SecretsClient {
     await this.#http.close();
   }
 
+  /**
+   * `POST /v1/auth/oidc`: exchanges a CI run's OIDC token for a short-lived read-only token of one
+   * environment. Sent without a bearer token; the OIDC token is redacted from any error. Not retried
+   * (each attempt is audited and counts against the address's failed-authentication budget), except
+   * when the request provably never left.
+   */
+  static async exchangeOidcToken(options: TokenlessOptions, body: { org: string; token: string; policy?: string }): Promise<OidcExchange> {
+    const http = transportFor(options, null);
+    try {
+      return (await http.send<OidcExchange>({ method: 'POST', path: '/v1/auth/oidc', body, idempotent: false, sensitive: [body.token] })).data;
+    } finally {
+      await http.close();
+    }
+  }
+
+  // Keyless CI trust policies (Admin+)
+
+  async listOidcPolicies(org: string): Promise<OidcPolicy[]> {
+    return (await this.#get<{ policies: OidcPolicy[] }>(path`/v1/orgs/${org}/oidc-policies`)).policies;
+  }
+
+  async getOidcPolicy(org: string, id: string): Promise<OidcPolicy> {
+    return this.#get(path`/v1/orgs/${org}/oidc-policies/${id}`);
+  }
+
+  async createOidcPolicy(org: string, body: OidcPolicyInput): Promise<OidcPolicy> {
+    return this.#post(path`/v1/orgs/${org}/oidc-policies`, body);
+  }
+
+  async updateOidcPolicy(org: string, id: string, body: Partial<OidcPolicyInput>): Promise<OidcPolicy> {
+    return (await this.#http.send<OidcPolicy>({ method: 'PATCH', path: path`/v1/orgs/${org}/oidc-policies/${id}`, body, idempotent: false })).data;
+  }
+
+  async deleteOidcPolicy(org: string, id: string): Promise<void> {
+    await this.#delete(path`/v1/orgs/${org}/oidc-policies/${id}`);
+  }
+
+  /** A dry run: how the policy judges these claims, claim by claim. */
+  async testOidcPolicy(org: string, id: string, claims: Record<string, string | number | boolean | string[]>): Promise<OidcDryRun> {
+    return (await this.#http.send<OidcDryRun>({ method: 'POST', path: path`/v1/orgs/${org}/oidc-policies/${id}/test`, body: { claims }, idempotent: true })).data;
+  }
+
   async #get<T>(p: string): Promise<T> {
     return (await this.#http.send<T>({ method: 'GET', path: p, idempotent: true })).data;
   }
@@ -273,6 +312,26 @@ export class SecretsClient {
     // `attempts > 1`, which tells the caller the thing is gone either way.
     await this.#http.send<void>({ method: 'DELETE', path: p, idempotent: true });
   }
+}
+
+function transportFor(options: TokenlessOptions, token: string | null): Transport {
+  if (typeof options.userAgent !== 'string' || options.userAgent.trim() === '') throw new TypeError('A userAgent is required');
+  const policy: RetryPolicy = {
+    retries: nonNegative(options.retries, DEFAULT_RETRY_POLICY.retries, 'retries'),
+    baseDelayMs: nonNegative(options.retryBaseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 'retryBaseDelayMs'),
+    maxDelayMs: nonNegative(options.retryMaxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 'retryMaxDelayMs'),
+    maxRetryAfterMs: nonNegative(options.maxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 'maxRetryAfterMs'),
+  };
+  return new Transport({
+    baseUrl: options.baseUrl,
+    token,
+    userAgent: options.userAgent,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    policy,
+    ...(options.onRetry && { onRetry: options.onRetry }),
+    ...(options.onResponse && { onResponse: options.onResponse }),
+    ...(options.headers && { headers: options.headers }),
+  });
 }
 
 /** The ETag is the version the server will check an If-Match against, so it wins over the body. */

@@ -13,3 +13,4 @@ export * from './env-name.ts';
 export * from './token.ts';
 export * from './refused-names.ts';
 export * from './terminal-text.ts';
+export * from './workflow-context.ts';

@@ -29,6 +29,12 @@ import { registerInvitationRoutes } from './routes/invitations.ts';
 import { registerPasskeyRoutes } from './routes/passkeys.ts';
 import { ServerMetrics } from './ops/metrics.ts';
 import type { MetricsAccess } from './ops/settings.ts';
+import { registerOidcAuthRoutes } from './routes/oidc-auth.ts';
+import { registerOidcPolicyRoutes } from './routes/oidc-policies.ts';
+import { OidcExchangeService } from './services/oidc/exchange.ts';
+import { IssuerKeys } from './services/oidc/issuer-keys.ts';
+import { OidcPolicyService } from './services/oidc/policies.ts';
+import { DEFAULT_OIDC_SETTINGS } from './services/oidc/settings.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -94,5 +100,7 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
   registerBulkRevealRoutes(app, deps);
   registerServiceTokenRoutes(app, deps, auth);
   registerAuditRoutes(app, deps);
+  registerOidcPolicyRoutes(app, deps, new OidcPolicyService(deps));
+  registerOidcAuthRoutes(app, new OidcExchangeService(deps, new IssuerKeys(deps.oidc ?? DEFAULT_OIDC_SETTINGS)), limiter);
   return app;
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { limitsFromEnv, type ServerLimits } from './limits.ts';
 import { parsePublicUrl, PublicUrlError } from './web/public-site.ts';
 import { opsSettingsFromEnv, type OpsSettings } from './ops/settings.ts';
+import { oidcSettingsFromEnv, type OidcSettings } from './services/oidc/settings.ts';
 
 export interface Config {
   host: string;
@@ -15,6 +16,7 @@ export interface Config {
   /** SECRETS_PUBLIC_URL; undefined means http://localhost:<the port listened on>. */
   publicUrl: URL | undefined;
   ops: OpsSettings;
+  oidc: OidcSettings;
 }
 
 export class ConfigError extends Error {
@@ -36,6 +38,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     publicUrl: publicUrlFromEnv(env.SECRETS_PUBLIC_URL),
     ops: opsSettingsFromEnv(env, (message) => {
+      throw new ConfigError(message);
+    }),
+    oidc: oidcSettingsFromEnv(env, (message) => {
       throw new ConfigError(message);
     }),
   };

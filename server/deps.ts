@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import type { RevealCache } from './crypto/reveal-cache.ts';
 import type { ServerLimits } from './limits.ts';
+import type { OidcSettings } from './services/oidc/settings.ts';
 import type { Storage } from './storage/types.ts';
 import type { PublicSite } from './web/public-site.ts';
 
@@ -13,4 +14,6 @@ export interface Deps {
   clock: Clock;
   limits: ServerLimits;
   site: PublicSite;
+  /** Keyless CI settings; the defaults (https issuers only) when absent. */
+  oidc?: OidcSettings;
 }

@@ -1,6 +1,6 @@
 // The server's one error catalogue. Every problem the API can answer with is listed here with its HTTP
 // status and title; docs/api.md documents the same codes (a test holds the two together).
-import type { ProblemCode } from '../core/api-types.ts';
+import type { OidcRefusal, ProblemCode } from '../core/api-types.ts';
 
 export interface CatalogueEntry {
   status: number;
@@ -68,6 +68,19 @@ export const ERROR_CATALOGUE: Record<ProblemCode, CatalogueEntry> = {
     detail: 'The audit event could not be written, so the action was not performed',
   },
   NOT_READY: { status: 503, title: 'Not ready', detail: 'The server cannot reach its database or the database is not migrated yet' },
+  OIDC_POLICY_NOT_FOUND: { status: 404, title: 'Trust policy not found', detail: 'No such trust policy in this organization' },
+  OIDC_POLICY_EXISTS: { status: 409, title: 'Trust policy already exists', detail: 'A trust policy with this name already exists' },
+  OIDC_POLICY_TOO_BROAD: {
+    status: 400,
+    title: 'Trust policy too broad',
+    detail: 'A trust policy must bind the repository or its owner (repository, repository_id, repository_owner, repository_owner_id or sub)',
+  },
+  OIDC_TOKEN_REFUSED: { status: 401, title: 'OIDC token refused', detail: 'No trust policy of this organization accepts the token' },
+  OIDC_ISSUER_UNAVAILABLE: {
+    status: 502,
+    title: 'OIDC issuer unavailable',
+    detail: "The issuer's discovery document or signing keys could not be fetched",
+  },
 };
 
 /** A problem the API answers with. `detail` must never carry a secret value or token. */
@@ -77,11 +90,12 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly errors?: { path: string; message: string }[];
   readonly headers?: Record<string, string>;
+  readonly refusals?: OidcRefusal[];
 
   constructor(
     code: ProblemCode,
     detail?: string,
-    extra: { errors?: { path: string; message: string }[]; headers?: Record<string, string> } = {},
+    extra: { errors?: { path: string; message: string }[]; headers?: Record<string, string>; refusals?: OidcRefusal[] } = {},
   ) {
     const entry = ERROR_CATALOGUE[code];
     super(detail ?? entry.detail);
@@ -91,6 +105,7 @@ export class ApiError extends Error {
     this.detail = detail ?? entry.detail;
     if (extra.errors) this.errors = extra.errors;
     if (extra.headers) this.headers = extra.headers;
+    if (extra.refusals) this.refusals = extra.refusals;
   }
 }
 
@@ -108,5 +123,6 @@ export function problemBody(err: ApiError): Record<string, unknown> {
     code: err.code,
   };
   if (err.errors) body.errors = err.errors;
+  if (err.refusals) body.refusals = err.refusals;
   return body;
 }

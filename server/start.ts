@@ -40,8 +40,9 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     else if (!keyring.verifyMasterCheck(check)) throw new WrongMasterKeyError();
 
     const site = new PublicSite(config.publicUrl);
-    const deps = { storage, keyring, revealCache: new RevealCache(), clock: systemClock, limits: config.limits, site };
+    const deps = { storage, keyring, revealCache: new RevealCache(), clock: systemClock, limits: config.limits, site, oidc: config.oidc };
     const app = buildApp(deps, { logLevel: config.logLevel, metricsAccess: config.ops.metricsAccess });
+    if (config.oidc.allowHttpIssuers) warn('SECRETS_OIDC_ALLOW_HTTP_ISSUERS=true: OIDC issuers over plain http are trusted; for development only');
     for (const w of warnings) app.log.warn(w);
     const tokenPath = await bootstrapIfEmpty(storage, keyring, config.dataDir);
     if (tokenPath) app.log.info(`First start: created the instance admin and organization "default"; the admin token is in ${tokenPath}`);

@@ -30,13 +30,16 @@ export interface ResponseInfo {
 
 export interface TransportOptions {
   baseUrl: string;
-  token: string;
+  /** null for the one route that takes no bearer token (the OIDC exchange). */
+  token: string | null;
   userAgent: string;
   timeoutMs: number;
   policy: RetryPolicy;
   onRetry?: (info: RetryInfo) => void;
   onResponse?: (info: ResponseInfo) => void;
   random?: () => number;
+  /** Sent with every request (e.g. the workflow-context header). */
+  headers?: Record<string, string>;
 }
 
 export interface RequestSpec {
@@ -71,7 +74,8 @@ export class Transport {
   readonly #pool: Pool;
   readonly #prefix: string;
   readonly #origin: string;
-  readonly #token: string;
+  readonly #token: string | null;
+  readonly #headers: Record<string, string>;
   readonly #userAgent: string;
   readonly #timeoutMs: number;
   readonly #policy: RetryPolicy;
@@ -85,13 +89,14 @@ export class Transport {
     this.#origin = url.origin;
     this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#token = options.token;
+    this.#headers = { ...options.headers };
     this.#userAgent = options.userAgent;
     this.#timeoutMs = options.timeoutMs;
     this.#policy = options.policy;
     this.#onRetry = options.onRetry;
     this.#onResponse = options.onResponse;
     this.#random = options.random ?? Math.random;
-    this.#redactor = new Redactor([options.token]);
+    this.#redactor = new Redactor(options.token === null ? [] : [options.token]);
     this.#pool = new Pool(this.#origin, {
       connections: 8,
       keepAliveTimeout: 10_000,
@@ -131,8 +136,9 @@ export class Transport {
   async #attempt<T>(spec: RequestSpec, redactor: Redactor): Promise<Reply<T> | Failure> {
     const headers: Record<string, string> = {
       accept: 'application/json, application/problem+json',
-      authorization: `Bearer ${this.#token}`,
+      ...(this.#token !== null && { authorization: `Bearer ${this.#token}` }),
       'user-agent': this.#userAgent,
+      ...this.#headers,
       ...spec.headers,
     };
     let body: string | undefined;

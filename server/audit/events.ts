@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditAction } from '../../core/api-types.ts';
 import type { Actor } from '../auth/principal.ts';
 import type { AuditInput, AuditRow } from '../storage/types.ts';
-import type { AuditEvent, AuditOutcome } from '../../core/api-types.ts';
+import type { AuditDetails, AuditEvent, AuditOutcome } from '../../core/api-types.ts';
+import { workflowDetails } from './workflow-context.ts';
 
 const MAX_USER_AGENT = 512;
 /** Control characters (ESC, DEL, ...) would reach whoever reads the log in a terminal. */
@@ -16,8 +17,10 @@ export function auditEvent(
   outcome: AuditOutcome,
   environment: string | null,
   keys: string[],
+  details?: AuditDetails,
 ): AuditInput {
   const ua = request.headers['user-agent'];
+  const merged = { ...workflowDetails(request), ...details };
   return {
     time: new Date().toISOString(),
     actorType: actor.type,
@@ -29,6 +32,7 @@ export function auditEvent(
     outcome,
     ip: request.ip,
     userAgent: typeof ua === 'string' ? ua.slice(0, MAX_USER_AGENT).replace(CONTROL, '?') : null,
+    ...(Object.keys(merged).length > 0 && { details: merged }),
   };
 }
 
@@ -44,5 +48,6 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     ip: row.ip,
     userAgent: row.userAgent,
     count: row.count,
+    ...(row.details && { details: row.details }),
   };
 }

@@ -40,7 +40,14 @@ export class Authenticator {
       return user ? { kind: 'personal', tokenId: row.id, user, expiresAt: row.expiresAt } : null;
     }
     if (!row.orgId || !row.environmentId) return null;
-    return { kind: 'service', tokenId: row.id, name: row.name, orgId: row.orgId, environmentId: row.environmentId };
+    return {
+      kind: 'service',
+      tokenId: row.id,
+      name: row.name,
+      orgId: row.orgId,
+      environmentId: row.environmentId,
+      ...(row.workflow && { workflow: row.workflow }),
+    };
   }
 
   /** A personal token pasted into the sign-in form, with its user; null for anything else. */

@@ -1,5 +1,5 @@
 // Who is calling: a user through a personal token, or a service token bound to one environment.
-import type { AuditAction } from '../../core/api-types.ts';
+import type { AuditAction, WorkflowContext } from '../../core/api-types.ts';
 import type { UserRow } from '../storage/types.ts';
 import type { LiveSession } from './sessions.ts';
 
@@ -14,7 +14,15 @@ export type Principal =
       /** Set when the caller is signed in with the session cookie rather than a bearer token. */
       session?: { secret: string; live: LiveSession };
     }
-  | { kind: 'service'; tokenId: string; name: string; orgId: string; environmentId: string };
+  | {
+      kind: 'service';
+      tokenId: string;
+      name: string;
+      orgId: string;
+      environmentId: string;
+      /** Set for a token minted by an OIDC exchange: the workflow claims its issuer signed. */
+      workflow?: WorkflowContext;
+    };
 
 export interface Actor {
   type: 'user' | 'service' | 'anonymous';
@@ -40,7 +48,7 @@ declare module 'fastify' {
     action?: AuditAction;
     /** Marks the generated 405 handlers, which route listings skip. */
     methodNotAllowed?: boolean;
-    /** Answers without a principal too (signing in, opening an invitation); one is attached when present. */
+    /** Answers without a principal too (signing in, opening an invitation, the OIDC exchange); one is attached when present. Still subject to the failed-authentication limit. */
     public?: boolean;
   }
 }

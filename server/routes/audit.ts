@@ -36,6 +36,8 @@ const eventSchema = {
     ip: { type: 'string' },
     userAgent: nullableString,
     count: { type: 'integer' },
+    // Free-form by design (workflow, policy, refusals: core/api-types.ts AuditDetails); written by the server only.
+    details: { type: 'object', additionalProperties: true },
   },
 } as const;
 

@@ -2,7 +2,7 @@
 // organization's id, so no query can reach across organizations. Methods that change data take the
 // audit event to record and write it in the same transaction: the change and its audit land together
 // or not at all. SQLite implements it today (sqlite/); a PostgreSQL implementation can follow.
-import type { AuditAction, AuditOutcome, Role } from '../../core/api-types.ts';
+import type { AuditAction, AuditDetails, AuditOutcome, ClaimConditions, Role, WorkflowContext } from '../../core/api-types.ts';
 
 export interface UserRow {
   id: string;
@@ -25,6 +25,23 @@ export interface TokenRow {
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** Set on a token minted by an OIDC exchange: the policy that allowed it (deleting it revokes the token). */
+  oidcPolicyId?: string | null;
+  /** The verified workflow claims of a token minted by an OIDC exchange. */
+  workflow?: WorkflowContext | null;
+}
+
+export interface OidcPolicyRow {
+  id: string;
+  name: string;
+  issuer: string;
+  audience: string;
+  environmentId: string;
+  claims: ClaimConditions;
+  ttlSeconds: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
 }
 
 export interface OrgRow {
@@ -86,6 +103,7 @@ export interface AuditInput {
   userAgent: string | null;
   /** Set for denials: later events with the same key add to the first one's count instead of a row. */
   repeatKey?: string;
+  details?: AuditDetails;
 }
 
 /** Narrows an audit listing; every field given must match (docs/api.md, Audit). */
@@ -293,6 +311,19 @@ export interface Storage {
   deletePasskey(userId: string, id: string): Promise<boolean>;
   usePasskey(id: string, counter: number, at: string): Promise<void>;
   getUserByEmail(email: string): Promise<UserRow | undefined>;
+
+  // OIDC trust policies. A token minted by an exchange is created with createServiceToken (its row
+  // names the policy); service-token listings leave such tokens out.
+  listOidcPolicies(orgId: string): Promise<OidcPolicyRow[]>;
+  getOidcPolicy(orgId: string, policyId: string): Promise<OidcPolicyRow | undefined>;
+  /** DuplicateError when the organization has a policy of that name. */
+  createOidcPolicy(orgId: string, policy: OidcPolicyRow, audit: AuditInput): Promise<void>;
+  /** Replaces the policy's fields (by id); false when it does not exist. DuplicateError on a taken name. */
+  updateOidcPolicy(orgId: string, policy: OidcPolicyRow, audit: AuditInput): Promise<boolean>;
+  /** Deletes the policy and revokes every token it minted (at `at`); false when it does not exist. */
+  deleteOidcPolicy(orgId: string, policyId: string, at: string, audit: AuditInput): Promise<boolean>;
+  /** Deletes the organization's exchange-minted tokens that expired before `before`; returns how many. */
+  pruneOidcTokens(orgId: string, before: string): Promise<number>;
 
   // Audit.
   /**

@@ -8,7 +8,7 @@ import { INPUT_DEFAULTS } from '../../action/inputs.ts';
 import { ACTION_VERSION } from '../../action/version.ts';
 import { readActionYml, ROOT } from './runner.ts';
 
-const INPUTS = ['url', 'token', 'org', 'environment', 'keys', 'export-env', 'outputs', 'env-file', 'env-file-format', 'template', 'template-output', 'fail-on-missing', 'on-conflict', 'allow-names'];
+const INPUTS = ['url', 'token', 'auth', 'audience', 'oidc-policy', 'org', 'environment', 'keys', 'export-env', 'outputs', 'env-file', 'env-file-format', 'template', 'template-output', 'fail-on-missing', 'on-conflict', 'allow-names'];
 
 describe('action: action.yml', () => {
   const yml = readActionYml();
@@ -33,7 +33,9 @@ describe('action: action.yml', () => {
 
   it('has the defaults the code falls back to when run outside a runner', () => {
     for (const [name, value] of Object.entries(INPUT_DEFAULTS)) assert.equal(yml.inputs[name]!.default, value, name);
-    for (const name of ['url', 'token', 'org', 'environment']) assert.equal(yml.inputs[name]!.required, true, name);
+    for (const name of ['url', 'org', 'environment']) assert.equal(yml.inputs[name]!.required, true, name);
+    // Without a token the action authenticates with the job's OIDC token.
+    assert.equal(yml.inputs['token']!.required, false);
   });
 
   it('the example workflow uses the action with declared inputs only, all required ones set', () => {

@@ -16,8 +16,8 @@ export interface Seeded {
   stop(): Promise<void>;
 }
 
-export async function seed(secrets: Record<string, string>, opts: { org?: string; environment?: string } = {}): Promise<Seeded> {
-  const server = await startServer();
+export async function seed(secrets: Record<string, string>, opts: { org?: string; environment?: string; serverEnv?: Record<string, string> } = {}): Promise<Seeded> {
+  const server = await startServer(opts.serverEnv ? { env: opts.serverEnv } : {});
   const org = opts.org ?? 'acme';
   const environment = opts.environment ?? 'production';
   const admin = new SecretsClient({ baseUrl: server.url, token: server.adminToken, userAgent: 'action-tests/0' });

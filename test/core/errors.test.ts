@@ -46,6 +46,7 @@ describe('core error catalogue', () => {
       415: 'SECRETS_VALIDATION',
       429: 'SECRETS_RATE_LIMITED',
       500: 'SECRETS_SERVER',
+      502: 'SECRETS_SERVER',
       503: 'SECRETS_AUDIT_UNAVAILABLE',
     };
     // A 503 that is not about the audit log: the readiness probe's answer, which is the server failing.

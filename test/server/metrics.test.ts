@@ -197,7 +197,7 @@ describe('server: who may read /metrics (SECRETS_METRICS, by the peer address)',
     const dir = mkdtempSync(join(tmpdir(), 'secrets-metrics-access-'));
     const storage = SqliteStorage.open(dir);
     const app = buildApp(
-      { storage, keyring: new Keyring(toKeyObject(randomBytes(32))), revealCache: new RevealCache(), clock: systemClock, limits: DEFAULT_LIMITS, site: new PublicSite(undefined) },
+      { storage, keyring: new Keyring(toKeyObject(randomBytes(32))), revealCache: new RevealCache(), clock: systemClock, limits: DEFAULT_LIMITS, site: new PublicSite(new URL('http://localhost')) },
       { logLevel: 'silent', metricsAccess: access },
     );
     try {

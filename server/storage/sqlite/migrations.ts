@@ -165,6 +165,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX passkeys_user ON passkeys (user_id);
     `,
   },
+  {
+    version: 4,
+    name: 'oidc trust policies',
+    sql: `
+      -- Keyless CI (services/oidc/): which OIDC tokens an organization trusts, for which environment.
+      -- claims is a JSON object of claim name to exact value or glob.
+      CREATE TABLE oidc_policies (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        claims TEXT NOT NULL,
+        ttl_seconds INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (org_id, name)
+      ) STRICT;
+      -- A token minted by an exchange names its policy (deleting the policy revokes it) and carries the
+      -- verified workflow claims its audit events record (JSON).
+      ALTER TABLE tokens ADD COLUMN oidc_policy_id TEXT;
+      ALTER TABLE tokens ADD COLUMN workflow TEXT;
+      CREATE INDEX tokens_oidc_policy ON tokens (oidc_policy_id) WHERE oidc_policy_id IS NOT NULL;
+      -- What else an event knows (a workflow, a policy, refusals): JSON, NULL when nothing.
+      ALTER TABLE audit_events ADD COLUMN details TEXT;
+    `,
+  },
 ];
 
 /** The schema version this server runs on (what `migrate` brings a database to). */

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
-import type { Role } from '../../../core/api-types.ts';
+import type { AuditDetails, ClaimConditions, Role, WorkflowContext } from '../../../core/api-types.ts';
 import { AuditCommitter } from './audit-committer.ts';
 import { LATEST_MIGRATION, migrate } from './migrations.ts';
 import {
@@ -21,6 +21,7 @@ import {
   type MemberRow,
   type NewSecret,
   type InvitationRow,
+  type OidcPolicyRow,
   type OrgRow,
   type PasskeyRow,
   type SessionRow,
@@ -39,7 +40,10 @@ const SECRET_META_COLS = `id, environment_id AS environmentId, workspace_id AS w
   created_at AS createdAt, created_by AS createdBy, updated_at AS updatedAt, updated_by AS updatedBy`;
 const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
 const TOKEN_COLS = `id, kind, hash, name, user_id AS userId, org_id AS orgId, environment_id AS environmentId,
-  created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt, revoked_at AS revokedAt, last_used_at AS lastUsedAt`;
+  created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt, revoked_at AS revokedAt, last_used_at AS lastUsedAt,
+  oidc_policy_id AS oidcPolicyId, workflow`;
+const POLICY_COLS = `id, name, issuer, audience, environment_id AS environmentId, claims, ttl_seconds AS ttlSeconds,
+  created_at AS createdAt, created_by AS createdBy, updated_at AS updatedAt`;
 const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS createdAt';
 const SESSION_COLS = `hash, user_id AS userId, token_id AS tokenId, method, created_at AS createdAt, last_seen_at AS lastSeenAt,
   expires_at AS expiresAt`;
@@ -47,12 +51,26 @@ const INVITATION_COLS = `id, org_id AS orgId, email, role, hash, created_at AS c
   accepted_at AS acceptedAt, accepted_by AS acceptedBy, revoked_at AS revokedAt`;
 const PASSKEY_COLS = 'id, user_id AS userId, name, public_key AS publicKey, counter, transports, created_at AS createdAt, last_used_at AS lastUsedAt';
 const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
-  environment, keys, outcome, ip, user_agent AS userAgent, count`;
+  environment, keys, outcome, ip, user_agent AS userAgent, count, details`;
 
-type RawAuditRow = Omit<AuditRow, 'keys'> & { keys: string };
+type StoredToken = Omit<TokenRow, 'workflow'> & { workflow: string | null };
+
+function toTokenRow(r: StoredToken): TokenRow {
+  return { ...r, workflow: r.workflow === null ? null : (JSON.parse(r.workflow) as WorkflowContext) };
+}
+
+function toPolicyRow(r: Omit<OidcPolicyRow, 'claims'> & { claims: string }): OidcPolicyRow {
+  return { ...r, claims: JSON.parse(r.claims) as ClaimConditions };
+}
+
+type RawAuditRow = Omit<AuditRow, 'keys' | 'details'> & { keys: string; details: string | null };
 
 function auditRows(rows: RawAuditRow[]): AuditRow[] {
-  return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
+  return rows.map(({ details, ...r }) => ({
+    ...r,
+    keys: JSON.parse(r.keys) as string[],
+    ...(details !== null && { details: JSON.parse(details) as AuditDetails }),
+  }));
 }
 
 /** SQL conditions for an audit filter, with their arguments (never interpolated). */
@@ -125,8 +143,8 @@ export class SqliteStorage implements Storage {
       countUsers: p('SELECT count(*) AS n FROM users'),
       insertUser: p('INSERT INTO users (id, name, email, instance_admin, created_at) VALUES (?, ?, ?, ?, ?)'),
       getUser: p('SELECT id, name, email, instance_admin AS instanceAdmin, created_at AS createdAt FROM users WHERE id = ?'),
-      insertToken: p(`INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertToken: p(`INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at,
+        oidc_policy_id, workflow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       tokenByHash: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE hash = ?`),
       touchToken: p('UPDATE tokens SET last_used_at = ? WHERE id = ?'),
       personalTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'personal' AND user_id = ? AND revoked_at IS NULL ORDER BY created_at, id`),
@@ -165,10 +183,20 @@ export class SqliteStorage implements Storage {
       updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?
         WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
       deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
-      serviceTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = ? AND revoked_at IS NULL ORDER BY created_at, id`),
+      serviceTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = ? AND revoked_at IS NULL
+        AND oidc_policy_id IS NULL ORDER BY created_at, id`),
       revokeService: p(`UPDATE tokens SET revoked_at = ? WHERE kind = 'service' AND org_id = ? AND id = ? AND revoked_at IS NULL`),
-      insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, details)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      listPolicies: p(`SELECT ${POLICY_COLS} FROM oidc_policies WHERE org_id = ? ORDER BY name`),
+      getPolicy: p(`SELECT ${POLICY_COLS} FROM oidc_policies WHERE org_id = ? AND id = ?`),
+      insertPolicy: p(`INSERT INTO oidc_policies (id, org_id, name, issuer, audience, environment_id, claims, ttl_seconds, created_at, created_by, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updatePolicy: p(`UPDATE oidc_policies SET name = ?, issuer = ?, audience = ?, environment_id = ?, claims = ?, ttl_seconds = ?, updated_at = ?
+        WHERE org_id = ? AND id = ?`),
+      deletePolicy: p('DELETE FROM oidc_policies WHERE org_id = ? AND id = ?'),
+      pruneOidcTokens: p(`DELETE FROM tokens WHERE org_id = ? AND oidc_policy_id IS NOT NULL AND expires_at < ?`),
+      revokePolicyTokens: p('UPDATE tokens SET revoked_at = ? WHERE org_id = ? AND oidc_policy_id = ? AND revoked_at IS NULL'),
       insertSession: p(`INSERT INTO sessions (hash, user_id, token_id, method, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       getSession: p(`SELECT ${SESSION_COLS} FROM sessions WHERE hash = ?`),
       touchSession: p('UPDATE sessions SET last_seen_at = ? WHERE hash = ?'),
@@ -225,6 +253,7 @@ export class SqliteStorage implements Storage {
         e.outcome,
         e.ip,
         e.userAgent,
+        e.details ? JSON.stringify(e.details) : null,
       );
     } catch (err) {
       throw new AuditWriteError(`audit event could not be written: ${(err as Error).message}`);
@@ -272,14 +301,16 @@ export class SqliteStorage implements Storage {
   }
 
   private insertTokenRow(t: TokenRow): void {
-    this.run('insertToken', t.id, t.kind, t.hash, t.name, t.userId, t.orgId, t.environmentId, t.createdAt, t.createdBy, t.expiresAt);
+    this.run('insertToken', t.id, t.kind, t.hash, t.name, t.userId, t.orgId, t.environmentId, t.createdAt, t.createdBy, t.expiresAt,
+      t.oidcPolicyId ?? null, t.workflow ? JSON.stringify(t.workflow) : null);
   }
 
   async findTokenByHash(hash: Uint8Array): Promise<TokenRow | undefined> {
     const k = Buffer.from(hash).toString('base64');
     let row = this.tokenCache.get(k);
     if (!row) {
-      row = this.get<TokenRow>('tokenByHash', hash);
+      const stored = this.get<StoredToken>('tokenByHash', hash);
+      row = stored && toTokenRow(stored);
       if (row) remember(this.tokenCache, k, row);
     }
     return row;
@@ -294,7 +325,7 @@ export class SqliteStorage implements Storage {
   }
 
   async listPersonalTokens(userId: string): Promise<TokenRow[]> {
-    return this.all<TokenRow>('personalTokens', userId);
+    return this.all<StoredToken>('personalTokens', userId).map(toTokenRow);
   }
 
   async revokePersonalToken(userId: string, tokenId: string, at: string): Promise<boolean> {
@@ -503,7 +534,7 @@ export class SqliteStorage implements Storage {
   }
 
   async listServiceTokens(orgId: string): Promise<TokenRow[]> {
-    return this.all<TokenRow>('serviceTokens', orgId);
+    return this.all<StoredToken>('serviceTokens', orgId).map(toTokenRow);
   }
 
   async revokeServiceToken(orgId: string, tokenId: string, at: string, audit: AuditInput): Promise<boolean> {
@@ -513,6 +544,62 @@ export class SqliteStorage implements Storage {
       if (revoked) this.insertAudit(orgId, audit);
       return revoked;
     });
+  }
+
+  // --- OIDC trust policies ------------------------------------------------------------------------
+
+  async listOidcPolicies(orgId: string): Promise<OidcPolicyRow[]> {
+    return this.all<Omit<OidcPolicyRow, 'claims'> & { claims: string }>('listPolicies', orgId).map(toPolicyRow);
+  }
+
+  async getOidcPolicy(orgId: string, policyId: string): Promise<OidcPolicyRow | undefined> {
+    const row = this.get<Omit<OidcPolicyRow, 'claims'> & { claims: string }>('getPolicy', orgId, policyId);
+    return row && toPolicyRow(row);
+  }
+
+  async createOidcPolicy(orgId: string, p: OidcPolicyRow, audit: AuditInput): Promise<void> {
+    try {
+      this.tx(() => {
+        this.run('insertPolicy', p.id, orgId, p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.createdAt, p.createdBy, p.updatedAt);
+        this.insertAudit(orgId, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('policy exists');
+      throw err;
+    }
+  }
+
+  async updateOidcPolicy(orgId: string, p: OidcPolicyRow, audit: AuditInput): Promise<boolean> {
+    try {
+      return this.tx(() => {
+        const changed = Number(
+          this.run('updatePolicy', p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.updatedAt, orgId, p.id).changes,
+        );
+        if (changed === 1) this.insertAudit(orgId, audit);
+        return changed === 1;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('policy exists');
+      throw err;
+    }
+  }
+
+  async deleteOidcPolicy(orgId: string, policyId: string, at: string, audit: AuditInput): Promise<boolean> {
+    this.tokenCache.clear();
+    return this.tx(() => {
+      const gone = Number(this.run('deletePolicy', orgId, policyId).changes) === 1;
+      if (gone) {
+        this.run('revokePolicyTokens', at, orgId, policyId);
+        this.insertAudit(orgId, audit);
+      }
+      return gone;
+    });
+  }
+
+  async pruneOidcTokens(orgId: string, before: string): Promise<number> {
+    const gone = Number(this.run('pruneOidcTokens', orgId, before).changes);
+    if (gone > 0) this.tokenCache.clear();
+    return gone;
   }
 
   // --- sessions -----------------------------------------------------------------------------------
