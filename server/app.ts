@@ -14,6 +14,8 @@ import { installSecurityHeaders } from './http/security-headers.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerBulkRevealRoutes } from './routes/bulk-reveal.ts';
 import { registerEnvironmentRoutes } from './routes/environments.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { EventStreams } from './events/event-streams.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerOrgRoutes } from './routes/orgs.ts';
@@ -72,5 +74,9 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   registerBulkRevealRoutes(app, deps);
   registerServiceTokenRoutes(app, deps, auth);
   registerAuditRoutes(app, deps);
+  const streams = new EventStreams(deps.storage, deps.limits);
+  registerEventRoutes(app, deps, streams);
+  // Open event streams would otherwise keep the server from closing; clients resume with Last-Event-ID.
+  app.addHook('preClose', async () => streams.closeAll());
   return app;
 }
