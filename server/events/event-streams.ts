@@ -148,6 +148,8 @@ export class EventStreams {
         write(sseMessage({ type: 'ready', id: String(cursor), environment }));
       } else if (!/^\d{1,15}$/.test(asked) || Number(asked) > latest) {
         await reset('The Last-Event-ID is not an event of this environment; reload the secrets, then continue from this id');
+      } else if (Number(asked) < latest && (await storage.listChanges(orgId, environmentId, Number(asked), 1))[0]?.seq !== Number(asked) + 1) {
+        await reset(`Events after id ${asked} are no longer kept; reload the secrets, then continue from this id`);
       } else {
         cursor = Number(asked);
         write(sseMessage({ type: 'ready', id: String(cursor), environment }));
