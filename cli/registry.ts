@@ -15,6 +15,7 @@ import { ls } from './commands/ls.ts';
 import { orgs } from './commands/orgs.ts';
 import { rm } from './commands/rm.ts';
 import { run } from './commands/run.ts';
+import { watch } from './commands/watch.ts';
 import { set } from './commands/set.ts';
 import { tokens } from './commands/tokens.ts';
 import { users } from './commands/users.ts';
@@ -24,6 +25,8 @@ export const COMMANDS: readonly Command[] = [
   login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run,
   // Administration and comparison (issue 14).
   users, members, tokens, audit, compare, importCommand, completion,
+  // Live changes (issue 14).
+  watch,
 ];
 
 /** Commands that work but are not listed in --help (the completion scripts' helper). */

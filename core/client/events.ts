@@ -19,7 +19,8 @@ export function toEnvironmentEvent(message: SseMessage): EnvironmentEvent | unde
     return undefined;
   }
   if (typeof data !== 'object' || data === null) return undefined;
-  return { ...(data as object), type: message.type, id: message.lastEventId } as EnvironmentEvent;
+  const { type: _t, id: _i, ...fields } = data as Record<string, unknown>;
+  return { type: message.type, id: message.lastEventId, ...fields } as EnvironmentEvent;
 }
 
 /** Decodes a byte stream into environment events as they arrive. */
