@@ -112,7 +112,17 @@ export class EventStreams {
     };
 
     // Watch before reading the newest number, so a change committed in between still wakes the pump.
-    const unwatch = storage.watchChanges(environmentId, () => void pump());
+    // Wakes come from the writer's commit: the reading is deferred (and coalesced) so that writes do not
+    // wait for every subscriber's query.
+    let scheduled = false;
+    const unwatch = storage.watchChanges(environmentId, () => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        void pump();
+      });
+    });
     const heartbeat = setInterval(() => write(': heartbeat\n\n'), this.#limits.eventsHeartbeatMs);
     heartbeat.unref();
     const finish = (): void => {

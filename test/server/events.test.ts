@@ -153,6 +153,14 @@ describe('server: live events', function () {
     const outsider = await fetch(server.url + eventsPath(team.org, env), { headers: { authorization: `Bearer ${team.outsider.token}` } });
     assert.equal(outsider.status, 404);
     assert.equal(((await outsider.json()) as { code: string }).code, 'ORG_NOT_FOUND');
+    const trail = await api.get<{ events: { action: string; outcome: string; environment: string | null; actor: { id: string | null } }[] }>(
+      `/v1/orgs/${team.org}/audit?outcome=denied&action=secret.list`,
+      team.owner.token,
+    );
+    assert.ok(
+      trail.body.events.some((e) => e.actor.id === team.outsider.user.id && e.environment === env),
+      `the non-member's attempt is a denied secret.list in the audit: ${trail.text}`,
+    );
     const foreign = await fetch(server.url + eventsPath(team.org, 'production'), { headers: { authorization: `Bearer ${svc.token}` } });
     assert.equal(foreign.status, 403);
     await foreign.body?.cancel();
