@@ -136,6 +136,26 @@ describe('server: live events', function () {
     assert.equal(old.changes()[0]!.id, '31');
   });
 
+  it('emits nothing for a batch that fails, and uses no number: the next change follows without a gap', async () => {
+    const env = await createEnvironment(api, team.owner.token, team.org);
+    await createSecret(api, team.editor.token, team.org, env, 'EXISTING', canary('existing'));
+    const s = await subscribe(env, team.viewer.token);
+    await ready(s);
+    const failed = await api.post(`/v1/orgs/${team.org}/environments/${env}/batch`, team.editor.token, {
+      secrets: [
+        { key: 'NEW_ONE', value: canary('new1') },
+        { key: 'EXISTING', value: canary('stale'), ifMatch: 7 },
+      ],
+    });
+    assert.equal(failed.status, 412, failed.text);
+    await createSecret(api, team.editor.token, team.org, env, 'AFTER_FAILURE', canary('afterfail'));
+    await s.waitFor('the next change', (x) => x.changes().length === 1);
+    assert.deepEqual(
+      s.changes().map((e) => [e.event, e.data.key, e.id]),
+      [['created', 'AFTER_FAILURE', '2']],
+    );
+  });
+
   it('has the rights of listing: every role and a service token of the environment may subscribe; a non-member gets 404, a foreign service token 403, no token 401', async () => {
     const env = await createEnvironment(api, team.owner.token, team.org);
     for (const who of [team.owner, team.admin, team.editor, team.viewer]) {
@@ -192,6 +212,29 @@ describe('server: live events', function () {
       again = await subscribe('staging', team.admin.token);
     }
     assert.equal(again!.status, 200);
+  });
+});
+
+describe('server: live events, the per-server cap', function () {
+  this.timeout(60_000);
+  let server: RunningServer | undefined;
+  after(async () => stopAndRemove(server));
+
+  it('refuses more than SECRETS_EVENTS_MAX_SUBSCRIBERS streams on the server, whoever asks, with 429', async () => {
+    server = await startServer({ env: { SECRETS_EVENTS_MAX_SUBSCRIBERS: '2' } });
+    const api = http(server.url);
+    const team = await createTeam(api, server.adminToken);
+    const a = await RawStream.open(server.url + eventsPath(team.org, 'development'), team.owner.token);
+    const b = await RawStream.open(server.url + eventsPath(team.org, 'development'), team.editor.token);
+    try {
+      assert.deepEqual([a.status, b.status], [200, 200]);
+      const third = await fetch(server.url + eventsPath(team.org, 'development'), { headers: { authorization: `Bearer ${team.viewer.token}` } });
+      assert.equal(third.status, 429);
+      assert.match(((await third.json()) as { detail: string }).detail, /as many open event streams as it allows/);
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });
 
