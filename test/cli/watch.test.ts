@@ -170,7 +170,7 @@ setInterval(() => {}, 1000);
     it('restarts the command exactly once per debounced burst, with the fresh values, and exits with its own status when it exits by itself', async () => {
       await fx.admin.createEnvironment(fx.org, { slug: 'run-watch' });
       await fx.admin.createSecret(fx.org, 'run-watch', { key: 'MODE', value: 'first' });
-      const w = start(['run', '--watch', '--debounce', '700ms', '--grace', '5s', '--', process.execPath, script], fx.url, 'run-watch');
+      const w = start(['run', '--watch', '--debounce', '1500ms', '--grace', '5s', '--', process.execPath, script], fx.url, 'run-watch');
       const starts = () => w.lines().filter((l) => l.startsWith('start '));
       await w.waitFor('the first start', () => starts().length === 1);
       assert.equal(starts()[0], 'start first');
@@ -179,7 +179,7 @@ setInterval(() => {}, 1000);
       for (let i = 1; i <= 4; i++) await fx.admin.updateSecret(fx.org, 'run-watch', 'MODE', { value: `burst-${i}` });
       await fx.admin.createSecret(fx.org, 'run-watch', { key: 'OTHER', value: value('other') });
       await w.waitFor('the restart', () => starts().length === 2);
-      await new Promise((r) => setTimeout(r, 1_500));
+      await new Promise((r) => setTimeout(r, 2_500));
       assert.deepEqual(starts(), ['start first', 'start burst-4'], w.err());
       assert.ok(w.lines().includes('stop first'), 'the old command got SIGTERM');
       assert.equal((w.err().match(/restarting/g) ?? []).length, 1, w.err());
