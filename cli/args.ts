@@ -33,6 +33,10 @@ export const OPTIONS = {
   interval: { type: 'string' },
   overwrite: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  // Live changes (issue 14).
+  watch: { type: 'boolean', short: 'w' },
+  debounce: { type: 'string' },
+  grace: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -65,6 +69,9 @@ export interface Flags {
   interval?: string;
   overwrite?: boolean;
   'dry-run'?: boolean;
+  watch?: boolean;
+  debounce?: string;
+  grace?: string;
 }
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];

@@ -136,8 +136,12 @@ export class Context {
    * JSON value), so `--json` on a terminal cannot be acted on either.
    */
   json(value: unknown): void {
-    const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    this.io.stdout.write(text + '\n');
+    this.io.stdout.write(safeJson(JSON.stringify(value, null, 2)) + '\n');
+  }
+
+  /** One JSON value on one line (a stream of events), escaped as json() escapes. */
+  jsonLine(value: unknown): void {
+    this.io.stdout.write(safeJson(JSON.stringify(value)) + '\n');
   }
 
   /** Status lines for people (what was done), kept off stdout so pipes get only data. They quote names from the server, so no control sequence gets through. */
@@ -154,4 +158,8 @@ export class Context {
     this.#client = undefined;
     if (c) await c.close();
   }
+}
+
+function safeJson(text: string): string {
+  return text.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -33,3 +33,12 @@ function isoTime(text: string, flag: string): string {
   }
   return new Date(ms).toISOString();
 }
+
+/** `500ms`, `2s`, `1m` (a bare number is milliseconds) within [min, max] ms, for waits such as --debounce. */
+export function shortDuration(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const m = /^(\d{1,7})(ms|s|m)?$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1) : NaN;
+  if (!(ms >= min && ms <= max)) throw new CliError('CLI_INVALID_INPUT', `${flag} must be between ${min}ms and ${max / 1000}s (e.g. 500ms, 10s)`);
+  return ms;
+}

@@ -15,6 +15,7 @@ import { ls } from './commands/ls.ts';
 import { orgs } from './commands/orgs.ts';
 import { rm } from './commands/rm.ts';
 import { run } from './commands/run.ts';
+import { watch } from './commands/watch.ts';
 import { set } from './commands/set.ts';
 import { tokens } from './commands/tokens.ts';
 import { users } from './commands/users.ts';
@@ -27,6 +28,8 @@ export const COMMANDS: readonly Command[] = [
   users, members, tokens, audit, compare, importCommand, completion,
   // Keyless CI (issue 13).
   oidcPolicies,
+  // Live changes (issue 14).
+  watch,
 ];
 
 /** Commands that work but are not listed in --help (the completion scripts' helper). */

@@ -323,6 +323,40 @@ export interface AuditQuery {
   outcome?: 'allowed' | 'denied';
 }
 
+/**
+ * Live events of one environment (`GET …/environments/{env}/events`, Server-Sent Events). The SSE `id`
+ * of each is its number in the environment; send the last one seen as `Last-Event-ID` to resume.
+ */
+export interface SecretChangeEvent {
+  type: 'created' | 'updated' | 'deleted';
+  /** The SSE id: the change's number in the environment. */
+  id: string;
+  environment: string;
+  key: string;
+  /** The version after the change; for a delete, the version deleted. */
+  version: number;
+  /** Display name of who made the change (a user's name, or `token:<name>`). */
+  actor: string;
+  time: string;
+}
+
+/** Sent first on every stream: the id the stream continues from. */
+export interface StreamReadyEvent {
+  type: 'ready';
+  id: string;
+  environment: string;
+}
+
+/** The requested Last-Event-ID is older than what the server keeps (or unknown): reload the list, then continue from `id`. */
+export interface StreamResetEvent {
+  type: 'reset';
+  id: string;
+  environment: string;
+  reason: string;
+}
+
+export type EnvironmentEvent = SecretChangeEvent | StreamReadyEvent | StreamResetEvent;
+
 export interface AuditPage {
   events: AuditEvent[];
   nextCursor: string | null;

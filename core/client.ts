@@ -5,6 +5,7 @@ import type {
   AuditPage,
   AuditQuery,
   BulkReveal,
+  EnvironmentEvent,
   Environment,
   Me,
   Member,
@@ -24,6 +25,7 @@ import type {
 } from './api-types.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry.ts';
 import { path, withQuery } from './client/paths.ts';
+import { followEvents, readEvents, type FollowOptions } from './client/events.ts';
 import { Transport, type ResponseInfo, type RetryInfo } from './client/transport.ts';
 import { isSendableToken } from './token.ts';
 
@@ -64,6 +66,8 @@ export interface SecretsClientOptions {
 export type TokenlessOptions = Omit<SecretsClientOptions, 'token'>;
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** An event stream with no byte (not even a heartbeat) for this long is taken as dropped. */
+export const DEFAULT_EVENTS_IDLE_MS = 45_000;
 
 export class SecretsClient {
   readonly #http: Transport;
@@ -226,6 +230,29 @@ export class SecretsClient {
       sensitive: body.secrets.map((s) => s.value),
     });
     return r.data;
+  }
+
+  // Live events
+
+  /**
+   * One connection to the environment's event stream (docs/api.md, Live events), from `lastEventId`
+   * when given. Ends when the server ends the stream; throws SecretsError on failure. Use followEvents
+   * to reconnect without losing events.
+   */
+  async *openEvents(
+    org: string,
+    env: string,
+    opts: { lastEventId?: string; signal?: AbortSignal; idleTimeoutMs?: number; onRetry?: (ms: number) => void } = {},
+  ): AsyncGenerator<EnvironmentEvent> {
+    const headers: Record<string, string> = opts.lastEventId !== undefined ? { 'last-event-id': opts.lastEventId } : {};
+    const body = await this.#http.openStream(path`/v1/orgs/${org}/environments/${env}/events`, headers, opts.idleTimeoutMs ?? DEFAULT_EVENTS_IDLE_MS, opts.signal);
+    yield* readEvents(body, opts.onRetry);
+  }
+
+  /** Follows the environment's events until `options.signal` aborts, reconnecting with Last-Event-ID. */
+  async followEvents(org: string, env: string, options: FollowOptions & { idleTimeoutMs?: number }): Promise<void> {
+    const idle = options.idleTimeoutMs;
+    return followEvents((o) => this.openEvents(org, env, { ...o, ...(idle !== undefined && { idleTimeoutMs: idle }) }), options);
   }
 
   // Service tokens

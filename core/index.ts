@@ -4,6 +4,8 @@ export * from './secret-key.ts';
 export * from './errors.ts';
 export * from './client.ts';
 export { backoffDelay, backoffCeiling, parseRetryAfter, DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry.ts';
+export { followEvents, readEvents, toEnvironmentEvent, type DisconnectInfo, type FollowOptions, type OpenEvents } from './client/events.ts';
+export { SseParser, type SseMessage, type SseHandlers } from './sse.ts';
 export * from './resolve.ts';
 export * from './references.ts';
 export * from './mask.ts';

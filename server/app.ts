@@ -15,6 +15,8 @@ import { installSecurityHeaders } from './http/security-headers.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerBulkRevealRoutes } from './routes/bulk-reveal.ts';
 import { registerEnvironmentRoutes } from './routes/environments.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { EventStreams } from './events/event-streams.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerOrgRoutes } from './routes/orgs.ts';
@@ -102,5 +104,9 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
   registerAuditRoutes(app, deps);
   registerOidcPolicyRoutes(app, deps, new OidcPolicyService(deps));
   registerOidcAuthRoutes(app, new OidcExchangeService(deps, new IssuerKeys(deps.oidc ?? DEFAULT_OIDC_SETTINGS)), limiter);
+  const streams = new EventStreams(deps.storage, deps.limits);
+  registerEventRoutes(app, deps, streams);
+  // Open event streams would otherwise keep the server from closing; clients resume with Last-Event-ID.
+  app.addHook('preClose', async () => streams.closeAll());
   return app;
 }

@@ -26,6 +26,14 @@ export interface ServerLimits {
   sessionIdleMs: number;
   /** A dashboard session ends this long after sign-in, however busy. */
   sessionMaxMs: number;
+  /** A comment line is sent on each event stream this often, so proxies and clients see it alive. */
+  eventsHeartbeatMs: number;
+  /** Change events kept per environment for resuming with Last-Event-ID; an older id gets a `reset`. */
+  eventsBacklog: number;
+  /** Event streams one principal (user or service token) may hold open on this instance. */
+  eventsMaxPerPrincipal: number;
+  /** Event streams open on this instance in total. */
+  eventsMaxSubscribers: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
@@ -41,6 +49,10 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
   auditDenialWindowMs: 60_000,
   sessionIdleMs: 30 * 60_000,
   sessionMaxMs: 12 * 3_600_000,
+  eventsHeartbeatMs: 15_000,
+  eventsBacklog: 10_000,
+  eventsMaxPerPrincipal: 8,
+  eventsMaxSubscribers: 1_000,
 };
 
 /** The environment variable of each limit, and the unit it is given in. */
@@ -57,6 +69,10 @@ export const LIMIT_SETTINGS: Record<keyof ServerLimits, { env: string; unit: 'ms
   auditDenialWindowMs: { env: 'SECRETS_AUDIT_DENIAL_WINDOW_SECONDS', unit: 's' },
   sessionIdleMs: { env: 'SECRETS_SESSION_IDLE_SECONDS', unit: 's' },
   sessionMaxMs: { env: 'SECRETS_SESSION_MAX_SECONDS', unit: 's' },
+  eventsHeartbeatMs: { env: 'SECRETS_EVENTS_HEARTBEAT_SECONDS', unit: 's' },
+  eventsBacklog: { env: 'SECRETS_EVENTS_BACKLOG', unit: 'count' },
+  eventsMaxPerPrincipal: { env: 'SECRETS_EVENTS_MAX_PER_PRINCIPAL', unit: 'count' },
+  eventsMaxSubscribers: { env: 'SECRETS_EVENTS_MAX_SUBSCRIBERS', unit: 'count' },
 };
 
 /** `invalid` raises the configuration error (config.ts owns its type). */
@@ -71,6 +87,9 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv, invalid: (message: string)
   }
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     invalid(`${LIMIT_SETTINGS.headersTimeoutMs.env} must not exceed ${LIMIT_SETTINGS.requestTimeoutMs.env}`);
+  }
+  if (limits.eventsHeartbeatMs >= limits.connectionTimeoutMs) {
+    invalid(`${LIMIT_SETTINGS.eventsHeartbeatMs.env} must be shorter than ${LIMIT_SETTINGS.connectionTimeoutMs.env}, or idle event streams are cut`);
   }
   return limits;
 }

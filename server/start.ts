@@ -29,7 +29,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const lock = lockDataDir(config.dataDir, 'server');
   let storage: SqliteStorage | undefined;
   try {
-    storage = SqliteStorage.open(config.dataDir);
+    storage = SqliteStorage.open(config.dataDir, { changeBacklog: config.limits.eventsBacklog });
     const recovered = recoverInterruptedRotation(config.dataDir, await storage.getMasterCheck(), config.masterKeyBase64);
     if (recovered) warn(recovered);
     if (!config.masterKeyBase64) refuseExposedKeyFile(masterKeyPath(config.dataDir));

@@ -129,6 +129,52 @@ export class Transport {
     }
   }
 
+  /**
+   * Opens a long-lived GET (an event stream): one attempt, no retries (the caller resumes), failures
+   * mapped like send()'s. The body ends after `idleTimeoutMs` without a byte (heartbeats keep it open).
+   */
+  async openStream(path: string, headers: Record<string, string>, idleTimeoutMs: number, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const spec: RequestSpec = { method: 'GET', path, idempotent: true };
+    const started = performance.now();
+    const connect = new AbortController();
+    const timer = setTimeout(() => connect.abort(), this.#timeoutMs);
+    const onAbort = () => connect.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = await this.#pool.request({
+        method: 'GET',
+        path: this.#prefix + path,
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${this.#token}`, 'user-agent': this.#userAgent, ...headers },
+        signal: connect.signal,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: idleTimeoutMs,
+      });
+      clearTimeout(timer);
+      safeCall(this.#onResponse, { method: 'GET', path, status: res.statusCode, ms: Math.round(performance.now() - started) });
+      if (res.statusCode !== 200) {
+        const text = await res.body.text();
+        throw this.#httpFailure(res.statusCode, res.headers, text, spec, this.#redactor).error;
+      }
+      const body = res.body;
+      return (async function* () {
+        try {
+          for await (const chunk of body) yield chunk as Buffer;
+        } catch (err) {
+          if (signal?.aborted) return;
+          throw new SecretsError(TIMEOUTS.has(errorCode(err) ?? '') ? 'SECRETS_TIMEOUT' : 'SECRETS_NETWORK', 'The event stream was interrupted');
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+          body.destroy();
+        }
+      })();
+    } catch (err) {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (err instanceof SecretsError) throw err;
+      throw this.#networkFailure(err, spec, connect.signal.aborted && !signal?.aborted).error;
+    }
+  }
+
   async close(): Promise<void> {
     if (!this.#pool.closed && !this.#pool.destroyed) await this.#pool.close();
   }

@@ -20,6 +20,7 @@ import { readSettings, writeSetting } from './settings.ts';
 import type { EnvironmentStatus } from './status-bar.ts';
 import type { TokenStore } from './token-store.ts';
 import { VIEW_ID } from './tree-provider.ts';
+import { LiveRefresh } from '../logic/live-refresh.ts';
 import { vscodeClipboard, vscodeUi } from './ui-port.ts';
 
 export const USER_AGENT = 'secrets-vscode/0.1.0';
@@ -43,6 +44,8 @@ export class Session implements vscode.Disposable {
   #client: SecretsClient | undefined;
   #serverUrl: string | undefined;
   #view: vscode.TreeView<TreeNode> | undefined;
+  /** The selected environment's live events keep its list current while connected. */
+  readonly #live: LiveRefresh;
   /** Setting changes are handled one after the other, each on the state the previous one left. */
   #urlChanges: Promise<void> = Promise.resolve();
 
@@ -52,6 +55,10 @@ export class Session implements vscode.Disposable {
     this.#tokens = deps.tokens;
     this.#log = deps.log;
     this.#status = deps.status;
+    this.#live = new LiveRefresh({
+      reload: (org, env) => this.model.loadSecrets(org, env),
+      log: (line) => this.#log.info(line),
+    });
   }
 
   attachView(view: vscode.TreeView<TreeNode>): vscode.Disposable {
@@ -273,6 +280,7 @@ export class Session implements vscode.Disposable {
     const old = this.#client;
     this.#client = client;
     this.#serverUrl = url;
+    if (old !== client) this.#live.stop();
     this.model.setApi(client);
     if (old && old !== client) await old.close().catch(() => undefined);
   }
@@ -281,6 +289,7 @@ export class Session implements vscode.Disposable {
     const old = this.#client;
     this.#client = undefined;
     this.#serverUrl = undefined;
+    this.#live.stop();
     this.model.setApi(undefined);
     this.model.setCurrent(undefined, undefined);
     this.model.setSearch('');
@@ -309,6 +318,8 @@ export class Session implements vscode.Disposable {
 
   async #setEnvironment(org: string, env: string): Promise<void> {
     this.model.setCurrent(org, env);
+    // Following starts before the list loads, so a change made meanwhile reloads it once more.
+    this.#live.follow(this.#client, org, env);
     if (env !== readSettings().environment) await writeSetting('environment', env);
     this.#status.show(org, env);
     this.#updateView();
@@ -396,6 +407,7 @@ export class Session implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.#live.dispose();
     void this.clipboard.clearIfUnchanged();
     this.model.hideAll();
     void this.#client?.close().catch(() => undefined);

@@ -127,6 +127,19 @@ export interface AuditRow extends Omit<AuditInput, 'repeatKey'> {
   count: number;
 }
 
+/** One committed change of a secret, as live event streams send it: never a value. */
+export interface ChangeRow {
+  /** Numbered per environment from 1, in commit order, without gaps. */
+  seq: number;
+  kind: 'created' | 'updated' | 'deleted';
+  key: string;
+  /** The version after the change; for a delete, the version that was deleted. */
+  version: number;
+  /** Display name of who changed it. */
+  actor: string;
+  time: string;
+}
+
 export interface NewSecret {
   id: string;
   key: string;
@@ -271,6 +284,19 @@ export interface Storage {
   deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean>;
   /** Creates and updates in one transaction, each with its audit event; all or nothing. Returns the rows after. */
   applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]>;
+
+  // Change events: written by the secret writes above in their own transactions (so a resume after a
+  // restart, or from another instance, finds them), read by live event streams.
+  /** The number of the environment's newest change (0 before any). */
+  latestChange(orgId: string, environmentId: string): Promise<number>;
+  /** Changes after `afterSeq`, oldest first, at most `limit`; older ones past the backlog are gone. */
+  listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number): Promise<ChangeRow[]>;
+  /**
+   * Calls `wake` after changes to the environment commit (in-process for SQLite; a shared database
+   * feeds it from every instance, e.g. LISTEN/NOTIFY). A wake carries no data: the listener reads
+   * `listChanges` after its last number. Returns the unsubscribe function.
+   */
+  watchChanges(environmentId: string, wake: () => void): () => void;
 
   // Service tokens.
   createServiceToken(orgId: string, token: TokenRow, audit: AuditInput): Promise<void>;

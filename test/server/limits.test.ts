@@ -32,6 +32,11 @@ describe('server: limit settings', () => {
     });
   }
 
+  it('refuses an event-stream heartbeat not shorter than the connection timeout (idle streams would be cut)', () => {
+    assert.throws(() => loadConfig({ SECRETS_EVENTS_HEARTBEAT_SECONDS: '30', SECRETS_CONNECTION_TIMEOUT_MS: '30000' }), /SECRETS_EVENTS_HEARTBEAT_SECONDS/);
+    assert.equal(loadConfig({ SECRETS_EVENTS_HEARTBEAT_SECONDS: '29' }).limits.eventsHeartbeatMs, 29_000);
+  });
+
   it('refuses a headers timeout longer than the request timeout', () => {
     assert.throws(() => loadConfig({ SECRETS_HEADERS_TIMEOUT_MS: '5000', SECRETS_REQUEST_TIMEOUT_MS: '1000' }), /SECRETS_HEADERS_TIMEOUT_MS/);
   });

@@ -194,6 +194,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE audit_events ADD COLUMN details TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'change events',
+    sql: `
+      -- Live events (GET …/events): every committed create, update and delete of a secret, numbered per
+      -- environment in commit order. The counter lives on the environment row, so the writer that takes
+      -- a number holds that row until it commits (on PostgreSQL too): numbers appear without gaps in
+      -- commit order. Only the newest SECRETS_EVENTS_BACKLOG rows of an environment are kept.
+      ALTER TABLE environments ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE change_events (
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        org_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
+        key TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        time TEXT NOT NULL,
+        PRIMARY KEY (environment_id, seq)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this server runs on (what `migrate` brings a database to). */

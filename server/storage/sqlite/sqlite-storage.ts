@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { AuditDetails, ClaimConditions, Role, WorkflowContext } from '../../../core/api-types.ts';
+import { ChangeSignal } from '../../events/change-signal.ts';
 import { AuditCommitter } from './audit-committer.ts';
 import { LATEST_MIGRATION, migrate } from './migrations.ts';
 import {
@@ -17,6 +18,7 @@ import {
   type AuditFilter,
   type AuditRow,
   type BatchWrite,
+  type ChangeRow,
   type EnvironmentRow,
   type MemberRow,
   type NewSecret,
@@ -99,6 +101,13 @@ function isUniqueViolation(err: unknown): boolean {
 
 const CACHE_LIMIT = 10_000;
 
+export interface SqliteStorageOptions {
+  /** Change events kept per environment (SECRETS_EVENTS_BACKLOG); at least 1. */
+  changeBacklog?: number;
+}
+
+export const DEFAULT_CHANGE_BACKLOG = 10_000;
+
 function remember<T>(cache: Map<string, T>, key: string, value: T): void {
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, value);
@@ -115,8 +124,10 @@ export class SqliteStorage implements Storage {
   private readonly envCache = new Map<string, EnvironmentRow>();
   private readonly userCache = new Map<string, UserRow>();
   private readonly tokenCache = new Map<string, TokenRow>();
+  private readonly changes = new ChangeSignal();
+  private readonly changeBacklog: number;
 
-  static open(dataDir: string): SqliteStorage {
+  static open(dataDir: string, options: SqliteStorageOptions = {}): SqliteStorage {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const file = join(dataDir, 'secrets.db');
     const fresh = !existsSync(file);
@@ -124,15 +135,16 @@ export class SqliteStorage implements Storage {
     // SQLite gives the -wal and -shm files the database file's mode, so this covers all three.
     if (fresh) chmodSync(file, 0o600);
     try {
-      return new SqliteStorage(db, file);
+      return new SqliteStorage(db, file, options);
     } catch (err) {
       db.close();
       throw err;
     }
   }
 
-  constructor(db: DatabaseSync, file: string) {
+  constructor(db: DatabaseSync, file: string, options: SqliteStorageOptions = {}) {
     this.db = db;
+    this.changeBacklog = Math.max(1, options.changeBacklog ?? DEFAULT_CHANGE_BACKLOG);
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA foreign_keys = ON');
@@ -182,7 +194,13 @@ export class SqliteStorage implements Storage {
         created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, '', ?, ?, 1, ?, ?, ?, ?, ?, ?)`),
       updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?
         WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
-      deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+      deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? RETURNING version`),
+      nextChangeSeq: p('UPDATE environments SET change_seq = change_seq + 1 WHERE org_id = ? AND id = ? RETURNING change_seq AS seq'),
+      insertChange: p(`INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      pruneChanges: p('DELETE FROM change_events WHERE environment_id = ? AND seq <= ?'),
+      latestChange: p('SELECT change_seq AS seq FROM environments WHERE org_id = ? AND id = ?'),
+      listChanges: p(`SELECT seq, kind, key, version, actor, time FROM change_events
+        WHERE environment_id = ? AND org_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       serviceTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = ? AND revoked_at IS NULL
         AND oidc_policy_id IS NULL ORDER BY created_at, id`),
       revokeService: p(`UPDATE tokens SET revoked_at = ? WHERE kind = 'service' AND org_id = ? AND id = ? AND revoked_at IS NULL`),
@@ -258,6 +276,17 @@ export class SqliteStorage implements Storage {
     } catch (err) {
       throw new AuditWriteError(`audit event could not be written: ${(err as Error).message}`);
     }
+  }
+
+  /** Numbers a change of the environment and records it; call inside the transaction of the change. */
+  private recordChange(orgId: string, environmentId: string, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string): number {
+    const { seq } = this.get<{ seq: number }>('nextChangeSeq', orgId, environmentId)!;
+    this.run('insertChange', environmentId, seq, orgId, kind, key, version, actor, time);
+    return seq;
+  }
+
+  private pruneChanges(environmentId: string, newest: number): void {
+    if (newest > this.changeBacklog) this.run('pruneChanges', environmentId, newest - this.changeBacklog);
   }
 
   private run(name: string, ...args: (string | number | null | Uint8Array)[]) {
@@ -467,11 +496,14 @@ export class SqliteStorage implements Storage {
 
   async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput): Promise<SecretRow> {
     try {
-      return this.tx(() => {
+      const row = this.tx(() => {
         this.run('insertSecret', n.id, orgId, environmentId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by);
         this.insertAudit(orgId, audit);
+        this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'created', n.key, 1, n.by, n.at));
         return this.get<SecretRow>('getSecret', orgId, environmentId, n.key)!;
       });
+      this.changes.raise(environmentId);
+      return row;
     } catch (err) {
       if (isUniqueViolation(err)) throw new DuplicateError('secret exists');
       throw err;
@@ -479,19 +511,23 @@ export class SqliteStorage implements Storage {
   }
 
   async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
-    return this.tx(() => {
+    const row = this.tx(() => {
       const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, key, u.expectedVersion);
       if (Number(changed.changes) !== 1) {
         const current = this.get<SecretRow>('getSecret', orgId, environmentId, key);
         throw new VersionConflictError(current?.version ?? 0);
       }
       this.insertAudit(orgId, audit);
+      this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
       return this.get<SecretRow>('getSecret', orgId, environmentId, key)!;
     });
+    this.changes.raise(environmentId);
+    return row;
   }
 
   async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]> {
-    return this.tx(() => {
+    const rows = this.tx(() => {
+      let newest = 0;
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i]!;
         if (w.kind === 'create') {
@@ -511,17 +547,43 @@ export class SqliteStorage implements Storage {
           }
         }
         this.insertAudit(orgId, w.audit);
+        newest =
+          w.kind === 'create'
+            ? this.recordChange(orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
+            : this.recordChange(orgId, environmentId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at);
       }
+      if (newest > 0) this.pruneChanges(environmentId, newest);
       return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
     });
+    if (writes.length > 0) this.changes.raise(environmentId);
+    return rows;
   }
 
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
-    return this.tx(() => {
-      const gone = Number(this.run('deleteSecret', orgId, environmentId, key).changes) === 1;
-      if (gone) this.insertAudit(orgId, audit);
-      return gone;
+    const gone = this.tx(() => {
+      const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, key);
+      if (!deleted) return false;
+      this.insertAudit(orgId, audit);
+      const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
+      this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'deleted', key, deleted.version, by, audit.time));
+      return true;
     });
+    if (gone) this.changes.raise(environmentId);
+    return gone;
+  }
+
+  // --- change events ------------------------------------------------------------------------------
+
+  async latestChange(orgId: string, environmentId: string): Promise<number> {
+    return this.get<{ seq: number }>('latestChange', orgId, environmentId)?.seq ?? 0;
+  }
+
+  async listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number): Promise<ChangeRow[]> {
+    return this.all<ChangeRow>('listChanges', environmentId, orgId, afterSeq, limit);
+  }
+
+  watchChanges(environmentId: string, wake: () => void): () => void {
+    return this.changes.watch(environmentId, wake);
   }
 
   // --- service tokens -----------------------------------------------------------------------------
