@@ -19,6 +19,7 @@ import { registerMeRoutes } from './routes/me.ts';
 import { registerOrgRoutes } from './routes/orgs.ts';
 import { registerSecretRoutes } from './routes/secrets.ts';
 import { registerServiceTokenRoutes } from './routes/service-tokens.ts';
+import { createServices } from './services/services.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -62,13 +63,15 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   const auth = new Authenticator(deps);
   installAuthentication(app, deps, auth, new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs));
 
+  const services = createServices(deps, (tokenId) => auth.forget(tokenId));
+
   registerHealthRoutes(app);
-  registerMeRoutes(app, deps);
-  registerOrgRoutes(app, deps);
-  registerEnvironmentRoutes(app, deps);
-  registerSecretRoutes(app, deps);
-  registerBulkRevealRoutes(app, deps);
-  registerServiceTokenRoutes(app, deps, auth);
+  registerMeRoutes(app, deps, services.users);
+  registerOrgRoutes(app, deps, services);
+  registerEnvironmentRoutes(app, deps, services.orgs);
+  registerSecretRoutes(app, deps, services.secrets);
+  registerBulkRevealRoutes(app, deps, services.secrets);
+  registerServiceTokenRoutes(app, deps, services.serviceTokens);
   registerAuditRoutes(app, deps);
   return app;
 }

@@ -117,6 +117,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX audit_repeats ON audit_events (org_id, repeat_key) WHERE repeat_key IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'environment revisions',
+    sql: `
+      -- Raised in the transaction of every change to the environment's secrets: the reveal cache
+      -- serves an entry only while the revision it was read at is still the current one.
+      ALTER TABLE environments ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export function migrate(db: DatabaseSync): void {

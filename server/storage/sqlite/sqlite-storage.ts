@@ -11,6 +11,7 @@ import { migrate } from './migrations.ts';
 import {
   AuditWriteError,
   DuplicateError,
+  LastOwnerError,
   VersionConflictError,
   type AuditInput,
   type AuditRow,
@@ -61,6 +62,8 @@ export class SqliteStorage implements Storage {
   private readonly envCache = new Map<string, EnvironmentRow>();
   private readonly userCache = new Map<string, UserRow>();
   private readonly tokenCache = new Map<string, TokenRow>();
+  /** Environment revisions: only this process writes the database (the data directory is locked). */
+  private readonly revisions = new Map<string, number>();
 
   static open(dataDir: string): SqliteStorage {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -116,6 +119,8 @@ export class SqliteStorage implements Storage {
       envBySlug: p('SELECT id, slug, name, created_at AS createdAt FROM environments WHERE org_id = ? AND slug = ?'),
       envById: p('SELECT id, slug, name, created_at AS createdAt FROM environments WHERE org_id = ? AND id = ?'),
       insertEnv: p('INSERT INTO environments (id, org_id, slug, name, created_at) VALUES (?, ?, ?, ?, ?)'),
+      envRevision: p('SELECT revision FROM environments WHERE org_id = ? AND id = ?'),
+      bumpRevision: p('UPDATE environments SET revision = revision + 1 WHERE org_id = ? AND id = ? RETURNING revision'),
       listSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
         ORDER BY key`),
       searchSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
@@ -316,16 +321,25 @@ export class SqliteStorage implements Storage {
 
   async putMember(orgId: string, userId: string, role: Role, at: string, audit: AuditInput): Promise<void> {
     this.tx(() => {
+      if (role !== 'owner') this.keepAnOwner(orgId, userId);
       this.run('upsertMember', orgId, userId, role, at);
       this.insertAudit(orgId, audit);
     });
   }
 
-  async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<void> {
-    this.tx(() => {
-      this.run('deleteMember', orgId, userId);
+  async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean> {
+    return this.tx(() => {
+      this.keepAnOwner(orgId, userId);
+      if (Number(this.run('deleteMember', orgId, userId).changes) !== 1) return false;
       this.insertAudit(orgId, audit);
+      return true;
     });
+  }
+
+  /** Inside the transaction: refuses to take the Owner role from the organization's last Owner. */
+  private keepAnOwner(orgId: string, userId: string): void {
+    if (this.get<MemberRow>('getMember', orgId, userId)?.role !== 'owner') return;
+    if (this.get<{ n: number }>('countOwners', orgId)!.n <= 1) throw new LastOwnerError('last owner');
   }
 
   // --- environments -------------------------------------------------------------------------------
@@ -372,15 +386,33 @@ export class SqliteStorage implements Storage {
     return this.get<SecretRow>('getSecret', orgId, environmentId, key);
   }
 
-  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<SecretRow[]> {
-    if (keys) return this.all<SecretRow>('namedSecrets', orgId, environmentId, JSON.stringify(keys));
-    return this.all<SecretRow>('allSecrets', orgId, environmentId);
+  async environmentRevision(orgId: string, environmentId: string): Promise<number> {
+    const k = `${orgId}/${environmentId}`;
+    const known = this.revisions.get(k);
+    if (known !== undefined) return known;
+    const revision = this.get<{ revision: number }>('envRevision', orgId, environmentId)?.revision ?? 0;
+    remember(this.revisions, k, revision);
+    return revision;
+  }
+
+  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<{ revision: number; rows: SecretRow[] }> {
+    // Synchronous statements on the one connection that writes: nothing can commit between them.
+    const revision = await this.environmentRevision(orgId, environmentId);
+    const rows = keys ? this.all<SecretRow>('namedSecrets', orgId, environmentId, JSON.stringify(keys)) : this.all<SecretRow>('allSecrets', orgId, environmentId);
+    return { revision, rows };
+  }
+
+  /** Inside the transaction of a change to the environment's secrets. */
+  private bumpRevision(orgId: string, environmentId: string): void {
+    this.revisions.delete(`${orgId}/${environmentId}`);
+    this.get<{ revision: number }>('bumpRevision', orgId, environmentId);
   }
 
   async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput): Promise<SecretRow> {
     try {
       return this.tx(() => {
         this.run('insertSecret', n.id, orgId, environmentId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by);
+        this.bumpRevision(orgId, environmentId);
         this.insertAudit(orgId, audit);
         return this.get<SecretRow>('getSecret', orgId, environmentId, n.key)!;
       });
@@ -397,6 +429,7 @@ export class SqliteStorage implements Storage {
         const current = this.get<SecretRow>('getSecret', orgId, environmentId, key);
         throw new VersionConflictError(current?.version ?? 0);
       }
+      this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
       return this.get<SecretRow>('getSecret', orgId, environmentId, key)!;
     });
@@ -405,7 +438,10 @@ export class SqliteStorage implements Storage {
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
     return this.tx(() => {
       const gone = Number(this.run('deleteSecret', orgId, environmentId, key).changes) === 1;
-      if (gone) this.insertAudit(orgId, audit);
+      if (gone) {
+        this.bumpRevision(orgId, environmentId);
+        this.insertAudit(orgId, audit);
+      }
       return gone;
     });
   }
