@@ -23,6 +23,10 @@ export interface RotationResult {
 }
 
 export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, print: (line: string) => void = console.log): Promise<RotationResult> {
+  if (config.databaseUrl) {
+    // Other instances on the database would go on wrapping new organizations under the old key.
+    throw new MasterKeyError('rotate-master-key works on the SQLite store only; it is not supported with SECRETS_DATABASE_URL yet');
+  }
   const keyFile = masterKeyPath(config.dataDir);
   const staged = stagedKeyPath(config.dataDir);
   if (!config.masterKeyBase64 && !existsSync(keyFile) && !existsSync(staged)) {

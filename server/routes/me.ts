@@ -8,7 +8,7 @@ import { body, id, isoTime, name, params, parseExpiry, personalTokenSchema, user
 import type { UserService } from '../services/users/user-service.ts';
 import type { TokenRow, UserRow } from '../storage/types.ts';
 
-const email = { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' } as const;
+const email = { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^@\\s\\u0000]+@[^@\\s\\u0000]+$' } as const;
 
 export function toUser(u: UserRow): User {
   return { id: u.id, name: u.name, email: u.email, instanceAdmin: u.instanceAdmin, createdAt: u.createdAt };

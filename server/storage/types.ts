@@ -208,6 +208,12 @@ export interface Storage {
   /** Newest first; waits for events appended before the call to commit, so it includes them. */
   listAudit(orgId: string, limit: number, beforeSeq?: number): Promise<AuditRow[]>;
 
+  /**
+   * Runs `fn` while no other server instance on this database runs its own: first-start set-up
+   * (master-key check, bootstrap) happens once when several instances start together.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+
   /** Commits queued audit events and closes the database. */
   close(): Promise<void>;
 }

@@ -28,6 +28,17 @@ export interface BulkRevealResult {
   encoded?: Buffer;
 }
 
+/** Re-reads allowed to an update without If-Match that keeps losing the race to concurrent writers. */
+const MAX_UPDATE_ATTEMPTS = 50;
+
+/** An update without If-Match lost to a concurrent one: it is retried on the fresh row. */
+class LostRace {
+  readonly problem: ApiError;
+  constructor(problem: ApiError) {
+    this.problem = problem;
+  }
+}
+
 const byKey = (a: RevealedSecret, b: RevealedSecret) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 function notFound(key: string, env: EnvironmentRow): ApiError {
@@ -90,6 +101,19 @@ export class SecretService {
   }
 
   async update(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange): Promise<SecretRow> {
+    // Without If-Match the caller asked for "whatever is current": a change that slipped in between
+    // our read and our write (another request, possibly on another server instance) is read again
+    // and the update re-applied on top of it. With If-Match it is the caller's 412.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.updateOnce(caller, org, env, key, change);
+      } catch (err) {
+        if (!(err instanceof LostRace) || attempt >= MAX_UPDATE_ATTEMPTS) throw err instanceof LostRace ? err.problem : err;
+      }
+    }
+  }
+
+  private async updateOnce(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange): Promise<SecretRow> {
     const current = await this.storage.getSecret(org.id, env.id, key);
     if (!current) throw notFound(key, env);
     const { ifMatch } = change;
@@ -117,7 +141,9 @@ export class SecretService {
     } catch (err) {
       if (err instanceof VersionConflictError) {
         if (err.current === 0) throw notFound(key, env);
-        throw staleVersion(key, err.current, ifMatch ?? current.version);
+        const problem = staleVersion(key, err.current, ifMatch ?? current.version);
+        if (ifMatch === undefined) throw new LostRace(problem);
+        throw problem;
       }
       return mapAuditFailure(err);
     } finally {

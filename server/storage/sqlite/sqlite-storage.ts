@@ -482,6 +482,11 @@ export class SqliteStorage implements Storage {
     return rows.map((r) => ({ ...r, keys: JSON.parse(r.keys) as string[] }));
   }
 
+  /** One process per data directory (data-dir/lock.ts): nothing else to exclude. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   async close(): Promise<void> {
     await this.audit.close();
     if (this.db.isOpen) this.db.close();
