@@ -1,0 +1,234 @@
+// Several server instances on one PostgreSQL database, as behind a load balancer: each has its own
+// data directory and process, all share the master key (SECRETS_MASTER_KEY) and the database. What one
+// instance acknowledges, every other serves at once; check-then-act rules hold across instances; a
+// revocation reaches every instance within a second; a killed instance loses no acknowledged write.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BulkReveal, SecretMeta } from '../../core/api-types.ts';
+import { PG_MIGRATIONS } from '../../server/storage/postgres/migrations.ts';
+import { freshDatabase, queryDatabase } from '../helpers/postgres.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { bulkRevealPath, createSecret, createServiceToken, createTeam, createUser, secretPath, setRole, unique, type Team } from './support/fixtures.ts';
+import { assertProblem, http, type Http } from './support/http.ts';
+
+interface Cluster {
+  servers: RunningServer[];
+  apis: Http[];
+  adminToken: string;
+  databaseUrl: string;
+}
+
+/** Starts `n` instances on one fresh database at the same moment. */
+async function startCluster(n: number): Promise<Cluster> {
+  const databaseUrl = await freshDatabase();
+  const masterKey = randomBytes(32).toString('base64');
+  const dirs = Array.from({ length: n }, () => mkdtempSync(join(tmpdir(), 'secrets-multi-')));
+  const servers = await Promise.all(dirs.map((dataDir) => startServer({ dataDir, databaseUrl, noAdminToken: true, env: { SECRETS_MASTER_KEY: masterKey } })));
+  const tokenFiles = dirs.map((d) => join(d, 'admin-token')).filter((f) => existsSync(f));
+  assert.equal(tokenFiles.length, 1, 'exactly one instance bootstrapped the empty database');
+  return { servers, apis: servers.map((s) => http(s.url)), adminToken: readFileSync(tokenFiles[0]!, 'utf8').trim(), databaseUrl };
+}
+
+async function stopCluster(c: Cluster | undefined): Promise<void> {
+  if (!c) return;
+  for (const s of c.servers) await s.stop();
+  for (const s of c.servers) rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+async function revealValue(api: Http, token: string, org: string, env: string, key: string): Promise<string> {
+  const r = await api.post<{ value: string }>(`${secretPath(org, env, key)}/reveal`, token);
+  assert.equal(r.status, 200, r.text);
+  return r.body.value;
+}
+
+async function bulkValues(api: Http, token: string, org: string, env: string): Promise<Map<string, string>> {
+  const r = await api.post<BulkReveal>(bulkRevealPath(org, env), token);
+  assert.equal(r.status, 200, r.text);
+  return new Map(r.body.secrets.map((s) => [s.key, s.value]));
+}
+
+const canary = (label: string) => `multi-instance-canary-${label}-${randomBytes(12).toString('hex')}`;
+
+describe('server: several instances on one PostgreSQL database', function () {
+  this.timeout(180_000);
+
+  describe('three instances', () => {
+    let cluster: Cluster;
+    let team: Team;
+    const env = 'production';
+
+    before(async () => {
+      cluster = await startCluster(3);
+      team = await createTeam(cluster.apis[0]!, cluster.adminToken);
+    });
+    after(() => stopCluster(cluster));
+
+    it('run the migrations once when all start together (one instance applies each, the others find them done)', async () => {
+      const applied = cluster.servers.flatMap((s) => s.output().split('\n').filter((l) => l.includes('Applied database migration')));
+      assert.equal(applied.length, PG_MIGRATIONS.length, applied.join('\n'));
+      const rows = await queryDatabase<{ version: number }>(cluster.databaseUrl, 'SELECT version FROM schema_migrations ORDER BY version');
+      assert.deepEqual(rows.map((r) => r.version), PG_MIGRATIONS.map((m) => m.version));
+      const users = await queryDatabase<{ n: string }>(cluster.databaseUrl, 'SELECT count(*) AS n FROM users');
+      assert.ok(Number(users[0]!.n) >= 1);
+      const orgs = await queryDatabase<{ slug: string }>(cluster.databaseUrl, `SELECT slug FROM orgs WHERE slug = 'default'`);
+      assert.equal(orgs.length, 1, 'one bootstrap organization');
+    });
+
+    it('serve through every instance, at once, what another instance acknowledged (single and bulk reveal, warm caches)', async () => {
+      const { apis } = cluster;
+      const key = 'SEEN_EVERYWHERE';
+      await createSecret(apis[0]!, team.editor.token, team.org, env, key, canary('v0'));
+      for (let round = 1; round <= 20; round++) {
+        // Warm every instance's reveal cache with the current value first.
+        for (const api of apis) await bulkValues(api, team.editor.token, team.org, env);
+        const writer = apis[round % apis.length]!;
+        const value = canary(`v${round}`);
+        const r = await writer.patch<SecretMeta>(secretPath(team.org, env, key), team.editor.token, { value });
+        assert.equal(r.status, 200, r.text);
+        for (const api of apis) {
+          assert.equal((await bulkValues(api, team.editor.token, team.org, env)).get(key), value, `round ${round}: bulk reveal serves the acknowledged write`);
+          assert.equal(await revealValue(api, team.editor.token, team.org, env, key), value, `round ${round}: reveal serves the acknowledged write`);
+        }
+      }
+    });
+
+    it('lose no update from 50 concurrent If-Match editors spread over the instances', async () => {
+      const { apis } = cluster;
+      const key = 'COUNTER';
+      await createSecret(apis[0]!, team.editor.token, team.org, env, key, '0');
+      let conflicts = 0;
+      const editor = async (i: number) => {
+        const api = apis[i % apis.length]!;
+        for (;;) {
+          const r = await api.post<{ value: string; version: number }>(`${secretPath(team.org, env, key)}/reveal`, team.editor.token);
+          assert.equal(r.status, 200, r.text);
+          const next = String(Number(r.body.value) + 1);
+          const u = await api.patch(secretPath(team.org, env, key), team.editor.token, { value: next }, { 'if-match': `"${r.body.version}"` });
+          if (u.status === 200) return;
+          assertProblem(u, 412, 'STALE_VERSION');
+          conflicts++;
+        }
+      };
+      await Promise.all(Array.from({ length: 50 }, (_, i) => editor(i)));
+      const final = await apis[2]!.post<{ value: string; version: number }>(`${secretPath(team.org, env, key)}/reveal`, team.editor.token);
+      assert.equal(final.body.value, '50', 'every increment landed');
+      assert.equal(final.body.version, 51);
+      assert.ok(conflicts > 0, 'the editors really raced (some were told their version was stale)');
+    });
+
+    it('refuse a revoked service token on every instance within 1 s', async () => {
+      const { apis } = cluster;
+      const svc = await createServiceToken(apis[0]!, team.admin.token, team.org, env);
+      // Each instance has authenticated (and cached) the token.
+      for (const api of apis) assert.equal((await api.post(bulkRevealPath(team.org, env), svc.token)).status, 200);
+      const revokedAt = Date.now();
+      assert.equal((await apis[1]!.del(`/v1/orgs/${team.org}/tokens/${svc.id}`, team.admin.token)).status, 204);
+      const refusedAfter = await Promise.all(
+        apis.map(async (api) => {
+          for (;;) {
+            const r = await api.post(bulkRevealPath(team.org, env), svc.token);
+            if (r.status === 401) return Date.now() - revokedAt;
+            assert.equal(r.status, 200, r.text);
+            assert.ok(Date.now() - revokedAt < 1000, 'still accepted a second after the revocation');
+            await new Promise((res) => setTimeout(res, 20));
+          }
+        }),
+      );
+      for (const ms of refusedAfter) assert.ok(ms < 1000, `refused after ${ms} ms`);
+    });
+
+    it('refuse a revoked personal token on every instance within 1 s', async () => {
+      const { apis } = cluster;
+      const person = await createUser(apis[0]!, cluster.adminToken);
+      const extra = await apis[0]!.post<{ id: string; token: string }>('/v1/me/tokens', person.token, { name: 'second' });
+      assert.equal(extra.status, 201);
+      for (const api of apis) assert.equal((await api.get('/v1/me', extra.body.token)).status, 200);
+      const revokedAt = Date.now();
+      assert.equal((await apis[2]!.del(`/v1/me/tokens/${extra.body.id}`, person.token)).status, 204);
+      await Promise.all(
+        apis.map(async (api) => {
+          for (;;) {
+            const r = await api.get('/v1/me', extra.body.token);
+            if (r.status === 401) return;
+            assert.ok(Date.now() - revokedAt < 1000, 'still accepted a second after the revocation');
+            await new Promise((res) => setTimeout(res, 20));
+          }
+        }),
+      );
+    });
+
+    it('keep the last Owner when two Owners remove each other at once through different instances', async () => {
+      const { apis } = cluster;
+      for (let round = 0; round < 10; round++) {
+        const a = await createUser(apis[0]!, cluster.adminToken, unique('own-a'));
+        const b = await createUser(apis[0]!, cluster.adminToken, unique('own-b'));
+        const org = unique('race');
+        assert.equal((await apis[0]!.post('/v1/orgs', a.token, { slug: org, name: org })).status, 201);
+        await setRole(apis[0]!, a.token, org, b.user.id, 'owner');
+        const [byA, byB] = await Promise.all([
+          apis[1]!.del(`/v1/orgs/${org}/members/${b.user.id}`, a.token),
+          apis[2]!.del(`/v1/orgs/${org}/members/${a.user.id}`, b.token),
+        ]);
+        const removed = [byA, byB].filter((r) => r.status === 204).length;
+        assert.ok(removed <= 1, `round ${round}: both Owners were removed`);
+        for (const r of [byA, byB]) if (r.status !== 204) assert.ok(r.status === 409 || r.status === 404, `round ${round}: ${r.status} ${r.text}`);
+        const owners = await queryDatabase<{ n: string }>(
+          cluster.databaseUrl,
+          `SELECT count(*) AS n FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE o.slug = $1 AND m.role = 'owner'`,
+          [org],
+        );
+        assert.ok(Number(owners[0]!.n) >= 1, `round ${round}: the organization has no Owner left`);
+      }
+    });
+
+    it('refuse 409 SECRET_EXISTS to all but one of concurrent creates of one key through different instances', async () => {
+      const { apis } = cluster;
+      const replies = await Promise.all(apis.flatMap((api) => [0, 1, 2].map(() => api.post(`/v1/orgs/${team.org}/environments/${env}/secrets`, team.editor.token, { key: 'ONLY_ONCE', value: canary('once') }))));
+      assert.equal(replies.filter((r) => r.status === 201).length, 1);
+      for (const r of replies) if (r.status !== 201) assertProblem(r, 409, 'SECRET_EXISTS');
+    });
+
+    it('refuse a ciphertext edited in the database (SECRET_UNREADABLE), never decrypt it into garbage', async () => {
+      const { apis } = cluster;
+      await createSecret(apis[0]!, team.editor.token, team.org, env, 'TAMPERED', canary('tamper'));
+      await queryDatabase(cluster.databaseUrl, `UPDATE secrets SET ciphertext = set_byte(ciphertext, 0, get_byte(ciphertext, 0) # 1) WHERE key = 'TAMPERED'`);
+      const r = await apis[1]!.post(`${secretPath(team.org, env, 'TAMPERED')}/reveal`, team.editor.token);
+      assert.equal((r.body as { code?: string }).code, 'SECRET_UNREADABLE', r.text);
+      await queryDatabase(cluster.databaseUrl, `DELETE FROM secrets WHERE key = 'TAMPERED'`);
+    });
+  });
+
+  describe('two instances, one killed', () => {
+    let cluster: Cluster | undefined;
+    after(() => stopCluster(cluster));
+
+    it('loses no acknowledged write when one instance is killed with SIGKILL during a write loop', async () => {
+      cluster = await startCluster(2);
+      const [a, b] = cluster.apis as [Http, Http];
+      const team = await createTeam(b, cluster.adminToken);
+      const acknowledged = new Map<string, string>();
+      let stop = false;
+      const writer = async (api: Http, label: string) => {
+        for (let i = 0; !stop; i++) {
+          const key = `K_${label}_${i}`;
+          const value = canary(`${label}${i}`);
+          const r = await api.post(`/v1/orgs/${team.org}/environments/production/secrets`, team.editor.token, { key, value }).catch(() => null);
+          if (r === null) return; // the instance died under this request: not acknowledged
+          if (r.status === 201) acknowledged.set(key, value);
+        }
+      };
+      const writers = [writer(a, 'A1'), writer(a, 'A2'), writer(b, 'B1')];
+      while ([...acknowledged.keys()].filter((k) => k.startsWith('K_A')).length < 30) await new Promise((r) => setTimeout(r, 10));
+      await cluster.servers[0]!.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 300));
+      stop = true;
+      await Promise.all(writers);
+      const stored = await bulkValues(b, team.editor.token, team.org, 'production');
+      assert.ok(acknowledged.size > 30);
+      for (const [key, value] of acknowledged) assert.equal(stored.get(key), value, `acknowledged ${key} is served with its value`);
+    });
+  });
+});
