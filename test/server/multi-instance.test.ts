@@ -201,6 +201,38 @@ describe('server: several instances on one PostgreSQL database', function () {
     });
   });
 
+  describe('audit failing on PostgreSQL', () => {
+    let server: RunningServer | undefined;
+    after(async () => {
+      await server?.stop();
+      if (server) rmSync(server.dataDir, { recursive: true, force: true });
+    });
+
+    it('answers 503 AUDIT_UNAVAILABLE instead of the value, and makes no change, while PostgreSQL refuses audit inserts', async () => {
+      const databaseUrl = await freshDatabase();
+      server = await startServer({ databaseUrl });
+      const api = http(server.url);
+      const value = canary('audit-fails');
+      await createSecret(api, server.adminToken, 'default', 'production', 'AUDITED', value);
+      await bulkValues(api, server.adminToken, 'default', 'production'); // warm the reveal cache too
+      await queryDatabase(
+        databaseUrl,
+        `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;
+         CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit();`,
+      );
+      const single = await api.post(`${secretPath('default', 'production', 'AUDITED')}/reveal`, server.adminToken);
+      assertProblem(single, 503, 'AUDIT_UNAVAILABLE');
+      const bulk = await api.post(bulkRevealPath('default', 'production'), server.adminToken);
+      assertProblem(bulk, 503, 'AUDIT_UNAVAILABLE');
+      for (const r of [single, bulk]) assert.ok(!r.text.includes(value));
+      assertProblem(await api.patch(secretPath('default', 'production', 'AUDITED'), server.adminToken, { value: canary('never') }), 503, 'AUDIT_UNAVAILABLE');
+      assertProblem(await api.post('/v1/orgs/default/environments/production/secrets', server.adminToken, { key: 'NOT_MADE', value: 'x' }), 503, 'AUDIT_UNAVAILABLE');
+      await queryDatabase(databaseUrl, 'DROP TRIGGER refuse_audit ON audit_events');
+      assert.equal(await revealValue(api, server.adminToken, 'default', 'production', 'AUDITED'), value, 'the update was not made');
+      assert.equal((await api.get(secretPath('default', 'production', 'NOT_MADE'), server.adminToken)).status, 404, 'the create was not made');
+    });
+  });
+
   describe('two instances, one killed', () => {
     let cluster: Cluster | undefined;
     after(() => stopCluster(cluster));
