@@ -18,7 +18,7 @@ import type { Storage } from './storage/types.ts';
 export class WrongMasterKeyError extends Error {
   readonly code = 'MASTER_KEY_MISMATCH';
   constructor() {
-    super('The master key does not match this data directory; the server refuses to start rather than lose access to secrets');
+    super('The master key does not match this data directory (or database); the server refuses to start rather than lose access to secrets');
   }
 }
 

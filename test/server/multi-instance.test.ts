@@ -201,6 +201,40 @@ describe('server: several instances on one PostgreSQL database', function () {
     });
   });
 
+  describe('start-up refusals', () => {
+    const dirs: string[] = [];
+    after(() => {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
+    const dataDir = () => {
+      const d = mkdtempSync(join(tmpdir(), 'secrets-multi-'));
+      dirs.push(d);
+      return d;
+    };
+
+    it('refuses a SECRETS_DATABASE_URL that is not a postgres:// URL, naming the setting and never its value', async () => {
+      const secretish = 'mysql://root:pw-canary-3c1f9a7be2@db/app';
+      await assert.rejects(startServer({ dataDir: dataDir(), databaseUrl: secretish }), (err: Error) => {
+        assert.match(err.message, /SECRETS_DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
+        assert.ok(!err.message.includes('pw-canary-3c1f9a7be2'));
+        return true;
+      });
+    });
+
+    it('refuses to start an instance whose master key does not match the shared database', async () => {
+      const databaseUrl = await freshDatabase();
+      const first = await startServer({ dataDir: dataDir(), databaseUrl, env: { SECRETS_MASTER_KEY: randomBytes(32).toString('base64') } });
+      try {
+        await assert.rejects(
+          startServer({ dataDir: dataDir(), databaseUrl, noAdminToken: true, env: { SECRETS_MASTER_KEY: randomBytes(32).toString('base64') } }),
+          /master key does not match/,
+        );
+      } finally {
+        await first.stop();
+      }
+    });
+  });
+
   describe('audit failing on PostgreSQL', () => {
     let server: RunningServer | undefined;
     after(async () => {

@@ -103,7 +103,12 @@ export class PostgresStorage implements Storage {
         client.release();
       }
       const storage = new PostgresStorage(pool, url);
-      await storage.listener.ready();
+      try {
+        await storage.listener.ready();
+      } catch (err) {
+        await storage.listener.close();
+        throw err;
+      }
       return storage;
     } catch (err) {
       await pool.end().catch(() => undefined);
