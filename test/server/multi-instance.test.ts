@@ -160,6 +160,46 @@ describe('server: several instances on one PostgreSQL database', function () {
       );
     });
 
+    it('refuse a token revoked while the instances\' notification connections were cut (missed notifications are not trusted)', async () => {
+      const { apis } = cluster;
+      const svc = await createServiceToken(apis[0]!, team.admin.token, team.org, env);
+      for (const api of apis) assert.equal((await api.post(bulkRevealPath(team.org, env), svc.token)).status, 200);
+      // Cut every instance's LISTEN connection, then revoke before they can have reconnected.
+      const cut = await queryDatabase<{ ok: boolean }>(
+        cluster.databaseUrl,
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+      );
+      assert.equal(cut.length, apis.length, 'one listening connection per instance');
+      const revokedAt = Date.now();
+      assert.equal((await apis[0]!.del(`/v1/orgs/${team.org}/tokens/${svc.id}`, team.admin.token)).status, 204);
+      await Promise.all(
+        apis.map(async (api) => {
+          for (;;) {
+            const r = await api.post(bulkRevealPath(team.org, env), svc.token);
+            if (r.status === 401) return;
+            assert.ok(Date.now() - revokedAt < 1000, 'still accepted a second after the revocation');
+            await new Promise((res) => setTimeout(res, 20));
+          }
+        }),
+      );
+      // And caching resumes correctly after the reconnect: a second token is revoked and refused everywhere.
+      await new Promise((res) => setTimeout(res, 500));
+      const again = await createServiceToken(apis[0]!, team.admin.token, team.org, env);
+      for (const api of apis) assert.equal((await api.post(bulkRevealPath(team.org, env), again.token)).status, 200);
+      const secondAt = Date.now();
+      assert.equal((await apis[2]!.del(`/v1/orgs/${team.org}/tokens/${again.id}`, team.admin.token)).status, 204);
+      await Promise.all(
+        apis.map(async (api) => {
+          for (;;) {
+            const r = await api.post(bulkRevealPath(team.org, env), again.token);
+            if (r.status === 401) return;
+            assert.ok(Date.now() - secondAt < 1000, 'still accepted a second after the revocation (after reconnecting)');
+            await new Promise((res) => setTimeout(res, 20));
+          }
+        }),
+      );
+    });
+
     it('keep the last Owner when two Owners remove each other at once through different instances', async () => {
       const { apis } = cluster;
       for (let round = 0; round < 10; round++) {
