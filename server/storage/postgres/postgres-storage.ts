@@ -2,8 +2,8 @@
 // database. Every change is one transaction whose check-then-act rule is decided by the database: the
 // expected version is part of the UPDATE's WHERE (a concurrent writer's row lock makes the second
 // one re-check and fail), the last-Owner rule runs under a lock on the organization's row, and unique
-// indexes report duplicates. Audit events of reads are committed synchronously (synchronous_commit as
-// the server is configured) before the caller is answered.
+// indexes report duplicates. Audit events recorded on their own (reveals, denials) are group-committed
+// (audit-batcher.ts) and a caller is answered only after the commit holding its event.
 //
 // Rows that every request needs (tokens, users, organizations, environments) are cached in this
 // process; another instance's revocation or rotation reaches it by LISTEN/NOTIFY (cache-listener.ts).
