@@ -13,7 +13,9 @@ import { decodeMasterKey, loadMasterKey, MasterKeyError, masterKeyPath, syncDire
 import { lockDataDir } from './data-dir/lock.ts';
 import { secureDataDir } from './data-dir/permissions.ts';
 import type { Config } from './config.ts';
+import { PostgresStorage } from './storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.ts';
+import type { Storage } from './storage/types.ts';
 import { WrongMasterKeyError } from './start.ts';
 
 export interface RotationResult {
@@ -23,10 +25,6 @@ export interface RotationResult {
 }
 
 export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, print: (line: string) => void = console.log): Promise<RotationResult> {
-  if (config.databaseUrl) {
-    // Other instances on the database would go on wrapping new organizations under the old key.
-    throw new MasterKeyError('rotate-master-key works on the SQLite store only; it is not supported with SECRETS_DATABASE_URL yet');
-  }
   const keyFile = masterKeyPath(config.dataDir);
   const staged = stagedKeyPath(config.dataDir);
   if (!config.masterKeyBase64 && !existsSync(keyFile) && !existsSync(staged)) {
@@ -34,9 +32,11 @@ export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, pr
   }
   secureDataDir(config.dataDir, print);
   const lock = lockDataDir(config.dataDir, 'rotation');
-  let storage: SqliteStorage | undefined;
+  let storage: Storage | undefined;
   try {
-    storage = SqliteStorage.open(config.dataDir);
+    // On PostgreSQL the rotation also takes the database's running lock: it refuses while any server
+    // instance runs on the database, and no instance starts until it is done.
+    storage = config.databaseUrl ? await PostgresStorage.open(config.databaseUrl, { holder: 'rotation' }) : SqliteStorage.open(config.dataDir);
     const recovered = recoverInterruptedRotation(config.dataDir, await storage.getMasterCheck(), config.masterKeyBase64);
     if (recovered) print(recovered);
     const current = loadMasterKey(config.dataDir, config.masterKeyBase64, () => undefined);

@@ -13,6 +13,7 @@ import { freshDatabase, queryDatabase } from '../helpers/postgres.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { bulkRevealPath, createSecret, createServiceToken, createTeam, createUser, secretPath, setRole, unique, type Team } from './support/fixtures.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
+import { rotate, startExpectingRefusal } from './support/operator.ts';
 
 interface Cluster {
   servers: RunningServer[];
@@ -272,6 +273,52 @@ describe('server: several instances on one PostgreSQL database', function () {
       } finally {
         await first.stop();
       }
+    });
+  });
+
+  describe('master-key rotation on PostgreSQL', () => {
+    const dirs: string[] = [];
+    let servers: RunningServer[] = [];
+    after(async () => {
+      for (const s of servers) await s.stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
+    const dataDir = () => {
+      const d = mkdtempSync(join(tmpdir(), 'secrets-multi-'));
+      dirs.push(d);
+      return d;
+    };
+
+    it('refuses to rotate while any instance runs, then re-wraps the keys; the instances start with the new key only', async () => {
+      const databaseUrl = await freshDatabase();
+      const oldKey = randomBytes(32).toString('base64');
+      const newKey = randomBytes(32).toString('base64');
+      const first = await startServer({ dataDir: dataDir(), databaseUrl, env: { SECRETS_MASTER_KEY: oldKey } });
+      const second = await startServer({ dataDir: dataDir(), databaseUrl, noAdminToken: true, env: { SECRETS_MASTER_KEY: oldKey } });
+      servers = [first, second];
+      const value = canary('rotated');
+      await createSecret(http(first.url), first.adminToken, 'default', 'production', 'ROTATED', value);
+      const env = { SECRETS_DATABASE_URL: databaseUrl, SECRETS_MASTER_KEY: oldKey, SECRETS_NEW_MASTER_KEY: newKey };
+
+      await first.stop();
+      const refused = rotate(dataDir(), env);
+      assert.notEqual(refused.status, 0, refused.out);
+      assert.match(refused.out, /in use by a running server/);
+      assert.equal(await revealValue(http(second.url), first.adminToken, 'default', 'production', 'ROTATED'), value, 'nothing changed');
+
+      await second.stop();
+      servers = [];
+      const done = rotate(dataDir(), env);
+      assert.equal(done.status, 0, done.out);
+      assert.match(done.out, /Re-wrapped the data keys of 1 organization/);
+      assert.ok(!done.out.includes(oldKey) && !done.out.includes(newKey), 'no key is printed');
+
+      const old = await startExpectingRefusal(dataDir(), { SECRETS_DATABASE_URL: databaseUrl, SECRETS_MASTER_KEY: oldKey });
+      assert.notEqual(old.code, 0);
+      assert.match(old.out, /master key does not match/);
+      const again = await startServer({ dataDir: dataDir(), databaseUrl, noAdminToken: true, env: { SECRETS_MASTER_KEY: newKey } });
+      servers = [again];
+      assert.equal(await revealValue(http(again.url), first.adminToken, 'default', 'production', 'ROTATED'), value);
     });
   });
 

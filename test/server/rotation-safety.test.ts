@@ -2,7 +2,8 @@
 // rotation command: rotation and a running server exclude each other (the lock dies with its process),
 // and a rotation interrupted before or after its commit is recovered at the next start, with every
 // secret still readable.
-// Master-key rotation works on the SQLite store only; these run on SQLite in the PostgreSQL run too.
+// These look into the SQLite file, so they run on SQLite in the PostgreSQL run too; rotation on
+// PostgreSQL is proven in multi-instance.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 // Master-key rotation as an operator runs it (`node server/main.ts rotate-master-key`): afterwards the
 // server starts with the new key and every secret still reveals; with the old key it refuses to start.
-// Master-key rotation works on the SQLite store only; these run on SQLite in the PostgreSQL run too.
+// These look into the SQLite file, so they run on SQLite in the PostgreSQL run too; rotation on
+// PostgreSQL is proven in multi-instance.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

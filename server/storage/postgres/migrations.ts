@@ -12,6 +12,12 @@ export interface PgMigration {
 
 /** The advisory-lock key that serializes migrations and first-start set-up across instances. */
 export const STARTUP_LOCK_KEY = 0x5ec7e75;
+/**
+ * Held shared by every running server for its lifetime and exclusively by a master-key rotation, so a
+ * rotation never runs beside a server (which would go on wrapping new organizations' keys under the
+ * old master key), as the data directory's lock does for SQLite.
+ */
+export const RUNNING_LOCK_KEY = 0x5ec7e76;
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {

@@ -32,7 +32,7 @@ import {
 } from '../types.ts';
 import { AuditBatcher } from './audit-batcher.ts';
 import { CacheListener, CHANGES_CHANNEL } from './cache-listener.ts';
-import { migratePostgres, STARTUP_LOCK_KEY } from './migrations.ts';
+import { migratePostgres, RUNNING_LOCK_KEY, STARTUP_LOCK_KEY } from './migrations.ts';
 
 const UNIQUE_VIOLATION = '23505';
 const CACHE_LIMIT = 10_000;
@@ -77,6 +77,35 @@ type Queryable = pg.Pool | pg.PoolClient;
 export interface PostgresOpenOptions {
   /** Told about each migration this instance applied (another instance may have applied them). */
   onMigrated?: (version: number) => void;
+  /** A server shares the database with other servers; a rotation has it to itself. Default: server. */
+  holder?: 'server' | 'rotation';
+}
+
+/** Raised when a rotation would run beside a server on the database, or a server beside a rotation. */
+export class DatabaseInUseError extends Error {
+  readonly code = 'DATABASE_IN_USE';
+}
+
+async function holdRunningLock(url: string, holder: 'server' | 'rotation'): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  // A lost session drops the lock; the next query on the pool reports the database's state.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const fn = holder === 'server' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT ${fn}($1) AS ok`, [RUNNING_LOCK_KEY]);
+    if (!rows[0]!.ok) {
+      throw new DatabaseInUseError(
+        holder === 'server'
+          ? 'A master-key rotation is running on this database: start the server once it has finished'
+          : 'The database is in use by a running server (or another rotation): stop every server on it before rotating the master key',
+      );
+    }
+    return client;
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
 }
 
 export class PostgresStorage implements Storage {
@@ -102,11 +131,13 @@ export class PostgresStorage implements Storage {
       } finally {
         client.release();
       }
-      const storage = new PostgresStorage(pool, url);
+      const running = await holdRunningLock(url, options.holder ?? 'server');
+      const storage = new PostgresStorage(pool, url, running);
       try {
         await storage.listener.ready();
       } catch (err) {
         await storage.listener.close();
+        await running.end().catch(() => undefined);
         throw err;
       }
       return storage;
@@ -116,8 +147,12 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  private constructor(pool: pg.Pool, url: string) {
+  /** The session holding RUNNING_LOCK_KEY (shared for a server, exclusive for a rotation). */
+  private readonly running: pg.Client;
+
+  private constructor(pool: pg.Pool, url: string, running: pg.Client) {
     this.pool = pool;
+    this.running = running;
     this.audit = new AuditBatcher(pool, INSERT_AUDIT);
     this.listener = new CacheListener(url, types, () => this.clearCaches());
   }
@@ -554,6 +589,7 @@ export class PostgresStorage implements Storage {
     await this.audit.settled();
     await this.touchesSettled();
     await this.listener.close();
+    await this.running.end().catch(() => undefined);
     await this.pool.end();
   }
 }
