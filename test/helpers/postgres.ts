@@ -80,3 +80,22 @@ export async function queryDatabase<T extends pg.QueryResultRow>(url: string, sq
     await client.end();
   }
 }
+
+/** Every column of every row of every table of the database at `url`, bytes as stored (tests that nothing is stored in plaintext). */
+export async function databaseBytes(url: string): Promise<Buffer> {
+  const tables = await queryDatabase<{ tablename: string }>(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+  const chunks: Buffer[] = [];
+  for (const { tablename } of tables) {
+    for (const row of await queryDatabase(url, `SELECT * FROM "${tablename}"`)) {
+      for (const v of Object.values(row)) chunks.push(Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A connection of its own to the database at `url`, for tests that hold locks; the caller ends it. */
+export async function connectDatabase(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
