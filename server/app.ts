@@ -6,6 +6,7 @@ import { Authenticator, installAuthentication } from './auth/authenticate.ts';
 import type { Deps } from './deps.ts';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter.ts';
 import { installAccessLog } from './http/access-log.ts';
+import { dashboardFallback } from './http/dashboard.ts';
 import { installConnectionLimits, timeoutOptions } from './http/connection-limits.ts';
 import { installJsonParser } from './http/json-body.ts';
 import { installMethodNotAllowed } from './http/method-not-allowed.ts';
@@ -26,6 +27,10 @@ export interface AppOptions {
   logLevel: string;
   /** Told about every API route as it is registered (the contract test lists them this way). */
   onRoute?: (method: string, url: string) => void;
+  /** The URL people open (SECRETS_PUBLIC_URL): an https one turns on HSTS for the dashboard. */
+  publicUrl?: string;
+  /** Where the built dashboard is; web/dist by default. */
+  dashboardDir?: string;
 }
 
 export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
@@ -53,7 +58,7 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
       for (const m of [route.method].flat()) if (m !== 'HEAD') onRoute(m, route.url);
     });
   }
-  installProblemHandlers(app);
+  installProblemHandlers(app, dashboardFallback({ distDir: options.dashboardDir, hsts: options.publicUrl?.startsWith('https:') ?? false }));
   installSecurityHeaders(app);
   installAccessLog(app);
   installJsonParser(app);

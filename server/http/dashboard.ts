@@ -1,0 +1,77 @@
+// Serves the web dashboard (built by web/build.ts into web/dist/) from the same server as the API.
+// It registers no route: /v1/* keeps the API's problem+json 404, and any other GET that no route
+// answers gets the app's index.html (the app routes by path), or a content-hashed asset under
+// /assets/ with a year of caching. The dashboard's responses get their own headers (a CSP that
+// allows the page's own script and style, nothing inline) in place of the API's default-src 'none'.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { dashboardHeaders, markDashboard } from './security-headers.ts';
+
+export const DEFAULT_DIST = resolve(import.meta.dirname, '../../web/dist');
+
+const ASSET = /^\/assets\/(app-[0-9a-f]{16}\.(js|css))$/;
+const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
+interface Built {
+  index: Buffer;
+  assets: Map<string, Buffer>;
+}
+
+export interface DashboardOptions {
+  /** Where the built dashboard is (web/dist by default). */
+  distDir?: string;
+  /** The public URL is https: browsers are told to use nothing else (HSTS). */
+  hsts: boolean;
+}
+
+/** True for the paths the API owns; everything else unrouted is the dashboard's. */
+export function isApiPath(url: string): boolean {
+  const path = url.split('?')[0]!;
+  return path === '/v1' || path.startsWith('/v1/') || path === '/healthz';
+}
+
+/**
+ * The not-found fallback: answers dashboard paths and returns true, or returns false for the API's
+ * own 404. The build is read once, when first found (a server started before `npm run build:web`
+ * serves it once it exists).
+ */
+export function dashboardFallback(options: DashboardOptions): (request: FastifyRequest, reply: FastifyReply) => boolean {
+  const dist = options.distDir ?? DEFAULT_DIST;
+  const headers = dashboardHeaders(options.hsts);
+  let built: Built | null = null;
+  const load = (): Built | null => {
+    if (built) return built;
+    const indexPath = join(dist, 'index.html');
+    if (!existsSync(indexPath)) return null;
+    const assets = new Map<string, Buffer>();
+    for (const name of readdirSync(join(dist, 'assets'))) assets.set(name, readFileSync(join(dist, 'assets', name)));
+    built = { index: readFileSync(indexPath), assets };
+    return built;
+  };
+
+  return (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    if (isApiPath(request.url)) return false;
+    markDashboard(reply, headers);
+    const app = load();
+    if (!app) {
+      void reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run `npm run build:web` (npm start does it).\n');
+      return true;
+    }
+    const path = request.url.split('?')[0]!;
+    if (path.startsWith('/assets/')) {
+      const m = ASSET.exec(path);
+      const body = m ? app.assets.get(m[1]!) : undefined;
+      if (!m || !body) {
+        void reply.code(404).type('text/plain; charset=utf-8').send('Not found\n');
+        return true;
+      }
+      void reply.header('cache-control', 'public, max-age=31536000, immutable').type(TYPES[m[2]!]!).send(body);
+      return true;
+    }
+    // The page itself is revalidated on every load, so a new build's hashed names are picked up.
+    void reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(app.index);
+    return true;
+  };
+}
