@@ -91,6 +91,55 @@ export interface ServiceToken {
   lastUsedAt: string | null;
 }
 
+/** A dashboard session, as `POST`/`GET /v1/session` describe it. The cookie itself is never readable by scripts. */
+export interface Session {
+  user: User;
+  /** Send as `X-CSRF-Token` with every state-changing request that relies on the session cookie. */
+  csrfToken: string;
+  signedInWith: 'token' | 'passkey';
+  createdAt: string;
+  /** When the session ends if unused (idle expiry), never later than `absoluteExpiresAt`. */
+  expiresAt: string;
+  /** When the session ends however busy it is. */
+  absoluteExpiresAt: string;
+}
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+}
+
+/** The answer to creating an invitation: the one-time link, shown this once. */
+export interface CreatedInvitation extends Invitation {
+  url: string;
+}
+
+/** What the invitee sees when opening the link (`GET /v1/invitations/{token}`). */
+export interface InvitationPreview {
+  organization: { slug: string; name: string };
+  email: string;
+  role: Role;
+  expiresAt: string;
+}
+
+/** The answer to accepting an invitation. */
+export interface AcceptedInvitation {
+  organization: Org;
+  /** Set when the acceptance signed a new person in (the session cookie is set too). */
+  session: Session | null;
+}
+
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
 export type AuditAction =
   | 'secret.create'
   | 'secret.read'
@@ -107,6 +156,11 @@ export type AuditAction =
   | 'token.revoke'
   | 'org.create'
   | 'audit.read'
+  | 'session.create'
+  | 'session.delete'
+  | 'invitation.create'
+  | 'invitation.revoke'
+  | 'invitation.accept'
   // Recorded only when denied (allowed reads of metadata are not audited):
   | 'org.read'
   | 'member.list'
@@ -152,7 +206,9 @@ export type ProblemCode =
   | 'SECRET_KEY_INVALID'
   | 'NO_CHANGES'
   | 'UNAUTHORIZED'
+  | 'PASSKEY_REJECTED'
   | 'FORBIDDEN'
+  | 'CSRF_REJECTED'
   | 'OWNER_PROTECTED'
   | 'ORG_NOT_FOUND'
   | 'ENVIRONMENT_NOT_FOUND'
@@ -160,6 +216,8 @@ export type ProblemCode =
   | 'MEMBER_NOT_FOUND'
   | 'USER_NOT_FOUND'
   | 'TOKEN_NOT_FOUND'
+  | 'INVITATION_NOT_FOUND'
+  | 'PASSKEY_NOT_FOUND'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'SECRET_EXISTS'
@@ -167,6 +225,7 @@ export type ProblemCode =
   | 'ENVIRONMENT_EXISTS'
   | 'USER_EXISTS'
   | 'LAST_OWNER'
+  | 'LAST_SIGN_IN_METHOD'
   | 'STALE_VERSION'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'

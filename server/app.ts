@@ -1,6 +1,7 @@
 // Builds the fastify application: strict JSON-schema validation (unknown fields are rejected, never
 // stripped; no type coercion), a 1 MiB body limit, logs that never carry bodies or credentials, and
 // every route of docs/api.md.
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Authenticator, installAuthentication } from './auth/authenticate.ts';
 import type { Deps } from './deps.ts';
@@ -20,6 +21,8 @@ import { registerMeRoutes } from './routes/me.ts';
 import { registerOrgRoutes } from './routes/orgs.ts';
 import { registerSecretRoutes } from './routes/secrets.ts';
 import { registerServiceTokenRoutes } from './routes/service-tokens.ts';
+import { registerSessionRoutes } from './routes/session.ts';
+import { SessionService } from './auth/sessions.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -64,10 +67,15 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   installJsonParser(app);
   installMethodNotAllowed(app);
   installConnectionLimits(app.server, deps.limits);
+  // Parses the Cookie header only; nothing here signs or sets cookies but web/session-cookie.ts.
+  void app.register(fastifyCookie);
   const auth = new Authenticator(deps);
-  installAuthentication(app, deps, auth, new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs));
+  const sessions = new SessionService(deps);
+  const limiter = new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs);
+  installAuthentication(app, deps, auth, sessions, limiter);
 
   registerHealthRoutes(app);
+  registerSessionRoutes(app, deps, auth, sessions, limiter);
   registerMeRoutes(app, deps);
   registerOrgRoutes(app, deps);
   registerEnvironmentRoutes(app, deps);

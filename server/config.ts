@@ -1,6 +1,7 @@
 // Operator configuration, read once from the environment (see docs/api.md "Operations").
 import { resolve } from 'node:path';
 import { limitsFromEnv, type ServerLimits } from './limits.ts';
+import { parsePublicUrl, PublicUrlError } from './web/public-site.ts';
 
 export interface Config {
   host: string;
@@ -10,6 +11,8 @@ export interface Config {
   masterKeyBase64: string | undefined;
   logLevel: string;
   limits: ServerLimits;
+  /** SECRETS_PUBLIC_URL; undefined means http://localhost:<the port listened on>. */
+  publicUrl: URL | undefined;
 }
 
 export class ConfigError extends Error {
@@ -29,5 +32,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: limitsFromEnv(env, (message) => {
       throw new ConfigError(message);
     }),
+    publicUrl: publicUrlFromEnv(env.SECRETS_PUBLIC_URL),
   };
+}
+
+function publicUrlFromEnv(text: string | undefined): URL | undefined {
+  if (!text) return undefined;
+  try {
+    return parsePublicUrl(text);
+  } catch (err) {
+    if (err instanceof PublicUrlError) throw new ConfigError(err.message);
+    throw err;
+  }
 }

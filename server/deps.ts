@@ -4,6 +4,7 @@ import type { Keyring } from './crypto/keyring.ts';
 import type { RevealCache } from './crypto/reveal-cache.ts';
 import type { ServerLimits } from './limits.ts';
 import type { Storage } from './storage/types.ts';
+import type { PublicSite } from './web/public-site.ts';
 
 export interface Deps {
   storage: Storage;
@@ -11,4 +12,5 @@ export interface Deps {
   revealCache: RevealCache;
   clock: Clock;
   limits: ServerLimits;
+  site: PublicSite;
 }

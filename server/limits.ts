@@ -1,6 +1,6 @@
 // Limits that keep one hostile client from holding the server: connection and request timeouts, the
-// connections one client address may hold, failed authentications per address, and how denied
-// attempts are aggregated in the audit log. Read from the environment (docs/api.md "Operations").
+// connections one client address may hold, failed authentications per address, how denied attempts
+// are aggregated in the audit log, and how long a dashboard session lives. Read from the environment (docs/api.md "Operations").
 
 export interface ServerLimits {
   /** Time to receive a request's headers. */
@@ -22,6 +22,10 @@ export interface ServerLimits {
   authFailureWindowMs: number;
   /** Repeats of one denied attempt within this window are one audit event with a count. */
   auditDenialWindowMs: number;
+  /** A dashboard session unused for this long ends. */
+  sessionIdleMs: number;
+  /** A dashboard session ends this long after sign-in, however busy. */
+  sessionMaxMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
@@ -35,6 +39,8 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
   authFailureLimit: 20,
   authFailureWindowMs: 60_000,
   auditDenialWindowMs: 60_000,
+  sessionIdleMs: 30 * 60_000,
+  sessionMaxMs: 12 * 3_600_000,
 };
 
 /** The environment variable of each limit, and the unit it is given in. */
@@ -49,6 +55,8 @@ export const LIMIT_SETTINGS: Record<keyof ServerLimits, { env: string; unit: 'ms
   authFailureLimit: { env: 'SECRETS_AUTH_FAILURE_LIMIT', unit: 'count' },
   authFailureWindowMs: { env: 'SECRETS_AUTH_FAILURE_WINDOW_SECONDS', unit: 's' },
   auditDenialWindowMs: { env: 'SECRETS_AUDIT_DENIAL_WINDOW_SECONDS', unit: 's' },
+  sessionIdleMs: { env: 'SECRETS_SESSION_IDLE_SECONDS', unit: 's' },
+  sessionMaxMs: { env: 'SECRETS_SESSION_MAX_SECONDS', unit: 's' },
 };
 
 /** `invalid` raises the configuration error (config.ts owns its type). */

@@ -12,6 +12,7 @@ import { loadMasterKey, masterKeyPath, refuseExposedKeyFile } from './crypto/mas
 import { lockDataDir } from './data-dir/lock.ts';
 import { secureDataDir } from './data-dir/permissions.ts';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.ts';
+import { PublicSite } from './web/public-site.ts';
 
 export class WrongMasterKeyError extends Error {
   readonly code = 'MASTER_KEY_MISMATCH';
@@ -38,7 +39,8 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     if (check === undefined) await storage.setMasterCheck(keyring.masterCheck());
     else if (!keyring.verifyMasterCheck(check)) throw new WrongMasterKeyError();
 
-    const deps = { storage, keyring, revealCache: new RevealCache(), clock: systemClock, limits: config.limits };
+    const site = new PublicSite(config.publicUrl);
+    const deps = { storage, keyring, revealCache: new RevealCache(), clock: systemClock, limits: config.limits, site };
     const app = buildApp(deps, { logLevel: config.logLevel });
     for (const w of warnings) app.log.warn(w);
     const tokenPath = await bootstrapIfEmpty(storage, keyring, config.dataDir);
@@ -49,6 +51,9 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
       lock.release();
     });
     await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    site.bind(typeof address === 'object' && address ? address.port : config.port);
+    app.log.info(`Public URL (passkeys and invitation links): ${site.origin}`);
     return app;
   } catch (err) {
     await storage?.close();

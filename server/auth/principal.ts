@@ -1,9 +1,19 @@
 // Who is calling: a user through a personal token, or a service token bound to one environment.
 import type { AuditAction } from '../../core/api-types.ts';
 import type { UserRow } from '../storage/types.ts';
+import type { LiveSession } from './sessions.ts';
 
 export type Principal =
-  | { kind: 'personal'; tokenId: string; user: UserRow; /** The calling token's own expiry. */ expiresAt: string | null }
+  | {
+      kind: 'personal';
+      /** The calling personal token; for a session, the token signed in with (null after a passkey). */
+      tokenId: string | null;
+      user: UserRow;
+      /** The calling token's own expiry (for a session, the expiry of the token signed in with). */
+      expiresAt: string | null;
+      /** Set when the caller is signed in with the session cookie rather than a bearer token. */
+      session?: { secret: string; live: LiveSession };
+    }
   | { kind: 'service'; tokenId: string; name: string; orgId: string; environmentId: string };
 
 export interface Actor {
@@ -30,5 +40,7 @@ declare module 'fastify' {
     action?: AuditAction;
     /** Marks the generated 405 handlers, which route listings skip. */
     methodNotAllowed?: boolean;
+    /** Answers without a principal too (signing in, opening an invitation); one is attached when present. */
+    public?: boolean;
   }
 }

@@ -125,3 +125,15 @@ export class ValidationProblem extends ApiError {
     super('VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
   }
 }
+
+export const sessionSchema = {
+  type: 'object',
+  properties: {
+    user: userSchema,
+    csrfToken: { type: 'string' },
+    signedInWith: { type: 'string' },
+    createdAt: { type: 'string' },
+    expiresAt: { type: 'string' },
+    absoluteExpiresAt: { type: 'string' },
+  },
+} as const;

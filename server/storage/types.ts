@@ -114,6 +114,48 @@ export interface SecretUpdate {
   by: string;
 }
 
+export interface SessionRow {
+  /** SHA-256 of the cookie's secret. */
+  hash: Uint8Array;
+  userId: string;
+  /** The personal token signed in with (the session ends with it), or null for a passkey. */
+  tokenId: string | null;
+  method: 'token' | 'passkey';
+  /** Epoch milliseconds (the server's clock). */
+  createdAt: number;
+  lastSeenAt: number;
+  /** Absolute expiry, epoch milliseconds. */
+  expiresAt: number;
+}
+
+export interface InvitationRow {
+  id: string;
+  orgId: string;
+  email: string;
+  role: Role;
+  hash: Uint8Array;
+  createdAt: string;
+  /** Display name of the inviter. */
+  createdBy: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+  acceptedBy: string | null;
+  revokedAt: string | null;
+}
+
+export interface PasskeyRow {
+  /** The WebAuthn credential id, base64url. */
+  id: string;
+  userId: string;
+  name: string;
+  publicKey: Uint8Array;
+  counter: number;
+  /** JSON array of the authenticator's transports. */
+  transports: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
 /** Raised by storage when a unique constraint would be broken (the caller maps it to a 409). */
 export class DuplicateError extends Error {
   readonly code = 'DUPLICATE';
@@ -184,6 +226,39 @@ export interface Storage {
   createServiceToken(orgId: string, token: TokenRow, audit: AuditInput): Promise<void>;
   listServiceTokens(orgId: string): Promise<TokenRow[]>;
   revokeServiceToken(orgId: string, tokenId: string, at: string, audit: AuditInput): Promise<boolean>;
+
+  // Sessions (the dashboard's sign-in).
+  createSession(session: SessionRow): Promise<void>;
+  getSession(hash: Uint8Array): Promise<SessionRow | undefined>;
+  touchSession(hash: Uint8Array, at: number): Promise<void>;
+  deleteSession(hash: Uint8Array): Promise<boolean>;
+
+  // Invitations.
+  createInvitation(invitation: InvitationRow, audit: AuditInput): Promise<void>;
+  listInvitations(orgId: string): Promise<InvitationRow[]>;
+  getInvitationByHash(hash: Uint8Array): Promise<InvitationRow | undefined>;
+  revokeInvitation(orgId: string, id: string, at: string, audit: AuditInput): Promise<boolean>;
+  /**
+   * Marks the invitation accepted and makes the user a member with its role, in one transaction with
+   * its audit event; a new user (with their first passkey) is created in the same transaction. False
+   * when the invitation was accepted, revoked or expired meanwhile (nothing is written).
+   */
+  acceptInvitation(
+    invitation: InvitationRow,
+    user: UserRow,
+    newUser: { passkey: PasskeyRow } | null,
+    at: string,
+    audit: AuditInput,
+  ): Promise<boolean>;
+
+  // Passkeys.
+  createPasskey(passkey: PasskeyRow): Promise<void>;
+  getPasskey(id: string): Promise<PasskeyRow | undefined>;
+  listPasskeys(userId: string): Promise<PasskeyRow[]>;
+  renamePasskey(userId: string, id: string, name: string): Promise<boolean>;
+  deletePasskey(userId: string, id: string): Promise<boolean>;
+  usePasskey(id: string, counter: number, at: string): Promise<void>;
+  getUserByEmail(email: string): Promise<UserRow | undefined>;
 
   // Audit.
   /**

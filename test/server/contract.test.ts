@@ -12,6 +12,7 @@ import { Keyring } from '../../server/crypto/keyring.ts';
 import { toKeyObject } from '../../server/crypto/envelope.ts';
 import { RevealCache } from '../../server/crypto/reveal-cache.ts';
 import { SqliteStorage } from '../../server/storage/sqlite/sqlite-storage.ts';
+import { PublicSite } from '../../server/web/public-site.ts';
 
 const DOC = readFileSync(resolve(import.meta.dirname, '../../docs/api.md'), 'utf8');
 
@@ -44,7 +45,7 @@ describe('server: routes match docs/api.md', () => {
     const storage = SqliteStorage.open(mkdtempSync(join(tmpdir(), 'secrets-contract-')));
     served = new Set<string>();
     const app = buildApp(
-      { storage, keyring: new Keyring(toKeyObject(randomBytes(32))), revealCache: new RevealCache(), clock: systemClock, limits: DEFAULT_LIMITS },
+      { storage, keyring: new Keyring(toKeyObject(randomBytes(32))), revealCache: new RevealCache(), clock: systemClock, limits: DEFAULT_LIMITS, site: new PublicSite(new URL('http://localhost:8787')) },
       { logLevel: 'silent', onRoute: (method, url) => served.add(`${method} ${docSpelling(url)}`) },
     );
     await app.ready();

@@ -18,6 +18,7 @@ import { RevealCache } from '../../server/crypto/reveal-cache.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../server/limits.ts';
 import { SqliteStorage } from '../../server/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../../server/storage/types.ts';
+import { PublicSite } from '../../server/web/public-site.ts';
 import { auditEvents } from './support/audit.ts';
 import { createTeam, type Team } from './support/fixtures.ts';
 import { http, type Http } from './support/http.ts';
@@ -47,10 +48,11 @@ async function serve(clock: Clock, limits: Partial<ServerLimits>, wrap: (s: Stor
   const storage = SqliteStorage.open(dataDir);
   const keyring = new Keyring(toKeyObject(randomBytes(32)));
   await bootstrapIfEmpty(storage, keyring, dataDir);
-  const deps = { storage: wrap(storage), keyring, revealCache: new RevealCache(), clock, limits: { ...DEFAULT_LIMITS, ...limits } };
+  const deps = { storage: wrap(storage), keyring, revealCache: new RevealCache(), clock, limits: { ...DEFAULT_LIMITS, ...limits }, site: new PublicSite(undefined) };
   const app = buildApp(deps, { logLevel: 'silent' });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
+  deps.site.bind(port);
   return {
     url: `http://127.0.0.1:${port}`,
     adminToken: readFileSync(adminTokenPath(dataDir), 'utf8').trim(),

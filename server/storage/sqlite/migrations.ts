@@ -117,6 +117,54 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX audit_repeats ON audit_events (org_id, repeat_key) WHERE repeat_key IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'web sign-in: sessions, invitations, passkeys',
+    sql: `
+      -- A session is found by the SHA-256 of its cookie's secret; the secret itself is never stored.
+      -- token_id: the personal token it was signed in with (the session ends with that token), or NULL
+      -- for a passkey sign-in. Times are epoch milliseconds from the server's clock.
+      CREATE TABLE sessions (
+        hash BLOB PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        token_id TEXT REFERENCES tokens (id) ON DELETE CASCADE,
+        method TEXT NOT NULL CHECK (method IN ('token', 'passkey')),
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX sessions_user ON sessions (user_id);
+
+      -- An invitation's link secret is stored as its SHA-256 only.
+      CREATE TABLE invitations (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+        hash BLOB NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        accepted_at TEXT,
+        accepted_by TEXT,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE INDEX invitations_org ON invitations (org_id);
+
+      -- WebAuthn credentials: id is the credential id (base64url), public_key its COSE public key.
+      CREATE TABLE passkeys (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        public_key BLOB NOT NULL,
+        counter INTEGER NOT NULL,
+        transports TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT
+      ) STRICT;
+      CREATE INDEX passkeys_user ON passkeys (user_id);
+    `,
+  },
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -17,7 +17,10 @@ import {
   type EnvironmentRow,
   type MemberRow,
   type NewSecret,
+  type InvitationRow,
   type OrgRow,
+  type PasskeyRow,
+  type SessionRow,
   type SecretMetaRow,
   type SecretRow,
   type SecretUpdate,
@@ -35,6 +38,11 @@ const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
 const TOKEN_COLS = `id, kind, hash, name, user_id AS userId, org_id AS orgId, environment_id AS environmentId,
   created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt, revoked_at AS revokedAt, last_used_at AS lastUsedAt`;
 const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS createdAt';
+const SESSION_COLS = `hash, user_id AS userId, token_id AS tokenId, method, created_at AS createdAt, last_seen_at AS lastSeenAt,
+  expires_at AS expiresAt`;
+const INVITATION_COLS = `id, org_id AS orgId, email, role, hash, created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt,
+  accepted_at AS acceptedAt, accepted_by AS acceptedBy, revoked_at AS revokedAt`;
+const PASSKEY_COLS = 'id, user_id AS userId, name, public_key AS publicKey, counter, transports, created_at AS createdAt, last_used_at AS lastUsedAt';
 const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
   environment, keys, outcome, ip, user_agent AS userAgent, count`;
 
@@ -133,6 +141,25 @@ export class SqliteStorage implements Storage {
       revokeService: p(`UPDATE tokens SET revoked_at = ? WHERE kind = 'service' AND org_id = ? AND id = ? AND revoked_at IS NULL`),
       insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertSession: p(`INSERT INTO sessions (hash, user_id, token_id, method, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      getSession: p(`SELECT ${SESSION_COLS} FROM sessions WHERE hash = ?`),
+      touchSession: p('UPDATE sessions SET last_seen_at = ? WHERE hash = ?'),
+      deleteSession: p('DELETE FROM sessions WHERE hash = ?'),
+      insertInvitation: p(`INSERT INTO invitations (id, org_id, email, role, hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      listInvitations: p(`SELECT ${INVITATION_COLS} FROM invitations WHERE org_id = ? AND accepted_at IS NULL AND revoked_at IS NULL
+        ORDER BY created_at, id`),
+      invitationByHash: p(`SELECT ${INVITATION_COLS} FROM invitations WHERE hash = ?`),
+      revokeInvitation: p('UPDATE invitations SET revoked_at = ? WHERE org_id = ? AND id = ? AND accepted_at IS NULL AND revoked_at IS NULL'),
+      acceptInvitation: p(`UPDATE invitations SET accepted_at = ?, accepted_by = ? WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL
+        AND expires_at > ?`),
+      joinOrg: p(`INSERT INTO memberships (org_id, user_id, role, added_at) VALUES (?, ?, ?, ?) ON CONFLICT (org_id, user_id) DO NOTHING`),
+      insertPasskey: p(`INSERT INTO passkeys (id, user_id, name, public_key, counter, transports, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      getPasskey: p(`SELECT ${PASSKEY_COLS} FROM passkeys WHERE id = ?`),
+      listPasskeys: p(`SELECT ${PASSKEY_COLS} FROM passkeys WHERE user_id = ? ORDER BY created_at, id`),
+      renamePasskey: p('UPDATE passkeys SET name = ? WHERE user_id = ? AND id = ?'),
+      deletePasskey: p('DELETE FROM passkeys WHERE user_id = ? AND id = ?'),
+      usePasskey: p('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?'),
+      userByEmail: p('SELECT id, name, email, instance_admin AS instanceAdmin, created_at AS createdAt FROM users WHERE lower(email) = lower(?)'),
       listAudit: p(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
     };
     // Started after the migrations, so the worker's connection sees the final schema.
@@ -430,6 +457,107 @@ export class SqliteStorage implements Storage {
       if (revoked) this.insertAudit(orgId, audit);
       return revoked;
     });
+  }
+
+  // --- sessions -----------------------------------------------------------------------------------
+
+  async createSession(r: SessionRow): Promise<void> {
+    this.run('insertSession', r.hash, r.userId, r.tokenId, r.method, r.createdAt, r.lastSeenAt, r.expiresAt);
+  }
+
+  async getSession(hash: Uint8Array): Promise<SessionRow | undefined> {
+    return this.get<SessionRow>('getSession', hash);
+  }
+
+  async touchSession(hash: Uint8Array, at: number): Promise<void> {
+    this.run('touchSession', at, hash);
+  }
+
+  async deleteSession(hash: Uint8Array): Promise<boolean> {
+    return Number(this.run('deleteSession', hash).changes) === 1;
+  }
+
+  // --- invitations --------------------------------------------------------------------------------
+
+  async createInvitation(i: InvitationRow, audit: AuditInput): Promise<void> {
+    this.tx(() => {
+      this.run('insertInvitation', i.id, i.orgId, i.email, i.role, i.hash, i.createdAt, i.createdBy, i.expiresAt);
+      this.insertAudit(i.orgId, audit);
+    });
+  }
+
+  async listInvitations(orgId: string): Promise<InvitationRow[]> {
+    return this.all<InvitationRow>('listInvitations', orgId);
+  }
+
+  async getInvitationByHash(hash: Uint8Array): Promise<InvitationRow | undefined> {
+    return this.get<InvitationRow>('invitationByHash', hash);
+  }
+
+  async revokeInvitation(orgId: string, id: string, at: string, audit: AuditInput): Promise<boolean> {
+    return this.tx(() => {
+      const revoked = Number(this.run('revokeInvitation', at, orgId, id).changes) === 1;
+      if (revoked) this.insertAudit(orgId, audit);
+      return revoked;
+    });
+  }
+
+  async acceptInvitation(i: InvitationRow, user: UserRow, newUser: { passkey: PasskeyRow } | null, at: string, audit: AuditInput): Promise<boolean> {
+    try {
+      return this.tx(() => {
+        if (Number(this.run('acceptInvitation', at, user.id, i.id, at).changes) !== 1) return false;
+        if (newUser) {
+          this.run('insertUser', user.id, user.name, user.email, user.instanceAdmin ? 1 : 0, user.createdAt);
+          this.insertPasskeyRow(newUser.passkey);
+        }
+        this.run('joinOrg', i.orgId, user.id, i.role, at);
+        this.insertAudit(i.orgId, audit);
+        return true;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('user or passkey exists');
+      throw err;
+    }
+  }
+
+  // --- passkeys -----------------------------------------------------------------------------------
+
+  private insertPasskeyRow(k: PasskeyRow): void {
+    this.run('insertPasskey', k.id, k.userId, k.name, k.publicKey, k.counter, k.transports, k.createdAt);
+  }
+
+  async createPasskey(k: PasskeyRow): Promise<void> {
+    try {
+      this.insertPasskeyRow(k);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('passkey exists');
+      throw err;
+    }
+  }
+
+  async getPasskey(id: string): Promise<PasskeyRow | undefined> {
+    return this.get<PasskeyRow>('getPasskey', id);
+  }
+
+  async listPasskeys(userId: string): Promise<PasskeyRow[]> {
+    return this.all<PasskeyRow>('listPasskeys', userId);
+  }
+
+  async renamePasskey(userId: string, id: string, name: string): Promise<boolean> {
+    return Number(this.run('renamePasskey', name, userId, id).changes) === 1;
+  }
+
+  async deletePasskey(userId: string, id: string): Promise<boolean> {
+    return Number(this.run('deletePasskey', userId, id).changes) === 1;
+  }
+
+  async usePasskey(id: string, counter: number, at: string): Promise<void> {
+    this.run('usePasskey', counter, at, id);
+  }
+
+  async getUserByEmail(email: string): Promise<UserRow | undefined> {
+    const row = this.get<Omit<UserRow, 'instanceAdmin'> & { instanceAdmin: number }>('userByEmail', email);
+    return row ? { ...row, instanceAdmin: row.instanceAdmin === 1 } : undefined;
   }
 
   // --- audit --------------------------------------------------------------------------------------
