@@ -30,8 +30,6 @@ export interface AppOptions {
   logLevel: string;
   /** Told about every API route as it is registered (the contract test lists them this way). */
   onRoute?: (method: string, url: string) => void;
-  /** The URL people open (SECRETS_PUBLIC_URL): an https one turns on HSTS for the dashboard. */
-  publicUrl?: string;
   /** Where the built dashboard is; web/dist by default. */
   dashboardDir?: string;
 }
@@ -61,7 +59,7 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
       for (const m of [route.method].flat()) if (m !== 'HEAD') onRoute(m, route.url);
     });
   }
-  installProblemHandlers(app, dashboardFallback({ distDir: options.dashboardDir, hsts: options.publicUrl?.startsWith('https:') ?? false }));
+  installProblemHandlers(app, dashboardFallback({ distDir: options.dashboardDir, site: deps.site }));
   installSecurityHeaders(app);
   installAccessLog(app);
   installJsonParser(app);

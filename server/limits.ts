@@ -26,6 +26,8 @@ export interface ServerLimits {
   sessionIdleMs: number;
   /** A dashboard session ends this long after sign-in, however busy. */
   sessionMaxMs: number;
+  /** How long the dashboard shows a revealed value before masking it again. */
+  revealMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
@@ -41,6 +43,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
   auditDenialWindowMs: 60_000,
   sessionIdleMs: 30 * 60_000,
   sessionMaxMs: 12 * 3_600_000,
+  revealMs: 30_000,
 };
 
 /** The environment variable of each limit, and the unit it is given in. */
@@ -57,6 +60,7 @@ export const LIMIT_SETTINGS: Record<keyof ServerLimits, { env: string; unit: 'ms
   auditDenialWindowMs: { env: 'SECRETS_AUDIT_DENIAL_WINDOW_SECONDS', unit: 's' },
   sessionIdleMs: { env: 'SECRETS_SESSION_IDLE_SECONDS', unit: 's' },
   sessionMaxMs: { env: 'SECRETS_SESSION_MAX_SECONDS', unit: 's' },
+  revealMs: { env: 'SECRETS_REVEAL_SECONDS', unit: 's' },
 };
 
 /** `invalid` raises the configuration error (config.ts owns its type). */

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PublicSite } from '../web/public-site.ts';
 import { dashboardHeaders, markDashboard } from './security-headers.ts';
 
 export const DEFAULT_DIST = resolve(import.meta.dirname, '../../web/dist');
@@ -21,8 +22,22 @@ interface Built {
 export interface DashboardOptions {
   /** Where the built dashboard is (web/dist by default). */
   distDir?: string;
-  /** The public URL is https: browsers are told to use nothing else (HSTS). */
-  hsts: boolean;
+  /** SECRETS_PUBLIC_URL: https turns on HSTS; its origin is where loopback addresses are sent. */
+  site: PublicSite;
+}
+
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?$/;
+
+/**
+ * The session cookie is accepted only from the public URL's origin, and passkeys need a host name,
+ * so a page opened at http://127.0.0.1:PORT while the public URL is http://localhost:PORT could not
+ * sign in: it is sent to the same path at the public URL. Only loopback addresses are redirected
+ * (a proxy in front that rewrites Host to something else is left alone, so no loop).
+ */
+function loopbackRedirect(request: FastifyRequest, site: PublicSite): string | null {
+  const host = request.headers.host ?? '';
+  if (!LOOPBACK_HOST.test(host) || site.rpId !== 'localhost') return null;
+  return `${site.origin}${request.url.startsWith('/') ? request.url : '/'}`;
 }
 
 /** True for the paths the API owns; everything else unrouted is the dashboard's. */
@@ -38,7 +53,7 @@ export function isApiPath(url: string): boolean {
  */
 export function dashboardFallback(options: DashboardOptions): (request: FastifyRequest, reply: FastifyReply) => boolean {
   const dist = options.distDir ?? DEFAULT_DIST;
-  const headers = dashboardHeaders(options.hsts);
+  let headers: Readonly<Record<string, string>> | undefined;
   let built: Built | null = null;
   const load = (): Built | null => {
     if (built) return built;
@@ -53,7 +68,14 @@ export function dashboardFallback(options: DashboardOptions): (request: FastifyR
   return (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     if (isApiPath(request.url)) return false;
+    // The public URL is known only once the server listens (PORT=0).
+    headers ??= dashboardHeaders(options.site.secure);
     markDashboard(reply, headers);
+    const elsewhere = loopbackRedirect(request, options.site);
+    if (elsewhere) {
+      void reply.code(308).header('location', elsewhere).send();
+      return true;
+    }
     const app = load();
     if (!app) {
       void reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run `npm run build:web` (npm start does it).\n');

@@ -135,5 +135,6 @@ export const sessionSchema = {
     createdAt: { type: 'string' },
     expiresAt: { type: 'string' },
     absoluteExpiresAt: { type: 'string' },
+    revealSeconds: { type: 'number' },
   },
 } as const;
