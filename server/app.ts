@@ -23,6 +23,10 @@ import { registerSecretRoutes } from './routes/secrets.ts';
 import { registerServiceTokenRoutes } from './routes/service-tokens.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import { SessionService } from './auth/sessions.ts';
+import { ChallengeStore } from './auth/challenges.ts';
+import { PasskeyCeremonies } from './auth/passkeys.ts';
+import { registerInvitationRoutes } from './routes/invitations.ts';
+import { registerPasskeyRoutes } from './routes/passkeys.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -73,7 +77,10 @@ export function buildApp(deps: Deps, options: AppOptions): FastifyInstance {
   installAuthentication(app, deps, auth, sessions, limiter);
 
   registerHealthRoutes(app);
+  const ceremonies = new PasskeyCeremonies(deps, new ChallengeStore(deps.clock));
   registerSessionRoutes(app, deps, auth, sessions, limiter);
+  registerPasskeyRoutes(app, deps, sessions, ceremonies, limiter);
+  registerInvitationRoutes(app, deps, sessions, ceremonies, limiter);
   registerMeRoutes(app, deps);
   registerOrgRoutes(app, deps);
   registerEnvironmentRoutes(app, deps);

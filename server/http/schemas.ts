@@ -9,6 +9,7 @@ export const keyParam = { type: 'string', minLength: 1, maxLength: 512 } as cons
 export const id = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
 export const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
 export const description = { type: 'string', maxLength: DESCRIPTION_MAX_LENGTH } as const;
+export const email = { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' } as const;
 export const isoTime = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 export function params(properties: Record<string, object>) {
@@ -138,3 +139,38 @@ export const sessionSchema = {
     revealSeconds: { type: 'number' },
   },
 } as const;
+
+export const invitationSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string' },
+    role: { type: 'string' },
+    createdAt: { type: 'string' },
+    createdBy: { type: 'string' },
+    expiresAt: { type: 'string' },
+  },
+} as const;
+
+export const passkeySchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'string' }, lastUsedAt: nullableString },
+} as const;
+
+/** A WebAuthn credential as @simplewebauthn/browser returns it; the library checks the inner fields. */
+export const webauthnCredential = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 1400 },
+    rawId: { type: 'string', minLength: 1, maxLength: 1400 },
+    type: { type: 'string', const: 'public-key' },
+    response: { type: 'object' },
+    clientExtensionResults: { type: 'object' },
+    authenticatorAttachment: { type: 'string' },
+  },
+  required: ['id', 'rawId', 'type', 'response'],
+  additionalProperties: false,
+} as const;
+
+/** A passkey's id is its WebAuthn credential id (base64url). */
+export const passkeyId = { type: 'string', minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$' } as const;

@@ -7,10 +7,9 @@ import { mintedExpiry } from '../auth/token-lifetime.ts';
 import { generateToken, hashToken } from '../auth/tokens.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import { body, id, isoTime, name, params, parseExpiry, personalTokenSchema, userSchema } from '../http/schemas.ts';
+import { body, email, id, isoTime, name, params, parseExpiry, personalTokenSchema, userSchema } from '../http/schemas.ts';
 import { DuplicateError, type TokenRow, type UserRow } from '../storage/types.ts';
 
-const email = { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' } as const;
 
 export function toUser(u: UserRow): User {
   return { id: u.id, name: u.name, email: u.email, instanceAdmin: u.instanceAdmin, createdAt: u.createdAt };

@@ -1,0 +1,203 @@
+// The passkey ceremonies end to end in real Chromium against the real server process, with the
+// DevTools protocol's virtual authenticator: invite → open the link → register a passkey (a new user,
+// signed in) → sign out → sign in with the passkey; then "My account" passkeys (add, rename, remove,
+// not the last one) and a replayed sign-in refused. The page is a tiny test page the test serves on
+// the server's own origin (http://localhost:PORT, through Playwright's request routing), loading
+// @simplewebauthn/browser bundled with esbuild; every API call is the page's own fetch, so the
+// browser sets Origin, Sec-Fetch-Site and the cookie exactly as for the dashboard.
+import assert from 'node:assert/strict';
+import { build } from 'esbuild';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { CreatedInvitation } from '../../core/api-types.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { auditEvents, ofAction } from './support/audit.ts';
+import { addVirtualAuthenticator, launchChromium, type VirtualAuthenticator } from './support/chromium.ts';
+import { createTeam, type Team } from './support/fixtures.ts';
+import { http, type Http } from './support/http.ts';
+import { stopAndRemove } from './support/lifecycle.ts';
+
+interface PageReply {
+  status: number;
+  /** JSON from the page; each test checks the fields it relies on. */
+  body: any;
+}
+
+const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>passkey test page</title>
+<script src="/__test/webauthn.js"></script></head><body><main>passkey test page</main></body></html>`;
+
+async function browserBundle(): Promise<string> {
+  const out = await build({
+    stdin: { contents: "export { startRegistration, startAuthentication } from '@simplewebauthn/browser';", resolveDir: import.meta.dirname, loader: 'ts' },
+    bundle: true,
+    format: 'iife',
+    globalName: 'SimpleWebAuthnBrowser',
+    write: false,
+    logLevel: 'silent',
+  });
+  return out.outputFiles[0]!.text;
+}
+
+describe('server: passkeys in real Chromium (virtual authenticator)', function () {
+  this.timeout(120_000);
+  let server: RunningServer;
+  let api: Http;
+  let team: Team;
+  let origin: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let authenticator: VirtualAuthenticator;
+  let csrf = '';
+  let firstSignIn: unknown;
+
+  /** fetch from the page, as the dashboard would (the CSRF token of the current session on writes). */
+  const call = (method: string, path: string, json?: unknown): Promise<PageReply> =>
+    page.evaluate(
+      async ({ method, path, json, csrf }) => {
+        const headers: Record<string, string> = {};
+        if (json !== undefined) headers['content-type'] = 'application/json';
+        if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
+        const r = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json), credentials: 'same-origin' });
+        const text = await r.text();
+        return { status: r.status, body: text ? JSON.parse(text) : null };
+      },
+      { method, path, json, csrf },
+    );
+
+  const register = (optionsJSON: unknown) =>
+    page.evaluate(async (o) => (globalThis as any).SimpleWebAuthnBrowser.startRegistration({ optionsJSON: o }), optionsJSON);
+  const authenticate = (optionsJSON: unknown) =>
+    page.evaluate(async (o) => (globalThis as any).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: o }), optionsJSON);
+
+  before(async () => {
+    server = await startServer();
+    api = http(server.url);
+    team = await createTeam(api, server.adminToken);
+    origin = `http://localhost:${new URL(server.url).port}`;
+    const bundle = await browserBundle();
+    browser = await launchChromium();
+    context = await browser.newContext();
+    await context.route(`${origin}/__test/**`, (route) => {
+      const path = new URL(route.request().url()).pathname;
+      if (path === '/__test/webauthn.js') return route.fulfill({ status: 200, contentType: 'text/javascript', body: bundle });
+      return route.fulfill({ status: 200, contentType: 'text/html', body: PAGE });
+    });
+    page = await context.newPage();
+    await page.goto(`${origin}/__test/page`);
+    await page.waitForFunction(() => 'SimpleWebAuthnBrowser' in globalThis);
+    authenticator = await addVirtualAuthenticator(context, page);
+  });
+  after(async () => {
+    await browser?.close();
+    await stopAndRemove(server);
+  });
+
+  it('invite → open the link → register a passkey: a new user, a member with the invited role, signed in', async () => {
+    const made = await api.post<CreatedInvitation>(`/v1/orgs/${team.org}/invitations`, team.admin.token, { email: 'passkey-person@example.test', role: 'editor' });
+    assert.equal(made.status, 201, made.text);
+    const token = new URL(made.body.url).hash.slice(1);
+    const preview = await call('GET', `/v1/invitations/${token}`);
+    assert.equal(preview.status, 200);
+    assert.equal(preview.body.organization.slug, team.org);
+    const options = await call('POST', `/v1/invitations/${token}/passkey/options`, { name: 'Pat Passkey' });
+    assert.equal(options.status, 200, JSON.stringify(options.body));
+    const credential = await register(options.body);
+    const accepted = await call('POST', `/v1/invitations/${token}/accept`, { credential, passkeyName: 'Laptop' });
+    assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.organization.role, 'editor');
+    assert.equal(accepted.body.session.user.email, 'passkey-person@example.test');
+    assert.equal(accepted.body.session.signedInWith, 'passkey');
+    assert.equal(await authenticator.credentialCount(), 1);
+    csrf = accepted.body.session.csrfToken;
+
+    const session = await call('GET', '/v1/session');
+    assert.equal(session.status, 200);
+    assert.equal(session.body.user.name, 'Pat Passkey');
+    const orgs = await call('GET', '/v1/orgs');
+    assert.deepEqual(orgs.body.orgs.map((o: { slug: string }) => o.slug), [team.org]);
+    assert.equal((await call('GET', `/v1/invitations/${token}`)).status, 404, 'the link is used up');
+  });
+
+  it('keeps the session out of reach of scripts and storage: HttpOnly cookie, nothing in Web Storage or IndexedDB', async () => {
+    assert.equal(await page.evaluate('document.cookie'), '');
+    const cookies = await context.cookies(origin);
+    assert.equal(cookies.length, 1);
+    assert.equal(cookies[0]!.httpOnly, true);
+    assert.equal(cookies[0]!.sameSite, 'Strict');
+    assert.deepEqual(await page.evaluate('(async () => [localStorage.length, sessionStorage.length, (await indexedDB.databases()).length])()'), [0, 0, 0]);
+  });
+
+  it('refuses a write from the page without the CSRF token', async () => {
+    const saved = csrf;
+    csrf = '';
+    const r = await call('POST', '/v1/me/tokens', { name: 'no-csrf' });
+    csrf = saved;
+    assert.equal(r.status, 403);
+    assert.equal(r.body.code, 'CSRF_REJECTED');
+  });
+
+  it('signs out on the server, then signs in again with the passkey alone', async () => {
+    assert.equal((await call('DELETE', '/v1/session')).status, 204);
+    assert.equal((await call('GET', '/v1/session')).status, 401);
+    assert.equal((await context.cookies(origin)).length, 0);
+    csrf = '';
+
+    const options = await call('POST', '/v1/session/passkey/options', {});
+    assert.equal(options.status, 200);
+    assert.equal(options.body.rpId, 'localhost');
+    const credential = await authenticate(options.body);
+    firstSignIn = credential;
+    const signedIn = await call('POST', '/v1/session/passkey', { credential });
+    assert.equal(signedIn.status, 201, JSON.stringify(signedIn.body));
+    assert.equal(signedIn.body.user.email, 'passkey-person@example.test');
+    assert.equal(signedIn.body.signedInWith, 'passkey');
+    csrf = signedIn.body.csrfToken;
+    assert.equal((await call('GET', '/v1/me')).body.user.email, 'passkey-person@example.test');
+  });
+
+  it('refuses a replayed sign-in (the challenge is single use) as PASSKEY_REJECTED', async () => {
+    const replay = await call('POST', '/v1/session/passkey', { credential: firstSignIn });
+    assert.equal(replay.status, 401);
+    assert.equal(replay.body.code, 'PASSKEY_REJECTED');
+  });
+
+  it('My account: adds a second passkey, renames it, and removes one, but never the last way to sign in', async () => {
+    const listed = await call('GET', '/v1/me/passkeys');
+    assert.equal(listed.body.passkeys.length, 1);
+    const first = listed.body.passkeys[0];
+    assert.equal(first.name, 'Laptop');
+    assert.ok(first.lastUsedAt, 'the sign-in set lastUsedAt');
+
+    const refused = await call('DELETE', `/v1/me/passkeys/${first.id}`);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.code, 'LAST_SIGN_IN_METHOD');
+
+    // A second authenticator, as a person adding a security key or another device.
+    await authenticator.cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: authenticator.authenticatorId });
+    authenticator = await addVirtualAuthenticator(context, page);
+    const options = await call('POST', '/v1/me/passkeys/options', {});
+    assert.equal(options.status, 200);
+    assert.deepEqual(options.body.excludeCredentials.map((c: { id: string }) => c.id), [first.id]);
+    const added = await call('POST', '/v1/me/passkeys', { credential: await register(options.body), name: 'Phone' });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const renamed = await call('PATCH', `/v1/me/passkeys/${added.body.id}`, { name: 'Work phone' });
+    assert.equal(renamed.body.name, 'Work phone');
+    assert.equal((await call('DELETE', `/v1/me/passkeys/${first.id}`)).status, 204);
+    assert.deepEqual((await call('GET', '/v1/me/passkeys')).body.passkeys.map((k: { name: string }) => k.name), ['Work phone']);
+
+    // The remaining passkey (on the new authenticator) still signs in.
+    await call('DELETE', '/v1/session');
+    csrf = '';
+    const signIn = await call('POST', '/v1/session/passkey/options', {});
+    const again = await call('POST', '/v1/session/passkey', { credential: await authenticate(signIn.body) });
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+  });
+
+  it('audited the acceptance and the passkey sign-ins in the organization', async () => {
+    const events = await auditEvents(api, team.owner.token, team.org);
+    const accept = ofAction(events, 'invitation.accept').find((e) => e.actor.name === 'Pat Passkey');
+    assert.ok(accept, 'invitation.accept by the new person');
+    assert.ok(ofAction(events, 'session.create').filter((e) => e.actor.id === accept.actor.id).length >= 3);
+    assert.ok(ofAction(events, 'session.delete').some((e) => e.actor.id === accept.actor.id));
+  });
+});
