@@ -6,7 +6,9 @@ import type { Environment, Org } from '../../core/api-types.ts';
 import { api, errorMessage, seg, whenUnauthorized } from './api.ts';
 import type { PageContext } from './context.ts';
 import { PAGES, pageOf, type PagePath } from './router.ts';
-import { currentSession, signOut, type SessionInfo } from './session.ts';
+import { adoptSession, currentSession, signOut, type SessionInfo } from './session.ts';
+import type { AcceptedInvitation } from '../../core/api-types.ts';
+import { InvitePage } from './pages/invite.ts';
 import { Toasts, toast } from './ui/toast.ts';
 import { ROLE_NAMES } from './ui/format.ts';
 import { SignIn } from './pages/sign-in.ts';
@@ -31,6 +33,8 @@ const PAGE_COMPONENTS: Record<PagePath, (props: { ctx: PageContext }) => unknown
 export function App() {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
+  const [inviting, setInviting] = useState(location.pathname === '/invite');
+  const [joined, setJoined] = useState<string | undefined>(undefined);
   useEffect(() => {
     whenUnauthorized(() => {
       setSession(null);
@@ -39,13 +43,24 @@ export function App() {
     void currentSession().then(setSession);
   }, []);
   if (session === undefined) return html`<main class="loading" aria-busy="true"><p>Loading…</p></main>`;
+  if (inviting) {
+    const accepted = async (answer: AcceptedInvitation) => {
+      const next = answer.session ? await adoptSession(answer.session) : session;
+      history.replaceState(null, '', '/secrets');
+      setJoined(answer.organization.slug);
+      setInviting(false);
+      setSession(next);
+      toast(`You joined ${answer.organization.name}`);
+    };
+    return html`<${InvitePage} session=${session} onAccepted=${accepted} /><${Toasts} />`;
+  }
   if (session === null) {
     return html`<${SignIn} notice=${notice} onSignedIn=${(s: SessionInfo) => { setNotice(null); setSession(s); }} /><${Toasts} />`;
   }
-  return html`<${Shell} session=${session} onSignedOut=${() => setSession(null)} /><${Toasts} />`;
+  return html`<${Shell} session=${session} initialOrg=${joined} onSignedOut=${() => setSession(null)} /><${Toasts} />`;
 }
 
-function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
+function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: () => void }) {
   const [path, setPath] = useState<PagePath>(pageOf(location.pathname));
   const [orgs, setOrgs] = useState<Org[] | null>(null);
   const [orgSlug, setOrgSlug] = useState<string | null>(null);
@@ -81,7 +96,7 @@ function Shell(props: { session: SessionInfo; onSignedOut: () => void }) {
       setError(errorMessage(err));
     }
   }, []);
-  useEffect(() => void reloadOrgs(), [reloadOrgs]);
+  useEffect(() => void reloadOrgs(props.initialOrg), [reloadOrgs]);
 
   const reloadEnvironments = useCallback(async () => {
     if (!orgSlug) return;

@@ -2,6 +2,10 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { App } from './app.ts';
+import { takeInvitationFromUrl } from './pages/invite.ts';
+
+// Before anything renders: an invitation link's secret leaves the address bar and history.
+takeInvitationFromUrl();
 
 const root = document.getElementById('app');
 if (root) render(html`<${App} />`, root);

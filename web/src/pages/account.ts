@@ -1,4 +1,4 @@
-// My account: who is signed in, and personal tokens (for the CLI and VS Code): create, shown once, and revoke.
+// My account: who is signed in, passkeys (account-passkeys.ts), and personal tokens (for the CLI and VS Code): create, shown once, and revoke.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PersonalToken } from '../../../core/api-types.ts';
@@ -8,6 +8,7 @@ import { CopyButton } from '../ui/copy.ts';
 import { Dialog, ErrorText } from '../ui/dialog.ts';
 import { when } from '../ui/format.ts';
 import { toast } from '../ui/toast.ts';
+import { PasskeysSection } from './account-passkeys.ts';
 
 export function AccountPage({ ctx }: { ctx: PageContext }) {
   const [tokens, setTokens] = useState<PersonalToken[] | null>(null);
@@ -51,6 +52,7 @@ export function AccountPage({ ctx }: { ctx: PageContext }) {
   return html`<section>
     <h1>My account</h1>
     <dl class="facts"><dt>Name</dt><dd>${user.name}</dd><dt>E-mail</dt><dd>${user.email}</dd></dl>
+    <${PasskeysSection} />
     <h2>Personal tokens</h2>
     <p class="hint">For the <code>secrets</code> command and the VS Code extension. A token acts as you, with your roles.</p>
     <${ErrorText} message=${error} />

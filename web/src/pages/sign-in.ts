@@ -4,7 +4,8 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { errorMessage } from '../api.ts';
-import { signInWithToken, type SessionInfo } from '../session.ts';
+import { passkeysSupported, signInWithPasskey } from '../passkeys.ts';
+import { adoptSession, signInWithToken, type SessionInfo } from '../session.ts';
 import { ErrorText } from '../ui/dialog.ts';
 
 export function SignIn(props: { notice: string | null; onSignedIn: (s: SessionInfo) => void }) {
@@ -34,9 +35,24 @@ export function SignIn(props: { notice: string | null; onSignedIn: (s: SessionIn
     }
   };
 
+  const passkey = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      props.onSignedIn(await adoptSession(await signInWithPasskey()));
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
   return html`<main class="sign-in" id="main">
     <h1>Sign in to Secrets</h1>
     ${props.notice ? html`<p class="notice" role="status">${props.notice}</p>` : null}
+    ${passkeysSupported()
+      ? html`<button type="button" class="wide" disabled=${busy} onClick=${passkey}>Sign in with a passkey</button>
+          <p class="or"><span>or paste a personal token</span></p>`
+      : null}
     <form onSubmit=${submit} autocomplete="off">
       <label for="token">Personal token</label>
       <input id="token" name="token" type="password" autocomplete="off" spellcheck=${false} placeholder="scrt_pat_…" />
