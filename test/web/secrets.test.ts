@@ -4,7 +4,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { canary } from '../server/helpers-api.ts';
 import { createSecret, secretPath } from '../server/support/fixtures.ts';
-import { assert, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
 
 const REVEAL_SECONDS = 2;
 
@@ -22,7 +22,10 @@ describe('web: the Secrets page', function () {
     errors = watchErrors(page);
   });
   after(async () => d?.stop());
-  afterEach(() => assert.deepEqual(errors.splice(0), [], 'the page logged errors'));
+  afterEach(async () => {
+    while (await page.locator('dialog[open]').count()) await page.keyboard.press('Escape');
+    assert.deepEqual(errors.splice(0), [], 'the page logged errors');
+  });
 
   const html = () => page.content();
   const row = (key: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader').filter({ hasText: key }) });
@@ -56,6 +59,7 @@ describe('web: the Secrets page', function () {
     await dialog.getByLabel('Secret Value').fill(value);
     await dialog.getByLabel('Description (optional)').fill('Stripe live key');
     await screenshot(page, 'secrets-add-dialog');
+    await assertAccessible(page, 'the Add Secret dialog with an error');
     await dialog.getByRole('button', { name: 'Create Secret' }).click();
     await dialog.waitFor({ state: 'detached' });
     await row('STRIPE_SECRET_KEY').waitFor();
@@ -80,6 +84,7 @@ describe('web: the Secrets page', function () {
     await page.locator('[data-revealed="REVEAL_ME"]').waitFor();
     assert.equal(await page.locator('[data-revealed="REVEAL_ME"]').innerText(), value);
     await screenshot(page, 'secrets-revealed');
+    await assertAccessible(page, 'a revealed value');
     const t0 = Date.now();
     await page.locator('[data-revealed="REVEAL_ME"]').waitFor({ state: 'detached', timeout: (REVEAL_SECONDS + 5) * 1000 });
     assert.ok(Date.now() - t0 >= (REVEAL_SECONDS - 1) * 1000, 'masked again only after the reveal time');
@@ -132,6 +137,7 @@ describe('web: the Secrets page', function () {
     await dialog.getByRole('button', { name: 'Update Secret' }).click();
     await dialog.getByRole('alert').filter({ hasText: 'No changes to save' }).waitFor();
     await screenshot(page, 'secrets-edit-dialog');
+    await assertAccessible(page, 'the Edit Secret dialog');
     await dialog.getByLabel('Description').fill('after');
     await dialog.getByRole('button', { name: 'Update Secret' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -169,6 +175,7 @@ describe('web: the Secrets page', function () {
     await dialog.getByLabel('Type DELETE_PROD to confirm').fill('DELETE_PRO');
     assert.equal(await del.isDisabled(), true);
     await screenshot(page, 'secrets-delete-production');
+    await assertAccessible(page, 'the Delete Secret dialog');
     await dialog.getByLabel('Type DELETE_PROD to confirm').fill('DELETE_PROD');
     await del.click();
     await dialog.waitFor({ state: 'detached' });

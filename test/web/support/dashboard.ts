@@ -77,7 +77,7 @@ export function watchErrors(page: Page): string[] {
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.goto('/');
   await page.getByLabel('Personal token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
@@ -131,6 +131,18 @@ const STORAGE_DUMP = `(async () => {
 /** Every place a page could keep something: web storage, IndexedDB, Cache Storage, history, the URL, script-readable cookies. */
 export async function browserStorage(page: Page): Promise<string> {
   return (await page.evaluate(STORAGE_DUMP)) as string;
+}
+
+/**
+ * Polls a condition from the test side (page.waitForFunction evaluates a string in the page, which
+ * the dashboard's CSP rightly refuses as eval).
+ */
+export async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export { assert };

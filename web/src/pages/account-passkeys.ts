@@ -55,7 +55,7 @@ export function PasskeysSection() {
       ? html`<p aria-busy="true">Loading…</p>`
       : list.length === 0
         ? html`<div class="empty"><p>No passkeys yet. Add one below to sign in without a token.</p></div>`
-        : html`<div class="table-wrap"><table>
+        : html`<div class="table-wrap" tabindex="0"><table>
             <caption class="visually-hidden">Your passkeys</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Added</th><th scope="col">Last Used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>${list.map((p) => html`<tr key=${p.id}><th scope="row">${p.name}</th><td>${when(p.createdAt)}</td><td>${when(p.lastUsedAt)}</td>

@@ -60,7 +60,7 @@ export function AccountPage({ ctx }: { ctx: PageContext }) {
       ? html`<p aria-busy="true">Loading…</p>`
       : tokens.length === 0
         ? html`<div class="empty"><p>No personal tokens. Create one below to use the CLI or VS Code.</p></div>`
-        : html`<div class="table-wrap"><table>
+        : html`<div class="table-wrap" tabindex="0"><table>
             <caption class="visually-hidden">Your personal tokens</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Created</th><th scope="col">Last Used</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>${tokens.map((t) => html`<tr key=${t.id}><th scope="row">${t.name}</th><td>${when(t.createdAt)}</td><td>${when(t.lastUsedAt)}</td><td>${when(t.expiresAt)}</td>

@@ -88,7 +88,7 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
       : shown.length === 0
         ? html`<div class="empty"><p>${events.length === 0 ? 'No events yet. Creating, revealing, changing or deleting a secret, and every denied attempt, is recorded here.' : 'No loaded event matches these filters.'}</p>
             ${cursor ? html`<p>Older events may match: load them below.</p>` : null}</div>`
-        : html`<div class="table-wrap"><table class="audit">
+        : html`<div class="table-wrap" tabindex="0"><table class="audit">
             <caption class="visually-hidden">Audit events, newest first</caption>
             <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Environment</th>
               <th scope="col">Keys</th><th scope="col">Outcome</th><th scope="col">IP Address</th><th scope="col">User Agent</th></tr></thead>

@@ -31,7 +31,7 @@ export function EnvironmentsPage({ ctx }: { ctx: PageContext }) {
     <p class="hint">Each environment is isolated: the same key can hold different values in development and production.</p>
     ${ctx.environments.length === 0
       ? html`<div class="empty"><p>No environments yet.${admin ? ' Create one below.' : ' Ask an Admin to create one.'}</p></div>`
-      : html`<div class="table-wrap"><table>
+      : html`<div class="table-wrap" tabindex="0"><table>
           <caption class="visually-hidden">Environments of ${ctx.org.name}</caption>
           <thead><tr><th scope="col">Name</th><th scope="col">Slug</th><th scope="col">Created</th></tr></thead>
           <tbody>${ctx.environments.map((e) => html`<tr key=${e.slug}><th scope="row">${e.name}</th><td><code>${e.slug}</code></td><td>${when(e.createdAt)}</td></tr>`)}</tbody>

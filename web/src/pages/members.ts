@@ -28,6 +28,7 @@ export function MembersPage({ ctx }: { ctx: PageContext }) {
   const [removing, setRemoving] = useState<Member | null>(null);
   const [inviting, setInviting] = useState(false);
   const [link, setLink] = useState<string | null>(null);
+  const [invited, setInvited] = useState(0);
   const myRole = ctx.org.role;
   const manager = atLeast(myRole, 'admin');
   const base = `/v1/orgs/${seg(ctx.org.slug)}/members`;
@@ -67,7 +68,7 @@ export function MembersPage({ ctx }: { ctx: PageContext }) {
       ? html`<p aria-busy="true">Loading…</p>`
       : members.length === 0
         ? html`<div class="empty"><p>No members to show. ${manager ? 'Invite someone with Invite member.' : ''}</p></div>`
-        : html`<div class="table-wrap"><table>
+        : html`<div class="table-wrap" tabindex="0"><table>
             <caption class="visually-hidden">Members of ${ctx.org.name}</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Added</th>
               ${manager ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : null}</tr></thead>
@@ -86,7 +87,7 @@ export function MembersPage({ ctx }: { ctx: PageContext }) {
                 : html`<span class="muted">Only an Owner can change an Owner</span>`}</td>` : null}
             </tr>`)}</tbody>
           </table></div>`}
-    ${manager ? html`<${Invitations} ctx=${ctx} />` : null}
+    ${manager ? html`<${Invitations} key=${invited} ctx=${ctx} />` : null}
     ${removing
       ? html`<${RemoveMember} base=${base} member=${removing} onClose=${() => setRemoving(null)} onDone=${() => {
           toast(`Removed ${removing.name}`);
@@ -97,6 +98,7 @@ export function MembersPage({ ctx }: { ctx: PageContext }) {
     ${inviting
       ? html`<${InviteMember} ctx=${ctx} grantable=${grantable} onClose=${() => setInviting(false)} onDone=${(l: string) => {
           setInviting(false);
+          setInvited((n) => n + 1);
           setLink(l);
         }} />`
       : null}
@@ -178,7 +180,7 @@ function Invitations({ ctx }: { ctx: PageContext }) {
     void load();
   };
   return html`<h2>Pending invitations</h2>
-    <div class="table-wrap"><table>
+    <div class="table-wrap" tabindex="0"><table>
       <thead><tr><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
       <tbody>${list.map((inv) => html`<tr key=${inv.id}><td>${inv.email}</td><td>${ROLE_NAMES[inv.role]}</td><td>${when(inv.expiresAt)}</td>
         <td><button type="button" class="secondary" aria-label=${`Revoke invitation of ${inv.email}`} onClick=${() => revoke(inv)}>Revoke</button></td></tr>`)}</tbody>

@@ -29,7 +29,7 @@ export function OrganizationsPage({ ctx }: { ctx: PageContext }) {
     <h1>Organizations</h1>
     ${ctx.orgs.length === 0
       ? html`<div class="empty"><p>You are not a member of any organization yet. Create one below, or ask an Admin to invite you.</p></div>`
-      : html`<div class="table-wrap"><table>
+      : html`<div class="table-wrap" tabindex="0"><table>
           <caption class="visually-hidden">Your organizations</caption>
           <thead><tr><th scope="col">Name</th><th scope="col">Slug</th><th scope="col">Your Role</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>${ctx.orgs.map((o) => html`<tr key=${o.slug}>

@@ -114,7 +114,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
             <p>${canEdit ? 'Click + Add Secret to store the first API key, password or token of this environment.' : 'Ask an Editor or an Admin of this organization to add one.'}</p></div>`
         : shown.length === 0
           ? html`<div class="empty"><p>No secret key in ${envName} contains “${search.trim()}”.</p><p>Search matches any part of the key, ignoring case.</p></div>`
-          : html`<div class="table-wrap"><table class="secrets">
+          : html`<div class="table-wrap" tabindex="0"><table class="secrets">
               <caption class="visually-hidden">Secrets in ${envName}</caption>
               <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Description</th><th scope="col">Version</th>
                 <th scope="col">Last Updated</th><th scope="col">Created By</th>${canEdit ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : null}</tr></thead>

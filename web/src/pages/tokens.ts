@@ -57,7 +57,7 @@ export function TokensPage({ ctx }: { ctx: PageContext }) {
       ? html`<p aria-busy="true">Loading…</p>`
       : tokens.length === 0
         ? html`<div class="empty"><p>No service tokens yet. Create one for an environment and store it as the <code>SECRETS_TOKEN</code> secret of your CI.</p></div>`
-        : html`<div class="table-wrap"><table>
+        : html`<div class="table-wrap" tabindex="0"><table>
             <caption class="visually-hidden">Service tokens of ${ctx.org.name}</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Environment</th><th scope="col">Created</th><th scope="col">Created By</th>
               <th scope="col">Last Used</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
@@ -80,7 +80,7 @@ export function TokensPage({ ctx }: { ctx: PageContext }) {
           <input class="mono" readonly value=${created.token} aria-label="Service token" />
           <div class="buttons"><${CopyButton} text=${created.token} label="Copy token" /></div>
           <p>Example workflow step:</p>
-          <pre class="code"><code>${workflowStep(location.origin, ctx.org.slug, created.environment)}</code></pre>
+          <pre class="code" tabindex="0" aria-label="Example workflow step"><code>${workflowStep(location.origin, ctx.org.slug, created.environment)}</code></pre>
           <div class="buttons"><button type="button" onClick=${() => setCreated(null)}>Done</button></div>
         <//>`
       : null}
