@@ -8,6 +8,9 @@ import { canary } from '../server/helpers-api.ts';
 import { createSecret, createTeam, type Team } from '../server/support/fixtures.ts';
 import { assert, until, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
 
+/** The clipboard is cleared after the session's revealSeconds. */
+const CLEAR_SECONDS = 3;
+
 const PAGES = ['Secrets', 'Audit Logs', 'Members', 'Service tokens', 'Environments', 'Organizations', 'My account'];
 
 describe('web: every page, accessible at desktop and phone widths', function () {
@@ -19,7 +22,7 @@ describe('web: every page, accessible at desktop and phone widths', function () 
   let errors: string[];
 
   before(async () => {
-    d = await startDashboard();
+    d = await startDashboard({ SECRETS_REVEAL_SECONDS: String(CLEAR_SECONDS) });
     team = await createTeam(d.api, d.server.adminToken);
     await createSecret(d.api, team.owner.token, team.org, 'development', 'STRIPE_API_KEY', canary('PAGES'), 'Stripe test key');
     await createSecret(d.api, team.editor.token, team.org, 'production', 'DB_PASSWORD', canary('PAGES_DB'));
@@ -131,6 +134,8 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     assert.ok(!step.includes(token), 'the example step never holds the token itself');
     await shown.getByRole('button', { name: 'Copy token' }).click();
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), token);
+    await shown.getByRole('button', { name: `Copied (clipboard cleared in ${CLEAR_SECONDS} s)` }).waitFor();
+    await until(async () => (await page.evaluate('navigator.clipboard.readText()')) === '', (CLEAR_SECONDS + 5) * 1000);
     await assertAccessible(page, 'service token created');
     await screenshot(page, 'tokens-created');
     await shown.getByRole('button', { name: 'Done' }).click();

@@ -135,6 +135,28 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     }
   });
 
+  it('shows the API message for a refused action and a plain sentence when the server is gone, never a stack', async () => {
+    const own = await startDashboard();
+    try {
+      const page = await (await own.context()).newPage();
+      const logged = watchErrors(page);
+      await signIn(page, own.server.adminToken);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Environments' }).click();
+      await page.getByLabel('Slug').fill('production');
+      await page.getByRole('button', { name: 'Create environment' }).click();
+      await page.getByRole('alert').waitFor();
+      const conflict = await page.getByRole('alert').innerText();
+      assert.match(conflict, /production/);
+      assert.doesNotMatch(conflict, /\bat\b.*:\d+|Error:|\{/);
+      await own.server.stop();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+      await page.getByText('The server could not be reached. Check your connection and try again.').waitFor();
+      assert.deepEqual(logged.filter((l) => !/ERR_CONNECTION_REFUSED/.test(l)), []);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('the main flow works with the keyboard alone: sign in, add a secret, reveal it, hide it', async () => {
     const page = await open(await d.context());
     const value = canary('KEYBOARD');

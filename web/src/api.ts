@@ -3,6 +3,7 @@
 // State-changing requests carry the session's CSRF token in X-CSRF-Token. A failure becomes an
 // ApiProblem holding the API's own message (problem+json `detail`), never a stack or a raw body.
 import type { Problem } from '../../core/api-types.ts';
+import { WEB_ERRORS, type WebErrorCode } from './errors.ts';
 
 export class ApiProblem extends Error {
   readonly status: number;
@@ -12,6 +13,11 @@ export class ApiProblem extends Error {
     this.status = status;
     this.code = code;
   }
+}
+
+/** A failure in the browser itself, from the catalogue in errors.ts. */
+export function webProblem(code: WebErrorCode): ApiProblem {
+  return new ApiProblem(0, code, WEB_ERRORS[code]);
 }
 
 let csrfToken: string | null = null;
@@ -51,7 +57,7 @@ export async function api<T>(method: Method, path: string, options: RequestOptio
       redirect: 'error',
     });
   } catch {
-    throw new ApiProblem(0, 'NETWORK', 'The server could not be reached. Check your connection and try again.');
+    throw webProblem('WEB_NETWORK');
   }
   if (response.status === 204) return undefined as T;
   const type = response.headers.get('content-type') ?? '';
@@ -60,8 +66,11 @@ export async function api<T>(method: Method, path: string, options: RequestOptio
   let problem: Partial<Problem> = {};
   if (type.includes('json')) problem = ((await response.json().catch(() => ({}))) ?? {}) as Partial<Problem>;
   if (response.status === 401 && !options.signingIn) onUnauthorized();
-  const message = typeof problem.detail === 'string' && problem.detail ? problem.detail : `The server answered ${response.status}`;
-  throw new ApiProblem(response.status, typeof problem.code === 'string' ? problem.code : 'HTTP', message);
+  if (typeof problem.detail !== 'string' || !problem.detail || typeof problem.code !== 'string') {
+    const unexplained = webProblem('WEB_HTTP');
+    throw new ApiProblem(response.status, unexplained.code, `${unexplained.message} (${response.status})`);
+  }
+  throw new ApiProblem(response.status, problem.code, problem.detail);
 }
 
 /** Path segment: slugs and keys are validated by the server; this only keeps them one segment. */
@@ -69,5 +78,5 @@ export const seg = (s: string): string => encodeURIComponent(s);
 
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiProblem) return err.message;
-  return 'Something went wrong in the dashboard. Reload the page and try again.';
+  return WEB_ERRORS.WEB_INTERNAL;
 }

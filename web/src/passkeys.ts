@@ -2,7 +2,7 @@
 // challenge), the browser's authenticator answers, the server verifies. Nothing is stored in the page.
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import type { AcceptedInvitation, Passkey, Session } from '../../core/api-types.ts';
-import { api, ApiProblem, seg } from './api.ts';
+import { api, ApiProblem, seg, webProblem } from './api.ts';
 
 export const passkeysSupported = (): boolean => browserSupportsWebAuthn();
 
@@ -10,9 +10,9 @@ export const passkeysSupported = (): boolean => browserSupportsWebAuthn();
 function browserRefusal(err: unknown): ApiProblem {
   if (err instanceof ApiProblem) return err;
   const name = err instanceof Error ? err.name : '';
-  if (name === 'NotAllowedError') return new ApiProblem(0, 'PASSKEY_CANCELLED', 'The passkey prompt was cancelled or timed out. Try again.');
-  if (name === 'SecurityError') return new ApiProblem(0, 'PASSKEY_HOST', 'Passkeys need the dashboard opened at its host name (for example http://localhost:8787), not an IP address.');
-  return new ApiProblem(0, 'PASSKEY_FAILED', 'This browser could not use a passkey here.');
+  if (name === 'NotAllowedError') return webProblem('WEB_PASSKEY_CANCELLED');
+  if (name === 'SecurityError') return webProblem('WEB_PASSKEY_HOST');
+  return webProblem('WEB_PASSKEY_UNAVAILABLE');
 }
 
 export async function signInWithPasskey(): Promise<Session> {

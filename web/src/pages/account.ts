@@ -75,7 +75,7 @@ export function AccountPage({ ctx }: { ctx: PageContext }) {
       ? html`<${Dialog} title="Personal token created" onClose=${() => setCreated(null)}>
           <p><strong>Copy this token now. It is shown only once.</strong></p>
           <input class="mono" readonly value=${created} aria-label="Personal token" />
-          <div class="buttons"><${CopyButton} text=${created} label="Copy token" />
+          <div class="buttons"><${CopyButton} text=${created} label="Copy token" clearAfterSeconds=${ctx.session.revealSeconds} />
             <button type="button" onClick=${() => setCreated(null)}>Done</button></div>
         <//>`
       : null}

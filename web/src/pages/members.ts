@@ -106,7 +106,7 @@ export function MembersPage({ ctx }: { ctx: PageContext }) {
       ? html`<${Dialog} title="Invitation created" onClose=${() => setLink(null)}>
           <p>Send this link to the person you invited. It is shown only once and is valid for 7 days.</p>
           <input class="mono" readonly value=${link} aria-label="Invitation link" />
-          <div class="buttons"><${CopyButton} text=${link} label="Copy link" />
+          <div class="buttons"><${CopyButton} text=${link} label="Copy link" clearAfterSeconds=${ctx.session.revealSeconds} />
             <button type="button" onClick=${() => setLink(null)}>Done</button></div>
         <//>`
       : null}

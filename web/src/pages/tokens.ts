@@ -78,7 +78,7 @@ export function TokensPage({ ctx }: { ctx: PageContext }) {
       ? html`<${Dialog} title="Service token created" wide=${true} onClose=${() => setCreated(null)}>
           <p><strong>Copy this token now. It is shown only once.</strong> Store it as a secret of your CI (e.g. <code>SECRETS_TOKEN</code>).</p>
           <input class="mono" readonly value=${created.token} aria-label="Service token" />
-          <div class="buttons"><${CopyButton} text=${created.token} label="Copy token" /></div>
+          <div class="buttons"><${CopyButton} text=${created.token} label="Copy token" clearAfterSeconds=${ctx.session.revealSeconds} /></div>
           <p>Example workflow step:</p>
           <pre class="code" tabindex="0" aria-label="Example workflow step"><code>${workflowStep(location.origin, ctx.org.slug, created.environment)}</code></pre>
           <div class="buttons"><button type="button" onClick=${() => setCreated(null)}>Done</button></div>

@@ -1,11 +1,10 @@
-// Copy to the clipboard, then clear it after a while, so a token does not sit there for the next paste.
+// Copy to the clipboard, then clear it after a while (the session's revealSeconds: as long as a revealed
+// value stays on screen), so a token does not sit there for the next paste.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CopyIcon } from './icons.ts';
 
-const CLEAR_AFTER_MS = 30_000;
-
-export function CopyButton(props: { text: string; label: string }) {
+export function CopyButton(props: { text: string; label: string; clearAfterSeconds: number }) {
   const [copied, setCopied] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -17,10 +16,10 @@ export function CopyButton(props: { text: string; label: string }) {
       timer.current = setTimeout(() => {
         setCopied(false);
         void navigator.clipboard.writeText('').catch(() => undefined);
-      }, CLEAR_AFTER_MS);
+      }, props.clearAfterSeconds * 1000);
     } catch {
       setCopied(false);
     }
   };
-  return html`<button type="button" class="secondary" onClick=${copy}><${CopyIcon} /> ${copied ? 'Copied (clipboard cleared in 30 s)' : props.label}</button>`;
+  return html`<button type="button" class="secondary" onClick=${copy}><${CopyIcon} /> ${copied ? `Copied (clipboard cleared in ${props.clearAfterSeconds} s)` : props.label}</button>`;
 }
