@@ -1,7 +1,8 @@
 // The WebAuthn ceremonies, with @simplewebauthn/server: the relying party is SECRETS_PUBLIC_URL (its
 // host name the rpID, its origin the only accepted origin), challenges come from ChallengeStore
 // (server-side, single use, short-lived, bound to their purpose and subject), credentials must be
-// discoverable (so signing in needs no user name), and no attestation is asked for (we trust the
+// discoverable (so signing in needs no user name) and must verify the user (PIN or biometric: the
+// passkey is the whole sign-in, so a lost security key alone must not be enough), and no attestation is asked for (we trust the
 // person the invitation or session vouches for, not a make of authenticator).
 import {
   generateAuthenticationOptions,
@@ -57,7 +58,7 @@ export class PasskeyCeremonies {
       timeout: CHALLENGE_TTL_MS,
       attestationType: 'none',
       excludeCredentials: existing.map((k) => ({ id: k.id, transports: JSON.parse(k.transports) as string[] })),
-      authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     });
   }
 
@@ -74,7 +75,7 @@ export class PasskeyCeremonies {
         expectedChallenge: (challenge) => (data = this.challenges.take(challenge, purpose, subject)) !== null,
         expectedOrigin: this.deps.site.origin,
         expectedRPID: this.deps.site.rpId,
-        requireUserVerification: false,
+        requireUserVerification: true,
       });
       if (!result.verified || data === null) throw rejected();
       const c = result.registrationInfo.credential;
@@ -91,7 +92,7 @@ export class PasskeyCeremonies {
       rpID: this.deps.site.rpId,
       challenge: challengeBytes(this.challenges.issue('sign-in', '')),
       timeout: CHALLENGE_TTL_MS,
-      userVerification: 'preferred',
+      userVerification: 'required',
     });
   }
 
@@ -111,7 +112,7 @@ export class PasskeyCeremonies {
         expectedOrigin: this.deps.site.origin,
         expectedRPID: this.deps.site.rpId,
         credential: { id: passkey.id, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter, transports: JSON.parse(passkey.transports) as never },
-        requireUserVerification: false,
+        requireUserVerification: true,
       });
       if (!result.verified || !taken) throw rejected();
       const at = new Date(this.deps.clock.now()).toISOString();

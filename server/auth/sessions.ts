@@ -59,6 +59,8 @@ export class SessionService {
       lastSeenAt: now,
       expiresAt,
     };
+    // Sessions nobody comes back to are never resolved again; each sign-in sweeps them away.
+    await this.deps.storage.deleteExpiredSessions(now, now - this.deps.limits.sessionIdleMs);
     await this.deps.storage.createSession(row);
     return { secret, row };
   }

@@ -24,7 +24,12 @@ function requireUser(request: Parameters<typeof principalOf>[0]): UserRow {
   return p.user;
 }
 
-const subjectOf = (user: UserRow) => `user:${user.id}`;
+/** A passkey being added is bound to the session that asked (or, with a bearer token, to that token). */
+function subjectOf(request: Parameters<typeof principalOf>[0]): string {
+  const p = principalOf(request);
+  if (p.kind !== 'personal') throw new ApiError('FORBIDDEN', 'This service token does not allow this action');
+  return p.session ? `session:${Buffer.from(p.session.live.row.hash).toString('base64url')}` : `token:${p.tokenId}`;
+}
 const passkeyParams = params({ id: passkeyId });
 
 export function registerPasskeyRoutes(app: FastifyInstance, deps: Deps, sessions: SessionService, ceremonies: PasskeyCeremonies, limiter: FailedAuthLimiter): void {
@@ -59,7 +64,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: Deps, sessions
   app.post('/v1/me/passkeys/options', { schema: { body: emptyBody } }, async (request) => {
     const user = requireUser(request);
     const existing = await storage.listPasskeys(user.id);
-    return ceremonies.registrationOptions('register', subjectOf(user), { userId: user.id, email: user.email, name: user.name }, existing);
+    return ceremonies.registrationOptions('register', subjectOf(request), { userId: user.id, email: user.email, name: user.name }, existing);
   });
 
   app.post<{ Body: { credential: RegistrationResponseJSON; name?: string } }>(
@@ -67,7 +72,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: Deps, sessions
     { schema: { body: body({ credential: webauthnCredential, name }, ['credential']), response: { 201: passkeySchema } } },
     async (request, reply) => {
       const user = requireUser(request);
-      const { credential: c } = await ceremonies.verifyRegistration('register', subjectOf(user), request.body.credential);
+      const { credential: c } = await ceremonies.verifyRegistration('register', subjectOf(request), request.body.credential);
       const at = new Date(deps.clock.now()).toISOString();
       const row: PasskeyRow = {
         id: c.id,

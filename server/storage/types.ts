@@ -232,6 +232,8 @@ export interface Storage {
   getSession(hash: Uint8Array): Promise<SessionRow | undefined>;
   touchSession(hash: Uint8Array, at: number): Promise<void>;
   deleteSession(hash: Uint8Array): Promise<boolean>;
+  /** Removes sessions past their absolute expiry or unused since `idleBefore` (epoch ms). */
+  deleteExpiredSessions(now: number, idleBefore: number): Promise<void>;
 
   // Invitations.
   createInvitation(invitation: InvitationRow, audit: AuditInput): Promise<void>;

@@ -161,6 +161,16 @@ describe('server: passkeys in real Chromium (virtual authenticator)', function (
     assert.equal(replay.body.code, 'PASSKEY_REJECTED');
   });
 
+  it('refuses a sign-in whose authenticator did not verify the user (no PIN or biometric)', async () => {
+    const options = await call('POST', '/v1/session/passkey/options', {});
+    assert.equal(options.body.userVerification, 'required');
+    // A page that asks the authenticator not to verify the user: the assertion comes back without the UV flag.
+    const credential = await authenticate({ ...options.body, userVerification: 'discouraged' });
+    const r = await call('POST', '/v1/session/passkey', { credential });
+    assert.equal(r.status, 401, JSON.stringify(r.body));
+    assert.equal(r.body.code, 'PASSKEY_REJECTED');
+  });
+
   it('My account: adds a second passkey, renames it, and removes one, but never the last way to sign in', async () => {
     const listed = await call('GET', '/v1/me/passkeys');
     assert.equal(listed.body.passkeys.length, 1);

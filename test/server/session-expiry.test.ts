@@ -2,6 +2,8 @@
 // session in use is kept alive by use but ends at its absolute expiry anyway, and GET /v1/session
 // says when each will happen.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import type { Session } from '../../core/api-types.ts';
 import { pageHeaders, signInWithToken } from './support/browser-session.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
@@ -57,5 +59,18 @@ describe('server: session expiry (injected clock)', function () {
     assert.equal(Number(s.cookie.attributes.get('max-age')), 30 * 60);
     clock.advance(30 * MINUTE);
     assertProblem(await me(s.header), 401, 'UNAUTHORIZED');
+  });
+
+  it('sweeps sessions nobody came back to out of the database at the next sign-in', async () => {
+    await signInWithToken(api, server.adminToken, server.origin);
+    clock.advance(10 * MINUTE);
+    const fresh = await signInWithToken(api, server.adminToken, server.origin);
+    const db = new DatabaseSync(join(server.dataDir, 'secrets.db'), { readOnly: true });
+    try {
+      const rows = db.prepare('SELECT created_at AS createdAt FROM sessions').all() as { createdAt: number }[];
+      assert.deepEqual(rows.map((r) => new Date(r.createdAt).toISOString()), [fresh.session.createdAt]);
+    } finally {
+      db.close();
+    }
   });
 });

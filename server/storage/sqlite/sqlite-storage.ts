@@ -145,6 +145,7 @@ export class SqliteStorage implements Storage {
       getSession: p(`SELECT ${SESSION_COLS} FROM sessions WHERE hash = ?`),
       touchSession: p('UPDATE sessions SET last_seen_at = ? WHERE hash = ?'),
       deleteSession: p('DELETE FROM sessions WHERE hash = ?'),
+      deleteExpiredSessions: p('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?'),
       insertInvitation: p(`INSERT INTO invitations (id, org_id, email, role, hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       listInvitations: p(`SELECT ${INVITATION_COLS} FROM invitations WHERE org_id = ? AND accepted_at IS NULL AND revoked_at IS NULL
         ORDER BY created_at, id`),
@@ -475,6 +476,10 @@ export class SqliteStorage implements Storage {
 
   async deleteSession(hash: Uint8Array): Promise<boolean> {
     return Number(this.run('deleteSession', hash).changes) === 1;
+  }
+
+  async deleteExpiredSessions(now: number, idleBefore: number): Promise<void> {
+    this.run('deleteExpiredSessions', now, idleBefore);
   }
 
   // --- invitations --------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ export interface InProcessServer {
   /** http://localhost:PORT, the public URL. */
   origin: string;
   adminToken: string;
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -47,6 +48,7 @@ export async function serveInProcess(clock: Clock, limits: Partial<ServerLimits>
     url: `http://127.0.0.1:${port}`,
     origin: site.origin,
     adminToken: readFileSync(adminTokenPath(dataDir), 'utf8').trim(),
+    dataDir,
     stop: async () => {
       await app.close();
       await storage.close();
