@@ -40,10 +40,11 @@ function loopbackRedirect(request: FastifyRequest, site: PublicSite): string | n
   return `${site.origin}${request.url.startsWith('/') ? request.url : '/'}`;
 }
 
-/** True for the paths the API owns; everything else unrouted is the dashboard's. */
+const API_PATH = /^\/(v\d+(\/|$)|healthz$)/;
+
+/** True for the paths the API owns (/v1 and any later /vN, /healthz); everything else unrouted is the dashboard's. */
 export function isApiPath(url: string): boolean {
-  const path = url.split('?')[0]!;
-  return path === '/v1' || path.startsWith('/v1/') || path === '/healthz';
+  return API_PATH.test(url.split('?')[0]!);
 }
 
 /**

@@ -55,6 +55,9 @@ describe('web: the server serves the dashboard', function () {
     assert.match(r.headers.get('content-type')!, /^application\/problem\+json/);
     assert.equal(r.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
     assert.equal(((await r.json()) as { code: string }).code, 'NOT_FOUND');
+    const later = await get(local('/v2/orgs'));
+    assert.equal(later.status, 404, 'a later API version is the API\'s, not the dashboard\'s');
+    assert.match(later.headers.get('content-type')!, /^application\/problem\+json/);
     const post = await fetch(local('/secrets'), { method: 'POST' });
     assert.equal(post.status, 404);
     assert.match(post.headers.get('content-type')!, /^application\/problem\+json/);
