@@ -75,6 +75,14 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     await page.getByText('Ask an Editor or an Admin of this organization to add one.').waitFor();
     await assertAccessible(page, "a Viewer's Secrets page");
     await screenshot(page, 'viewer-secrets');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit Logs' }).click();
+    await page.getByText('is open to its Admins and Owners', { exact: false }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Service tokens' }).click();
+    await page.getByText('Service tokens are managed by the Admins and Owners', { exact: false }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('rowheader', { name: team.owner.user.name }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Invite member' }).count(), 0);
+    assert.equal(await page.getByRole('combobox', { name: `Role of ${team.editor.user.name}` }).count(), 0);
   });
 
   it("an Editor's page reveals and edits but has no delete", async () => {

@@ -7,7 +7,7 @@ import type { AuditEvent, AuditPage as Page } from '../../../core/api-types.ts';
 import { api, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
 import { ErrorText } from '../ui/dialog.ts';
-import { when } from '../ui/format.ts';
+import { atLeast, when } from '../ui/format.ts';
 import { upperAscii } from './secrets.ts';
 import { auditCsv, type AuditFilter, matchesFilter } from './audit-filter.ts';
 
@@ -25,8 +25,10 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
   const [error, setError] = useState<string | null>(null);
   const [filter, setFilter] = useState<AuditFilter>({ actor: '', action: '', environment: '', key: '', outcome: '', since: '', until: '' });
   const base = `/v1/orgs/${seg(ctx.org.slug)}/audit`;
+  const admin = atLeast(ctx.org.role, 'admin');
 
   const load = useCallback(async (from: string | null) => {
+    if (!admin) return;
     try {
       const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (from) q.set('cursor', from);
@@ -38,7 +40,7 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
       setEvents((list) => list ?? []);
       setError(errorMessage(err));
     }
-  }, [base]);
+  }, [base, admin]);
   useEffect(() => void load(null), [load]);
 
   const set = (field: keyof AuditFilter) => (e: Event) =>
@@ -54,6 +56,10 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
   const stamp = `${ctx.org.slug}-audit`;
+  if (!admin) {
+    return html`<section><h1>Audit Logs</h1>
+      <div class="empty"><p>The audit log of ${ctx.org.name} is open to its Admins and Owners. Ask one of them if you need to know who did what.</p></div></section>`;
+  }
 
   return html`<section>
     <div class="page-head">
