@@ -126,9 +126,9 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
                     ? html`<code class="revealed" data-revealed=${s.key}>${revealed[s.key]}</code>`
                     : html`<span class="masked" aria-label="Value hidden">${MASK}</span>`}</td>
                   <td>${s.description || html`<span class="muted">—</span>`}</td>
-                  <td>${s.version}</td>
-                  <td>${when(s.updatedAt)}</td>
-                  <td>${s.createdBy}</td>
+                  <td data-label="Version">${s.version}</td>
+                  <td data-label="Last Updated">${when(s.updatedAt)}</td>
+                  <td data-label="Created By">${s.createdBy}</td>
                   ${canEdit
                     ? html`<td class="actions">
                         ${s.key in revealed

@@ -17,7 +17,8 @@ export function Toasts() {
     let next = 0;
     listener = (message) => {
       const id = ++next;
-      setItems((list) => [...list, { id, message }]);
+      // The newest three: a burst of switches must not cover the page.
+      setItems((list) => [...list, { id, message }].slice(-3));
       setTimeout(() => setItems((list) => list.filter((t) => t.id !== id)), TOAST_MS);
     };
     return () => {
