@@ -2,7 +2,7 @@
 // events each filter keeps.
 import assert from 'node:assert/strict';
 import type { AuditEvent } from '../../core/api-types.ts';
-import { auditCsv, matchesFilter, type AuditFilter } from '../../web/src/pages/audit-filter.ts';
+import { auditCsv, matchesFilter, serverQuery, type AuditFilter } from '../../web/src/pages/audit-filter.ts';
 
 const event = (over: Partial<AuditEvent>): AuditEvent => ({
   id: '1',
@@ -28,6 +28,18 @@ describe('web: audit filters and CSV export', () => {
     assert.ok(csv.includes(`"'@evil,""ua""\nline"`), csv);
   });
 
+  it('asks the server with the audit API\'s parameters (the time range as ISO instants, `until` to the end of its minute)', () => {
+    const q = new Map(serverQuery({ actor: ' Ada ', action: 'secret.reveal', environment: 'production', key: 'DB_PASSWORD', outcome: 'denied', since: '2026-01-02T03:04', until: '2026-01-02T03:05' }));
+    assert.equal(q.get('actor'), 'Ada');
+    assert.equal(q.get('action'), 'secret.reveal');
+    assert.equal(q.get('environment'), 'production');
+    assert.equal(q.get('key'), 'DB_PASSWORD');
+    assert.equal(q.get('outcome'), 'denied');
+    assert.equal(Date.parse(q.get('until')!) - Date.parse(q.get('since')!), 60_000 + 59_999);
+    assert.deepEqual(serverQuery(none), []);
+    assert.equal(new Map(serverQuery({ ...none, outcome: 'error' })).has('outcome'), false, 'error outcomes are picked out in the page');
+  });
+
   it('keeps events by actor (name or id, any case), action, environment, key part, outcome and time range', () => {
     const e = event({});
     assert.equal(matchesFilter(e, none), true);
@@ -35,8 +47,10 @@ describe('web: audit filters and CSV export', () => {
     assert.equal(matchesFilter(e, { ...none, actor: 'bob' }), false);
     assert.equal(matchesFilter(e, { ...none, action: 'secret.update' }), false);
     assert.equal(matchesFilter(e, { ...none, environment: 'staging' }), false);
-    assert.equal(matchesFilter(e, { ...none, key: 'PASS' }), true);
-    assert.equal(matchesFilter(e, { ...none, key: 'STRIPE' }), false);
+    assert.equal(matchesFilter(e, { ...none, actor: 'ad' }), false, 'an actor is named in full, as the API does');
+    assert.equal(matchesFilter(e, { ...none, actor: 'u1' }), true, 'or by id');
+    assert.equal(matchesFilter(e, { ...none, key: 'DB_PASSWORD' }), true);
+    assert.equal(matchesFilter(e, { ...none, key: 'DB_PASS' }), false, 'a key is exact, as the API does');
     assert.equal(matchesFilter(e, { ...none, outcome: 'denied' }), false);
     assert.equal(matchesFilter(e, { ...none, since: '2026-01-03T00:00' }), false);
     assert.equal(matchesFilter(e, { ...none, until: '2026-01-01T00:00' }), false);

@@ -1,15 +1,22 @@
 // Audit Logs: newest first, a page at a time ("Load older events"), filtered by actor, action,
 // environment, key, outcome and time range, exported as CSV or JSON. Events never hold a value.
-// The filters apply to the events loaded so far (the API on this branch pages but does not filter).
+// Filters go to the server; a server without audit filters gets none and the page filters what it
+// loaded by the same rules (audit-filter.ts).
 import { html } from 'htm/preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { AuditEvent, AuditPage as Page } from '../../../core/api-types.ts';
-import { api, errorMessage, seg } from '../api.ts';
+import { api, ApiProblem, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
 import { ErrorText } from '../ui/dialog.ts';
 import { atLeast, when } from '../ui/format.ts';
 import { upperAscii } from './secrets.ts';
-import { auditCsv, type AuditFilter, matchesFilter } from './audit-filter.ts';
+import { auditCsv, type AuditFilter, matchesFilter, NO_FILTER, serverQuery } from './audit-filter.ts';
+
+/** Whether this server filters the audit log; learnt from its first answer to a filtered request. */
+let serverFilters = true;
+
+const unknownQueryField = (err: unknown) =>
+  err instanceof ApiProblem && err.code === 'VALIDATION_FAILED' && /^querystring\.\w+: unknown field/.test(err.message);
 
 const PAGE_SIZE = 100;
 
@@ -23,16 +30,29 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [filter, setFilter] = useState<AuditFilter>({ actor: '', action: '', environment: '', key: '', outcome: '', since: '', until: '' });
+  const [filter, setFilter] = useState<AuditFilter>(NO_FILTER);
+  // What the loaded events were asked for; typing waits a moment before asking again.
+  const [applied, setApplied] = useState<AuditFilter>(NO_FILTER);
+  const typing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const base = `/v1/orgs/${seg(ctx.org.slug)}/audit`;
   const admin = atLeast(ctx.org.role, 'admin');
 
   const load = useCallback(async (from: string | null) => {
     if (!admin) return;
     try {
-      const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (from) q.set('cursor', from);
-      const page = await api<Page>('GET', `${base}?${q}`);
+      const ask = (withFilters: boolean) => {
+        const q = new URLSearchParams([['limit', String(PAGE_SIZE)], ...(withFilters ? serverQuery(applied) : [])]);
+        if (from) q.set('cursor', from);
+        return api<Page>('GET', `${base}?${q}`);
+      };
+      let page: Page;
+      try {
+        page = await ask(serverFilters);
+      } catch (err) {
+        if (!serverFilters || !unknownQueryField(err)) throw err;
+        serverFilters = false;
+        page = await ask(false);
+      }
       setEvents((list) => (from ? [...(list ?? []), ...page.events] : page.events));
       setCursor(page.nextCursor);
       setError(null);
@@ -40,8 +60,14 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
       setEvents((list) => list ?? []);
       setError(errorMessage(err));
     }
-  }, [base, admin]);
+  }, [base, admin, applied]);
   useEffect(() => void load(null), [load]);
+  useEffect(() => {
+    clearTimeout(typing.current);
+    // Without server filters the loaded pages are filtered in place: nothing to ask again.
+    typing.current = setTimeout(() => serverFilters && setApplied(filter), 300);
+    return () => clearTimeout(typing.current);
+  }, [filter]);
 
   const set = (field: keyof AuditFilter) => (e: Event) =>
     setFilter((f) => ({ ...f, [field]: (e.target as HTMLInputElement | HTMLSelectElement).value }));
