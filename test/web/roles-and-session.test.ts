@@ -6,7 +6,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { addVirtualAuthenticator } from '../server/support/chromium.ts';
 import { canary } from '../server/helpers-api.ts';
-import { createSecret, createTeam, sleep, type Team } from '../server/support/fixtures.ts';
+import { createSecret, createTeam, createUser, sleep, type Team } from '../server/support/fixtures.ts';
 import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
 
 interface PageReply {
@@ -35,15 +35,12 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
   this.timeout(120_000);
   let d: Dashboard;
   let team: Team;
-  const pages: Page[] = [];
-  const errors: string[] = [];
+  /** What each page opened by this suite logged as errors. */
+  const logs: string[][] = [];
 
   const open = async (context: BrowserContext): Promise<Page> => {
     const page = await context.newPage();
-    const list = watchErrors(page);
-    pages.push(page);
-    page.on('close', () => errors.push(...list));
-    (page as unknown as { errorList: string[] }).errorList = list;
+    logs.push(watchErrors(page));
     return page;
   };
   const asMember = async (token: string): Promise<Page> => {
@@ -59,10 +56,7 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     await createSecret(d.api, team.owner.token, team.org, 'development', 'SHARED_KEY', canary('ROLES'), 'visible to every member');
   });
   after(async () => d?.stop());
-  afterEach(() => {
-    for (const p of pages) errors.push(...(p as unknown as { errorList: string[] }).errorList.splice(0));
-    assert.deepEqual(errors.splice(0), [], 'a page logged errors');
-  });
+  afterEach(() => assert.deepEqual(logs.flatMap((l) => l.splice(0)), [], 'a page logged errors'));
 
   it("a Viewer's Secrets page lists metadata with no reveal, edit, delete or add", async () => {
     const page = await asMember(team.viewer.token);
@@ -91,6 +85,23 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     await page.getByRole('button', { name: 'Edit SHARED_KEY' }).waitFor();
     await page.getByRole('button', { name: '+ Add Secret' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Delete SHARED_KEY' }).count(), 0);
+  });
+
+  it('someone in no organization is told what to do next, and can create one', async () => {
+    const loner = await createUser(d.api, d.server.adminToken);
+    const page = await open(await d.context());
+    await signIn(page, loner.token);
+    await page.getByRole('heading', { name: 'No organization yet' }).waitFor();
+    await page.getByText('Create one on the Organizations page, or ask an Admin to invite you.', { exact: false }).waitFor();
+    await assertAccessible(page, 'no organization');
+    await page.getByRole('link', { name: 'Organizations', exact: true }).first().click();
+    await page.getByLabel('Slug').fill(`solo-${process.pid}`);
+    await page.getByLabel('Name', { exact: true }).fill('Solo');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByLabel('Organization').waitFor();
+    assert.equal(await page.getByLabel('Organization').inputValue(), `solo-${process.pid}`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Secrets' }).click();
+    await page.getByText('No secrets in Development yet.').waitFor();
   });
 
   it('an Admin cannot demote an Owner: no control for it on Members, and the API refuses the session too', async () => {

@@ -30,6 +30,8 @@ const PAGE_COMPONENTS: Record<PagePath, (props: { ctx: PageContext }) => unknown
   '/account': AccountPage,
 };
 
+const NO_ORG: Org = { slug: '', name: '', role: 'viewer', createdAt: '' };
+
 export function App() {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
@@ -159,7 +161,9 @@ function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: 
         : ctx
           ? html`<${Page} key=${`${path}:${ctx.org.slug}`} ctx=${ctx} />`
           : path === '/organizations' || path === '/account'
-            ? html`<${Page} ctx=${{ session: props.session, org: { slug: '', name: '', role: 'viewer', createdAt: '' }, orgs: [], environments: [], reloadOrgs, reloadEnvironments, switchOrg, navigate }} />`
+            ? // Someone in no organization can still create one or manage their account; those two
+              // pages read nothing of the (empty) current organization.
+              html`<${Page} ctx=${{ session: props.session, org: NO_ORG, orgs: [], environments: [], reloadOrgs, reloadEnvironments, switchOrg, navigate }} />`
             : html`<p aria-busy="true">Loading…</p>`}
     </main>`;
 }
