@@ -219,6 +219,7 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     await page.getByRole('dialog', { name: 'Edit Secret' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('dialog', { name: 'Edit Secret' }).waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(`document.activeElement.getAttribute('aria-label')`), 'Edit KEYBOARD_ONLY', 'focus returns to the pencil');
   });
 
   it('invite → open the link → register a passkey and join → sign out → sign in with the passkey', async () => {

@@ -11,8 +11,14 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
   const id = useRef(`dialog-title-${++nextId}`);
   useEffect(() => {
     const dialog = ref.current;
+    // The dialog is removed from the page when it closes, so focus is put back by hand on the button
+    // that opened it (else a keyboard user starts again from the top of the page).
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return html`<dialog ref=${ref} class=${props.wide ? 'wide' : ''} aria-labelledby=${id.current}
       onCancel=${(e: Event) => { e.preventDefault(); props.onClose(); }}>
