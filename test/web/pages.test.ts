@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { canary } from '../server/helpers-api.ts';
-import { createSecret, createTeam, type Team } from '../server/support/fixtures.ts';
+import { createOrg, createSecret, createTeam, type Team } from '../server/support/fixtures.ts';
 import { assert, until, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
 
 /** The clipboard is cleared after the session's revealSeconds. */
@@ -35,8 +35,9 @@ describe('web: every page, accessible at desktop and phone widths', function () 
   });
   after(async () => d?.stop());
   afterEach(async () => {
-    // A failed test may leave a dialog open; the next one starts from the page.
+    // A failed test may leave a dialog open; the next one starts from the page, in the team's organization.
     while (await page.locator('dialog[open]').count()) await page.keyboard.press('Escape');
+    if ((await page.getByLabel('Organization').inputValue()) !== team.org) await page.getByLabel('Organization').selectOption(team.org);
     assert.deepEqual(errors.splice(0), [], 'the page logged errors');
   });
 
@@ -89,6 +90,25 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
     const events = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { action: string; keys: string[] }[];
     assert.deepEqual(events.map((e) => [e.action, e.keys]), [['secret.create', ['DB_PASSWORD']]]);
+  });
+
+  it('Audit Logs pages: the newest 100 first, then "Load older events" appends the rest', async () => {
+    const org = await createOrg(d.api, team.owner.token);
+    for (let i = 0; i < 104; i++) await createSecret(d.api, team.owner.token, org, 'staging', `PAGED_${String(i).padStart(3, '0')}`, canary('PAGED'));
+    // Made through the API: a reload (the session survives it) brings it into the dropdown.
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByLabel('Organization').selectOption(org);
+    await nav('Audit Logs').click();
+    const rows = page.getByRole('table').locator('tbody tr');
+    await page.getByRole('button', { name: 'Load older events' }).waitFor();
+    assert.equal(await rows.count(), 100);
+    assert.equal(await rows.first().getByRole('cell').nth(4).innerText(), 'PAGED_103', 'newest first');
+    await page.getByRole('button', { name: 'Load older events' }).click();
+    // org.create and the 104 secret.create (allowed reads are not audited).
+    await until(async () => (await rows.count()) === 105);
+    assert.equal(await rows.last().getByRole('cell').nth(2).innerText(), 'org.create', 'the oldest last');
+    assert.equal(await page.getByRole('button', { name: 'Load older events' }).count(), 0, 'nothing older');
   });
 
   it('Members: roles listed; Invite member shows the one-time link once with a copy button; pending invitations can be revoked', async () => {
