@@ -126,6 +126,8 @@ export interface Session {
   expiresAt: string;
   /** When the session ends however busy it is. */
   absoluteExpiresAt: string;
+  /** Seconds the dashboard shows a revealed value before masking it again (SECRETS_REVEAL_SECONDS). */
+  revealSeconds: number;
 }
 
 export interface Invitation {
