@@ -11,7 +11,7 @@ import { assert, until, assertAccessible, browserStorage, screenshot, signIn, st
 /** The clipboard is cleared after the session's revealSeconds. */
 const CLEAR_SECONDS = 3;
 
-const PAGES = ['Secrets', 'Audit Logs', 'Members', 'Service tokens', 'Environments', 'Organizations', 'My account'];
+const PAGES = ['Secrets', 'Audit Logs', 'Members', 'Service tokens', 'Trust policies', 'Environments', 'Organizations', 'My account'];
 
 describe('web: every page, accessible at desktop and phone widths', function () {
   this.timeout(120_000);

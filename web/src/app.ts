@@ -10,12 +10,13 @@ import { adoptSession, currentSession, signOut, type SessionInfo } from './sessi
 import type { AcceptedInvitation } from '../../core/api-types.ts';
 import { InvitePage } from './pages/invite.ts';
 import { Toasts, toast } from './ui/toast.ts';
-import { ROLE_NAMES } from './ui/format.ts';
+import { atLeast, ROLE_NAMES } from './ui/format.ts';
 import { SignIn } from './pages/sign-in.ts';
 import { SecretsPage } from './pages/secrets.ts';
 import { AuditPage } from './pages/audit.ts';
 import { MembersPage } from './pages/members.ts';
 import { TokensPage } from './pages/tokens.ts';
+import { TrustPoliciesPage } from './pages/trust-policies.ts';
 import { EnvironmentsPage } from './pages/environments.ts';
 import { OrganizationsPage } from './pages/organizations.ts';
 import { AccountPage } from './pages/account.ts';
@@ -25,6 +26,7 @@ const PAGE_COMPONENTS: Record<PagePath, (props: { ctx: PageContext }) => unknown
   '/audit': AuditPage,
   '/members': MembersPage,
   '/tokens': TokensPage,
+  '/trust-policies': TrustPoliciesPage,
   '/environments': EnvironmentsPage,
   '/organizations': OrganizationsPage,
   '/account': AccountPage,
@@ -149,7 +151,7 @@ function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: 
     </header>
     <nav class="side" aria-label="Main">
       <ul>
-        ${PAGES.map((p) => html`<li><a href=${p.path} aria-current=${p.path === path ? 'page' : undefined}
+        ${PAGES.filter((p) => !p.least || atLeast(org?.role, p.least)).map((p) => html`<li><a href=${p.path} aria-current=${p.path === path ? 'page' : undefined}
             onClick=${(e: MouseEvent) => { if (e.ctrlKey || e.metaKey || e.shiftKey) return; e.preventDefault(); navigate(p.path); }}>${p.title}</a></li>`)}
       </ul>
     </nav>
