@@ -2,7 +2,10 @@
 // organization's id, so no query can reach across organizations. Methods that change data take the
 // audit event to record and write it in the same transaction: the change and its audit land together
 // or not at all. SQLite implements it today (sqlite/); a PostgreSQL implementation can follow.
-import type { AuditAction, AuditDetails, AuditOutcome, ClaimConditions, Role, WorkflowContext } from '../../core/api-types.ts';
+import type { AuditAction, AuditDetails, AuditFilter, AuditOutcome, ClaimConditions, Role, WorkflowContext } from '../../core/api-types.ts';
+
+// The audit filter is the API's own (core), so the route, the storage and the clients cannot drift.
+export type { AuditFilter };
 
 export interface UserRow {
   id: string;
@@ -106,19 +109,6 @@ export interface AuditInput {
   details?: AuditDetails;
 }
 
-/** Narrows an audit listing; every field given must match (docs/api.md, Audit). */
-export interface AuditFilter {
-  /** ISO times, inclusive. */
-  since?: string;
-  until?: string;
-  /** An actor's id or name, ignoring ASCII case. */
-  actor?: string;
-  /** An action (`secret.reveal`) or a family (`secret`). */
-  action?: string;
-  key?: string;
-  environment?: string;
-  outcome?: 'allowed' | 'denied' | 'error';
-}
 
 export interface AuditRow extends Omit<AuditInput, 'repeatKey'> {
   id: string;
