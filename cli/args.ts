@@ -33,6 +33,7 @@ export const OPTIONS = {
   interval: { type: 'string' },
   overwrite: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  role: { type: 'string' },
   // Live changes (issue 14).
   watch: { type: 'boolean', short: 'w' },
   debounce: { type: 'string' },
@@ -69,6 +70,7 @@ export interface Flags {
   interval?: string;
   overwrite?: boolean;
   'dry-run'?: boolean;
+  role?: string;
   watch?: boolean;
   debounce?: string;
   grace?: string;

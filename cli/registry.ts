@@ -9,6 +9,7 @@ import { exportCommand } from './commands/export.ts';
 import { get } from './commands/get.ts';
 import { importCommand } from './commands/import.ts';
 import { members } from './commands/members.ts';
+import { invitations, invite } from './commands/invitations.ts';
 import { login } from './commands/login.ts';
 import { logout } from './commands/logout.ts';
 import { ls } from './commands/ls.ts';
@@ -25,7 +26,7 @@ import { oidcPolicies } from './commands/oidc-policies.ts';
 export const COMMANDS: readonly Command[] = [
   login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run,
   // Administration and comparison (issue 14).
-  users, members, tokens, audit, compare, importCommand, completion,
+  users, members, invite, invitations, tokens, audit, compare, importCommand, completion,
   // Keyless CI (issue 13).
   oidcPolicies,
   // Live changes (issue 14).

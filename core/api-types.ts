@@ -126,6 +126,8 @@ export interface Session {
   expiresAt: string;
   /** When the session ends however busy it is. */
   absoluteExpiresAt: string;
+  /** Seconds the dashboard shows a revealed value before masking it again (SECRETS_REVEAL_SECONDS). */
+  revealSeconds: number;
 }
 
 export interface Invitation {
@@ -309,18 +311,25 @@ export interface OidcDryRun {
   checks: ClaimCheck[];
 }
 
-/** Query of GET /v1/orgs/{org}/audit: paging (cursor backwards, or after an event id forwards) and filters. */
-export interface AuditQuery {
-  limit?: number;
-  cursor?: string;
-  after?: string;
+/** Narrows an audit listing; every field given must match (docs/api.md, Audit). */
+export interface AuditFilter {
+  /** ISO times, inclusive. */
   since?: string;
   until?: string;
+  /** An actor's id or name, ignoring ASCII case. */
   actor?: string;
+  /** An action (`secret.reveal`) or a family (`secret`). */
   action?: string;
   key?: string;
   environment?: string;
-  outcome?: 'allowed' | 'denied';
+  outcome?: AuditOutcome;
+}
+
+/** Query of GET /v1/orgs/{org}/audit: paging (cursor backwards, or after an event id forwards) and filters. */
+export interface AuditQuery extends AuditFilter {
+  limit?: number;
+  cursor?: string;
+  after?: string;
 }
 
 /**

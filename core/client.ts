@@ -1,7 +1,9 @@
 // The typed client for the whole v1 API contract (docs/api.md). Each method is one route; transport,
 // retries and error mapping live in core/client/.
 import type {
+  CreatedInvitation,
   CreatedSecret,
+  Invitation,
   AuditPage,
   AuditQuery,
   BulkReveal,
@@ -270,6 +272,21 @@ export class SecretsClient {
 
   async revokeServiceToken(org: string, id: string): Promise<void> {
     await this.#delete(path`/v1/orgs/${org}/tokens/${id}`);
+  }
+
+  // Invitations
+
+  async listInvitations(org: string): Promise<Invitation[]> {
+    return (await this.#get<{ invitations: Invitation[] }>(path`/v1/orgs/${org}/invitations`)).invitations;
+  }
+
+  /** The answer carries the one-time link (`url`), shown this once. */
+  async createInvitation(org: string, body: { email: string; role: Role }): Promise<CreatedInvitation> {
+    return this.#post(path`/v1/orgs/${org}/invitations`, body);
+  }
+
+  async revokeInvitation(org: string, id: string): Promise<void> {
+    await this.#delete(path`/v1/orgs/${org}/invitations/${id}`);
   }
 
   // Audit

@@ -7,6 +7,7 @@ import { Authenticator, installAuthentication } from './auth/authenticate.ts';
 import type { Deps } from './deps.ts';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter.ts';
 import { installAccessLog } from './http/access-log.ts';
+import { dashboardFallback } from './http/dashboard.ts';
 import { installConnectionLimits, timeoutOptions } from './http/connection-limits.ts';
 import { installJsonParser } from './http/json-body.ts';
 import { installMethodNotAllowed } from './http/method-not-allowed.ts';
@@ -47,6 +48,8 @@ export interface AppOptions {
   onRoute?: (method: string, url: string) => void;
   /** Who may read /metrics (SECRETS_METRICS); `loopback` when not given. */
   metricsAccess?: MetricsAccess;
+  /** Where the built dashboard is; web/dist by default. */
+  dashboardDir?: string;
 }
 
 export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance {
@@ -76,7 +79,7 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
       for (const m of [route.method].flat()) if (m !== 'HEAD') onRoute(m, route.url);
     });
   }
-  installProblemHandlers(app);
+  installProblemHandlers(app, dashboardFallback({ distDir: options.dashboardDir, site: deps.site }));
   installSecurityHeaders(app);
   installAccessLog(app);
   installJsonParser(app);

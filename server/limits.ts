@@ -34,6 +34,8 @@ export interface ServerLimits {
   eventsMaxPerPrincipal: number;
   /** Event streams open on this instance in total. */
   eventsMaxSubscribers: number;
+  /** How long the dashboard shows a revealed value before masking it again. */
+  revealMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
@@ -53,6 +55,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
   eventsBacklog: 10_000,
   eventsMaxPerPrincipal: 8,
   eventsMaxSubscribers: 1_000,
+  revealMs: 30_000,
 };
 
 /** The environment variable of each limit, and the unit it is given in. */
@@ -73,6 +76,7 @@ export const LIMIT_SETTINGS: Record<keyof ServerLimits, { env: string; unit: 'ms
   eventsBacklog: { env: 'SECRETS_EVENTS_BACKLOG', unit: 'count' },
   eventsMaxPerPrincipal: { env: 'SECRETS_EVENTS_MAX_PER_PRINCIPAL', unit: 'count' },
   eventsMaxSubscribers: { env: 'SECRETS_EVENTS_MAX_SUBSCRIBERS', unit: 'count' },
+  revealMs: { env: 'SECRETS_REVEAL_SECONDS', unit: 's' },
 };
 
 /** `invalid` raises the configuration error (config.ts owns its type). */

@@ -1,7 +1,8 @@
-import { ROLES, type Role } from '../../core/api-types.ts';
+import { ROLES } from '../../core/api-types.ts';
 import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { roleArg } from '../role.ts';
 import { printable, printableRow } from '../server-text.ts';
 import { exactArgs, optionsOf, runSubcommand, usageOf, type Subcommand } from '../subcommands.ts';
 import { table } from '../table.ts';
@@ -15,12 +16,6 @@ async function userIdOf(ctx: Context, org: string, user: string): Promise<string
     throw new CliError('CLI_INVALID_INPUT', `No member of ${org} has the e-mail ${printable(user)}; to add someone, give their user id (secrets users create prints it)`);
   }
   return found.userId;
-}
-
-function roleArg(text: string): Role {
-  const role = text.toLowerCase() as Role;
-  if (!ROLES.includes(role)) throw new CliError('CLI_INVALID_INPUT', `Role must be one of ${ROLES.join(', ')}`);
-  return role;
 }
 
 const SUBS: readonly Subcommand[] = [

@@ -110,6 +110,7 @@ export class SessionService {
       createdAt: new Date(live.row.createdAt).toISOString(),
       expiresAt: new Date(Math.min(idleEnd, live.row.expiresAt)).toISOString(),
       absoluteExpiresAt: new Date(live.row.expiresAt).toISOString(),
+      revealSeconds: this.deps.limits.revealMs / 1000,
     };
   }
 }

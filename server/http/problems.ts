@@ -57,7 +57,10 @@ function frameworkProblem(err: FastifyError): ApiError | null {
   return null;
 }
 
-export function installProblemHandlers(app: FastifyInstance): void {
+/** Answers a request no route matched, returning true, or returns false to leave it a 404 problem. */
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
+export function installProblemHandlers(app: FastifyInstance, fallback?: NotFoundFallback): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ApiError) return sendProblem(reply, err);
     // A change whose audit event could not be written was rolled back with it.
@@ -72,7 +75,10 @@ export function installProblemHandlers(app: FastifyInstance): void {
     request.log.error({ errName: err.name, errCode: err.code, stack: err.stack }, 'unexpected error');
     return sendProblem(reply, new ApiError('INTERNAL'));
   });
-  app.setNotFoundHandler((_request, reply) => sendProblem(reply, new ApiError('NOT_FOUND')));
+  app.setNotFoundHandler((request, reply) => {
+    if (fallback?.(request, reply)) return reply;
+    return sendProblem(reply, new ApiError('NOT_FOUND'));
+  });
 }
 
 /** Errors the router raises before any route runs (malformed URL encoding, overlong parameters). */

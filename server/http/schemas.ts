@@ -138,6 +138,7 @@ export const sessionSchema = {
     createdAt: { type: 'string' },
     expiresAt: { type: 'string' },
     absoluteExpiresAt: { type: 'string' },
+    revealSeconds: { type: 'number' },
   },
 } as const;
 

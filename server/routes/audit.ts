@@ -6,7 +6,7 @@ import { accessOrg, authorize } from '../auth/access.ts';
 import { toAuditEvent } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
 import { id, isoTime, orgParams, slug, ValidationProblem } from '../http/schemas.ts';
-import type { AuditFilter } from '../storage/types.ts';
+import type { AuditFilter, AuditQuery as ApiAuditQuery } from '../../core/api-types.ts';
 import { checkedKey } from './secrets.ts';
 
 const DEFAULT_LIMIT = 50;
@@ -41,18 +41,8 @@ const eventSchema = {
   },
 } as const;
 
-type AuditQuery = {
-  limit?: string;
-  cursor?: string;
-  after?: string;
-  since?: string;
-  until?: string;
-  actor?: string;
-  action?: string;
-  key?: string;
-  environment?: string;
-  outcome?: 'allowed' | 'denied';
-};
+/** The query as it arrives: the limit is still text. */
+type AuditQuery = Omit<ApiAuditQuery, 'limit'> & { limit?: string };
 
 function isoParam(value: string, name: string): string {
   const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;

@@ -4,7 +4,10 @@
 // or not at all. Check-then-act rules (last owner, expected version, unique keys) are decided inside the
 // storage's transactions, so they hold when several server instances share one database. SQLite
 // (sqlite/, one process) and PostgreSQL (postgres/, any number of instances) implement it.
-import type { AuditAction, AuditDetails, AuditOutcome, ClaimConditions, Role, WorkflowContext } from '../../core/api-types.ts';
+import type { AuditAction, AuditDetails, AuditFilter, AuditOutcome, ClaimConditions, Role, WorkflowContext } from '../../core/api-types.ts';
+
+// The audit filter is the API's own (core), so the route, the storage and the clients cannot drift.
+export type { AuditFilter };
 
 export interface UserRow {
   id: string;
@@ -108,19 +111,6 @@ export interface AuditInput {
   details?: AuditDetails;
 }
 
-/** Narrows an audit listing; every field given must match (docs/api.md, Audit). */
-export interface AuditFilter {
-  /** ISO times, inclusive. */
-  since?: string;
-  until?: string;
-  /** An actor's id or name, ignoring ASCII case. */
-  actor?: string;
-  /** An action (`secret.reveal`) or a family (`secret`). */
-  action?: string;
-  key?: string;
-  environment?: string;
-  outcome?: 'allowed' | 'denied' | 'error';
-}
 
 export interface AuditRow extends Omit<AuditInput, 'repeatKey'> {
   id: string;

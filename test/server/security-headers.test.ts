@@ -49,7 +49,7 @@ describe('server: security headers on every response', function () {
     const t = server.adminToken;
     assertHeaders(await api.post(secretsPath('default', 'production'), t, { key: '1BAD', value: 'v' }), 'invalid key');
     assertHeaders(await api.get('/v1/me'), 'no token');
-    assertHeaders(await api.get('/no/such/route', t), 'unknown route');
+    assertHeaders(await api.get('/v1/no/such/route', t), 'unknown route');
     assertHeaders(await api.get(secretPath('default', 'production', 'MISSING'), t), 'missing secret');
     assertHeaders(await api.request('PUT', '/v1/me', { token: t }), 'wrong method');
     assertHeaders(await api.request('POST', secretsPath('default', 'production'), { token: t, raw: 'x'.repeat(1024 * 1024 + 10), headers: { 'content-type': 'application/json' }, retryOnReset: 3 }), 'too large');

@@ -1,0 +1,219 @@
+// Every page of the dashboard in Chromium, signed in as an organization's Owner: what each shows and
+// does (audit filters and exports, invitations, service tokens shown once with a copy button and a
+// workflow step, environments, organizations, personal tokens), axe-core on each page and dialog (no
+// serious or critical violation) at 1280×800 and at a 390 px wide phone, with screenshots.
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { canary } from '../server/helpers-api.ts';
+import { createOrg, createSecret, createTeam, type Team } from '../server/support/fixtures.ts';
+import { assert, until, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
+
+/** The clipboard is cleared after the session's revealSeconds. */
+const CLEAR_SECONDS = 3;
+
+const PAGES = ['Secrets', 'Audit Logs', 'Members', 'Service tokens', 'Trust policies', 'Environments', 'Organizations', 'My account'];
+
+describe('web: every page, accessible at desktop and phone widths', function () {
+  this.timeout(120_000);
+  let d: Dashboard;
+  let team: Team;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    d = await startDashboard({ SECRETS_REVEAL_SECONDS: String(CLEAR_SECONDS) });
+    team = await createTeam(d.api, d.server.adminToken);
+    await createSecret(d.api, team.owner.token, team.org, 'development', 'STRIPE_API_KEY', canary('PAGES'), 'Stripe test key');
+    await createSecret(d.api, team.editor.token, team.org, 'production', 'DB_PASSWORD', canary('PAGES_DB'));
+    context = await d.context();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    page = await context.newPage();
+    errors = watchErrors(page);
+    await signIn(page, team.owner.token);
+    await page.getByLabel('Organization').selectOption(team.org);
+  });
+  after(async () => d?.stop());
+  afterEach(async () => {
+    // A failed test may leave a dialog open; the next one starts from the page, in the team's organization.
+    while (await page.locator('dialog[open]').count()) await page.keyboard.press('Escape');
+    if ((await page.getByLabel('Organization').inputValue()) !== team.org) await page.getByLabel('Organization').selectOption(team.org);
+    assert.deepEqual(errors.splice(0), [], 'the page logged errors');
+  });
+
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+  for (const width of [1280, 390]) {
+    it(`every page passes axe at ${width === 1280 ? '1280×800' : '390 px wide'} and fits without horizontal page scroll`, async () => {
+      await page.setViewportSize(width === 1280 ? { width: 1280, height: 800 } : { width: 390, height: 844 });
+      for (const name of PAGES) {
+        await nav(name).click();
+        await page.getByRole('heading', { level: 1, name }).waitFor();
+        await until(async () => (await page.locator('[aria-busy="true"]').count()) === 0);
+        await assertAccessible(page, `${name} at ${width}`);
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+        assert.ok(overflow <= 0, `${name} at ${width}px scrolls sideways by ${overflow}px`);
+        await screenshot(page, `${width}-${name.toLowerCase().replaceAll(' ', '-')}`);
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+  }
+
+  it('Audit Logs: newest first, the columns, filters by actor, action, key and outcome, CSV and JSON export', async () => {
+    await nav('Audit Logs').click();
+    const table = page.getByRole('table');
+    await table.waitFor();
+    const heads = await table.getByRole('columnheader').allInnerTexts();
+    assert.deepEqual(heads, ['Time', 'Actor', 'Action', 'Environment', 'Keys', 'Outcome', 'IP Address', 'User Agent']);
+    const times = await table.locator('time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''));
+    assert.deepEqual([...times].sort().reverse(), times, 'newest first');
+    await page.getByLabel('Action').selectOption('secret.create');
+    await page.getByLabel('Key', { exact: true }).fill('db_password');
+    await until(async () => (await table.locator('tbody tr').count()) === 1);
+    const cells = await table.getByRole('row').nth(1).getByRole('cell').allInnerTexts();
+    assert.equal(cells[2], 'secret.create');
+    assert.equal(cells[3], 'production');
+    assert.equal(cells[4], 'DB_PASSWORD');
+    assert.equal(cells[5], 'allowed');
+    assert.ok(cells[1]!.startsWith(team.editor.user.name), cells[1]);
+    await page.getByLabel('Actor').fill(team.owner.user.name);
+    await page.getByText('No loaded event matches these filters.').waitFor();
+    await page.getByLabel('Actor').fill('');
+    await page.getByLabel('Outcome').selectOption('denied');
+    await page.getByText('No loaded event matches these filters.').waitFor();
+    await page.getByLabel('Outcome').selectOption('allowed');
+    await assertAccessible(page, 'audit filtered');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csvText = readFileSync((await csv.path())!, 'utf8');
+    assert.match(csvText.split('\r\n')[0]!, /^time,actor_type,actor,action,environment,keys,outcome,count,ip,user_agent$/);
+    assert.match(csvText, /secret\.create,production,DB_PASSWORD,allowed/);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const events = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { action: string; keys: string[] }[];
+    assert.deepEqual(events.map((e) => [e.action, e.keys]), [['secret.create', ['DB_PASSWORD']]]);
+  });
+
+  it('Audit Logs pages: the newest 100 first, then "Load older events" appends the rest', async () => {
+    const org = await createOrg(d.api, team.owner.token);
+    for (let i = 0; i < 104; i++) await createSecret(d.api, team.owner.token, org, 'staging', `PAGED_${String(i).padStart(3, '0')}`, canary('PAGED'));
+    // Made through the API: a reload (the session survives it) brings it into the dropdown.
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByLabel('Organization').selectOption(org);
+    await nav('Audit Logs').click();
+    const rows = page.getByRole('table').locator('tbody tr');
+    await page.getByRole('button', { name: 'Load older events' }).waitFor();
+    assert.equal(await rows.count(), 100);
+    assert.equal(await rows.first().getByRole('cell').nth(4).innerText(), 'PAGED_103', 'newest first');
+    await page.getByRole('button', { name: 'Load older events' }).click();
+    // org.create and the 104 secret.create (allowed reads are not audited).
+    await until(async () => (await rows.count()) === 105);
+    assert.equal(await rows.last().getByRole('cell').nth(2).innerText(), 'org.create', 'the oldest last');
+    assert.equal(await page.getByRole('button', { name: 'Load older events' }).count(), 0, 'nothing older');
+  });
+
+  it('Members: roles listed; Invite member shows the one-time link once with a copy button; pending invitations can be revoked', async () => {
+    await nav('Members').click();
+    await page.getByRole('rowheader', { name: team.viewer.user.name }).waitFor();
+    await page.getByRole('button', { name: 'Invite member' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite member' });
+    await dialog.getByLabel('E-mail').fill('new-person@example.test');
+    await dialog.getByLabel('Role').selectOption('viewer');
+    await assertAccessible(page, 'invite dialog');
+    await dialog.getByRole('button', { name: 'Create invitation' }).click();
+    const shown = page.getByRole('dialog', { name: 'Invitation created' });
+    const link = await shown.getByLabel('Invitation link').inputValue();
+    assert.match(link, /^http:\/\/localhost:\d+\/invite#scrt_inv_/);
+    await shown.getByRole('button', { name: 'Copy link' }).click();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), link);
+    await screenshot(page, 'members-invitation-created');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await shown.waitFor({ state: 'detached' });
+    assert.ok(!(await page.content()).includes(link.split('#')[1]!), 'the link is gone from the page once closed');
+    assert.ok(!(await browserStorage(page)).includes(link.split('#')[1]!));
+    await page.getByRole('button', { name: 'Revoke invitation of new-person@example.test' }).click();
+    await page.getByRole('button', { name: 'Revoke invitation of new-person@example.test' }).waitFor({ state: 'detached' });
+  });
+
+  it('Service tokens: created for an environment, shown once with a copy button and an example workflow step, listed with last use, revoked', async () => {
+    await nav('Service tokens').click();
+    await page.getByText('No service tokens yet.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Create service token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create service token' });
+    await dialog.getByLabel('Name').fill('deploy-ci');
+    await dialog.getByLabel('Environment').selectOption('production');
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('dialog', { name: 'Service token created' });
+    const token = await shown.getByLabel('Service token').inputValue();
+    assert.match(token, /^scrt_svc_/);
+    await shown.getByText('It is shown only once.', { exact: false }).waitFor();
+    const step = await shown.locator('pre').innerText();
+    assert.match(step, /uses: org\/secrets-action@v1/);
+    assert.match(step, new RegExp(`org: ${team.org}`));
+    assert.match(step, /environment: production/);
+    assert.match(step, /token: \$\{\{ secrets\.SECRETS_TOKEN \}\}/);
+    assert.ok(!step.includes(token), 'the example step never holds the token itself');
+    await shown.getByRole('button', { name: 'Copy token' }).click();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), token);
+    await shown.getByRole('button', { name: `Copied (clipboard cleared in ${CLEAR_SECONDS} s)` }).waitFor();
+    await until(async () => (await page.evaluate('navigator.clipboard.readText()')) === '', (CLEAR_SECONDS + 5) * 1000);
+    await assertAccessible(page, 'service token created');
+    await screenshot(page, 'tokens-created');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    assert.ok(!(await page.content()).includes(token), 'the token is gone from the page once closed');
+    assert.ok(!(await browserStorage(page)).includes(token));
+    const used = await d.api.get(`/v1/orgs/${team.org}/environments/production/secrets`, token);
+    assert.equal(used.status, 200);
+    await nav('Secrets').click();
+    await nav('Service tokens').click();
+    const row = page.getByRole('row').filter({ hasText: 'deploy-ci' });
+    assert.notEqual((await row.getByRole('cell').nth(3).innerText()), 'Never', 'last use shown');
+    await page.getByRole('button', { name: 'Revoke deploy-ci' }).click();
+    await page.getByRole('dialog', { name: 'Revoke service token' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('No service tokens yet.', { exact: false }).waitFor();
+    assert.equal((await d.api.get(`/v1/orgs/${team.org}/environments/production/secrets`, token)).status, 401);
+  });
+
+  it('Environments: listed, created, and then offered in the Environment dropdown; a bad slug shows the API message', async () => {
+    await nav('Environments').click();
+    await page.getByRole('rowheader', { name: 'Production' }).waitFor();
+    await page.getByLabel('Slug').fill('Not A Slug');
+    await page.getByRole('button', { name: 'Create environment' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /slug/i);
+    await page.getByLabel('Slug').fill('qa');
+    await page.getByLabel('Name (optional)').fill('QA');
+    await page.getByRole('button', { name: 'Create environment' }).click();
+    await page.getByRole('rowheader', { name: 'QA' }).waitFor();
+    await nav('Secrets').click();
+    await page.getByLabel('Environment').selectOption('qa');
+    await page.getByText('No secrets in QA yet.').waitFor();
+  });
+
+  it('Organizations: create one (you become its Owner, it is selected), and switch back', async () => {
+    await nav('Organizations').click();
+    const slug = `web-${process.pid}`;
+    await page.getByLabel('Slug').fill(slug);
+    await page.getByLabel('Name', { exact: true }).fill('Web Org');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created organization Web Org' }).waitFor();
+    assert.equal(await page.getByLabel('Organization').inputValue(), slug);
+    await page.getByRole('row').filter({ hasText: 'Web Org' }).getByText('Owner').waitFor();
+    await page.getByRole('button', { name: `Switch to Org ${team.org}` }).click();
+    assert.equal(await page.getByLabel('Organization').inputValue(), team.org);
+  });
+
+  it('My account: a personal token created (shown once) and revoked', async () => {
+    await nav('My account').click();
+    await page.getByLabel('Token name').fill('laptop-cli');
+    await page.getByRole('button', { name: 'Create personal token' }).click();
+    const shown = page.getByRole('dialog', { name: 'Personal token created' });
+    const token = await shown.getByLabel('Personal token').inputValue();
+    assert.match(token, /^scrt_pat_/);
+    assert.equal((await d.api.get('/v1/me', token)).status, 200);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    assert.ok(!(await page.content()).includes(token));
+    await page.getByRole('button', { name: 'Revoke laptop-cli' }).click();
+    await page.getByRole('button', { name: 'Revoke laptop-cli' }).waitFor({ state: 'detached' });
+    assert.equal((await d.api.get('/v1/me', token)).status, 401);
+  });
+});

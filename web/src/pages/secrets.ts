@@ -1,0 +1,289 @@
+// Secrets of one environment: the Environment dropdown, search, the table (values masked), and the
+// Add / Edit / Delete dialogs and the eye icon. Buttons follow the caller's role: a Viewer sees
+// metadata only; an Editor reveals, adds and edits; Admins and Owners also delete.
+// A value is in the page only between its reveal and its re-mask: it is never fetched for the table,
+// and the Add and Edit dialogs send what was typed and forget it.
+import { html } from 'htm/preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { CreatedSecret, RevealedSecret, SecretMeta } from '../../../core/api-types.ts';
+import { api, errorMessage, seg } from '../api.ts';
+import type { PageContext } from '../context.ts';
+import { Dialog, ErrorText } from '../ui/dialog.ts';
+import { atLeast, when } from '../ui/format.ts';
+import { EyeIcon, EyeOffIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
+import { toast } from '../ui/toast.ts';
+
+const MASK = '••••••••';
+
+/** Keys are ASCII: only ASCII letters are uppercased, as the server does (ſ is not S). */
+export const upperAscii = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+
+type Modal = { kind: 'add' } | { kind: 'edit'; secret: SecretMeta } | { kind: 'delete'; secret: SecretMeta } | null;
+
+export function SecretsPage({ ctx }: { ctx: PageContext }) {
+  const envs = ctx.environments;
+  const [env, setEnv] = useState<string | null>(null);
+  const [secrets, setSecrets] = useState<SecretMeta[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [search, setSearch] = useState('');
+  const [modal, setModal] = useState<Modal>(null);
+  const [revealed, setRevealed] = useState<Record<string, string>>({});
+  const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const role = ctx.org.role;
+  const canEdit = atLeast(role, 'editor');
+  const canDelete = atLeast(role, 'admin');
+
+  useEffect(() => {
+    if (env === null && envs.length > 0) setEnv(envs.find((e) => e.slug === 'development')?.slug ?? envs[0]!.slug);
+  }, [envs, env]);
+
+  const maskAll = useCallback(() => {
+    for (const t of timers.current.values()) clearTimeout(t);
+    timers.current.clear();
+    setRevealed({});
+  }, []);
+  useEffect(() => maskAll, [maskAll]);
+
+  const base = env ? `/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}/secrets` : null;
+  const load = useCallback(async () => {
+    if (!base) return;
+    try {
+      setSecrets((await api<{ secrets: SecretMeta[] }>('GET', base)).secrets);
+      setError(null);
+    } catch (err) {
+      setSecrets([]);
+      setError(errorMessage(err));
+    }
+  }, [base]);
+  useEffect(() => {
+    setSecrets(null);
+    void load();
+  }, [load]);
+
+  const switchEnv = (slug: string) => {
+    maskAll();
+    setEnv(slug);
+    toast(`Showing secrets in ${envs.find((e) => e.slug === slug)?.name ?? slug}`);
+  };
+
+  const mask = (key: string) => {
+    clearTimeout(timers.current.get(key));
+    timers.current.delete(key);
+    setRevealed(({ [key]: _gone, ...rest }) => rest);
+  };
+  const reveal = async (key: string) => {
+    if (!base) return;
+    try {
+      const r = await api<RevealedSecret>('POST', `${base}/${seg(key)}/reveal`);
+      setRevealed((m) => ({ ...m, [key]: r.value }));
+      clearTimeout(timers.current.get(key));
+      timers.current.set(key, setTimeout(() => mask(key), ctx.session.revealSeconds * 1000));
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+
+  const needle = upperAscii(search.trim());
+  const shown = (secrets ?? []).filter((s) => s.key.includes(needle));
+  const envName = envs.find((e) => e.slug === env)?.name ?? env ?? '';
+  const production = env === 'production';
+
+  return html`<section>
+    <div class="page-head">
+      <h1>Secrets</h1>
+      ${canEdit && env ? html`<button type="button" onClick=${() => setModal({ kind: 'add' })}>+ Add Secret</button>` : null}
+    </div>
+    <div class="toolbar">
+      <label>
+        <span>Environment</span>
+        <select value=${env ?? ''} onChange=${(e: Event) => switchEnv((e.target as HTMLSelectElement).value)}>
+          ${envs.map((e) => html`<option value=${e.slug}>${e.name}</option>`)}
+        </select>
+      </label>
+      <label class="search">
+        <span>Search</span>
+        <input type="search" value=${search} placeholder="Filter by key" autocomplete="off"
+          onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)} />
+      </label>
+    </div>
+    <${ErrorText} message=${error} />
+    ${secrets === null
+      ? html`<p aria-busy="true">Loading…</p>`
+      : secrets.length === 0
+        ? html`<div class="empty"><p><strong>No secrets in ${envName} yet.</strong></p>
+            <p>${canEdit ? 'Click + Add Secret to store the first API key, password or token of this environment.' : 'Ask an Editor or an Admin of this organization to add one.'}</p></div>`
+        : shown.length === 0
+          ? html`<div class="empty"><p>No secret key in ${envName} contains “${search.trim()}”.</p><p>Search matches any part of the key, ignoring case.</p></div>`
+          : html`<div class="table-wrap" tabindex="0"><table class="secrets">
+              <caption class="visually-hidden">Secrets in ${envName}</caption>
+              <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Description</th><th scope="col">Version</th>
+                <th scope="col">Last Updated</th><th scope="col">Created By</th>${canEdit ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : null}</tr></thead>
+              <tbody>
+                ${shown.map((s) => html`<tr key=${s.key}>
+                  <th scope="row" class="key"><code>${s.key}</code>
+                    ${s.execRisk ? html`<span class="warn" title="Changes how programs start: the Action, secrets run and secrets export refuse to export it unless the name is allowed">⚠ Changes how programs start</span>` : null}</th>
+                  <td class="value">${s.key in revealed
+                    ? html`<code class="revealed" data-revealed=${s.key}>${revealed[s.key]}</code>`
+                    : html`<span class="masked" aria-label="Value hidden">${MASK}</span>`}</td>
+                  <td>${s.description || html`<span class="muted">—</span>`}</td>
+                  <td data-label="Version">${s.version}</td>
+                  <td data-label="Last Updated">${when(s.updatedAt)}</td>
+                  <td data-label="Created By">${s.createdBy}</td>
+                  ${canEdit
+                    ? html`<td class="actions">
+                        ${s.key in revealed
+                          ? html`<button type="button" class="icon" aria-label=${`Hide ${s.key}`} title="Hide" onClick=${() => mask(s.key)}><${EyeOffIcon} /></button>`
+                          : html`<button type="button" class="icon" aria-label=${`Reveal ${s.key}`} title="Reveal" onClick=${() => reveal(s.key)}><${EyeIcon} /></button>`}
+                        <button type="button" class="icon" aria-label=${`Edit ${s.key}`} title="Edit" onClick=${() => setModal({ kind: 'edit', secret: s })}><${PencilIcon} /></button>
+                        ${canDelete ? html`<button type="button" class="icon danger" aria-label=${`Delete ${s.key}`} title="Delete" onClick=${() => setModal({ kind: 'delete', secret: s })}><${TrashIcon} /></button>` : null}
+                      </td>`
+                    : null}
+                </tr>`)}
+              </tbody>
+            </table></div>`}
+    ${modal?.kind === 'add' && base
+      ? html`<${AddSecret} base=${base} envName=${envName} onClose=${() => setModal(null)} onDone=${(created: CreatedSecret) => {
+          setModal(null);
+          toast(created.warnings.length ? `Created ${created.key}. ${created.warnings.join(' ')}` : `Created ${created.key}`);
+          void load();
+        }} />`
+      : null}
+    ${modal?.kind === 'edit' && base
+      ? html`<${EditSecret} base=${base} secret=${modal.secret} onClose=${() => setModal(null)} onDone=${(key: string) => {
+          setModal(null);
+          mask(key);
+          toast(`Updated ${key}`);
+          void load();
+        }} />`
+      : null}
+    ${modal?.kind === 'delete' && base
+      ? html`<${DeleteSecret} base=${base} secret=${modal.secret} envName=${envName} mustType=${production} onClose=${() => setModal(null)} onDone=${(key: string) => {
+          setModal(null);
+          mask(key);
+          toast(`Deleted ${key}`);
+          void load();
+        }} />`
+      : null}
+  </section>`;
+}
+
+function AddSecret(props: { base: string; envName: string; onClose: () => void; onDone: (s: CreatedSecret) => void }) {
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const valueInput = form.elements.namedItem('value') as HTMLInputElement;
+    const description = (form.elements.namedItem('description') as HTMLTextAreaElement).value;
+    setBusy(true);
+    try {
+      const body: Record<string, string> = { key, value: valueInput.value };
+      if (description.trim()) body.description = description;
+      const created = await api<CreatedSecret>('POST', props.base, { body });
+      valueInput.value = '';
+      props.onDone(created);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+  return html`<${Dialog} title=${`Add Secret to ${props.envName}`} onClose=${props.onClose}>
+    <form onSubmit=${submit} autocomplete="off" novalidate>
+      <label for="add-key">Secret Key</label>
+      <input id="add-key" name="key" class="mono" value=${key} spellcheck=${false} autocomplete="off" placeholder="STRIPE_SECRET_KEY"
+        onInput=${(e: Event) => {
+          const input = e.target as HTMLInputElement;
+          const start = input.selectionStart;
+          input.value = upperAscii(input.value);
+          if (start !== null) input.setSelectionRange(start, start);
+          setKey(input.value);
+        }} />
+      <label for="add-value">Secret Value</label>
+      <input id="add-value" name="value" type="password" autocomplete="new-password" spellcheck=${false} />
+      <label for="add-description">Description <span class="muted">(optional)</span></label>
+      <textarea id="add-description" name="description" rows="2" maxlength="1000"></textarea>
+      <${ErrorText} message=${error} />
+      <div class="buttons">
+        <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
+        <button type="submit" disabled=${busy}>Create Secret</button>
+      </div>
+    </form>
+  <//>`;
+}
+
+function EditSecret(props: { base: string; secret: SecretMeta; onClose: () => void; onDone: (key: string) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const s = props.secret;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const valueInput = form.elements.namedItem('value') as HTMLInputElement;
+    const description = (form.elements.namedItem('description') as HTMLTextAreaElement).value;
+    const body: Record<string, string> = { description };
+    // Empty keeps the current value.
+    if (valueInput.value !== '') body.value = valueInput.value;
+    setBusy(true);
+    try {
+      await api('PATCH', `${props.base}/${seg(s.key)}`, { body, headers: { 'if-match': `"${s.version}"` } });
+      valueInput.value = '';
+      props.onDone(s.key);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+  return html`<${Dialog} title="Edit Secret" onClose=${props.onClose}>
+    <form onSubmit=${submit} autocomplete="off" novalidate>
+      <label for="edit-key">Secret Key</label>
+      <input id="edit-key" class="mono" value=${s.key} readonly />
+      <label for="edit-value">New Value (Optional)</label>
+      <input id="edit-value" name="value" type="password" autocomplete="new-password" spellcheck=${false} aria-describedby="edit-value-hint" />
+      <p class="hint" id="edit-value-hint">Leave empty to keep the current value.</p>
+      <label for="edit-description">Description</label>
+      <textarea id="edit-description" name="description" rows="2" maxlength="1000">${s.description}</textarea>
+      <${ErrorText} message=${error} />
+      <div class="buttons">
+        <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
+        <button type="submit" disabled=${busy}>Update Secret</button>
+      </div>
+    </form>
+  <//>`;
+}
+
+function DeleteSecret(props: { base: string; secret: SecretMeta; envName: string; mustType: boolean; onClose: () => void; onDone: (key: string) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState(false);
+  const key = props.secret.key;
+  const confirmed = !props.mustType || typed === key;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!confirmed) return;
+    setBusy(true);
+    try {
+      await api('DELETE', `${props.base}/${seg(key)}`);
+      props.onDone(key);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+  return html`<${Dialog} title="Delete Secret" onClose=${props.onClose}>
+    <form onSubmit=${submit} autocomplete="off">
+      <p>Delete <code class="key-confirm">${key}</code> from ${props.envName}?</p>
+      <p class="warning">Deleted secrets cannot be recovered. Make sure nothing still depends on this secret.</p>
+      ${props.mustType
+        ? html`<label for="delete-confirm">Type <code>${key}</code> to confirm</label>
+            <input id="delete-confirm" class="mono" value=${typed} autocomplete="off" spellcheck=${false}
+              onInput=${(e: Event) => setTyped((e.target as HTMLInputElement).value)} />`
+        : null}
+      <${ErrorText} message=${error} />
+      <div class="buttons">
+        <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
+        <button type="submit" class="danger" disabled=${busy || !confirmed}>Delete</button>
+      </div>
+    </form>
+  <//>`;
+}
