@@ -65,9 +65,11 @@ describe('UI: an Owner connects and manages secrets in the sidebar', function ()
     await wb.runCommand('Secrets: Search');
     await wb.quickInput.filter({ hasText: /Filter by part of the key/ }).waitFor();
     await wb.quickInputBox.pressSequentially('Url', { delay: 30 });
+    // The filter follows each keystroke: after "U", API_TIMEOUT still matches; only "Url" hides it, so wait
+    // for the whole text to be applied before judging what is shown.
     await waitUntil(async () => (await wb.row('STRIPE_KEY').count()) === 0, 'STRIPE_KEY to be filtered out');
+    await waitUntil(async () => (await wb.row('API_TIMEOUT').count()) === 0, 'API_TIMEOUT to be filtered out once "Url" is typed');
     assert.ok((await wb.row('DATABASE_URL').count()) >= 1);
-    assert.equal(await wb.row('API_TIMEOUT').count(), 0);
     await wb.page.keyboard.press('Enter');
     await wb.view.getByText('Showing keys containing "Url"').waitFor();
     await wb.screenshot('04-search-url');
