@@ -38,6 +38,7 @@ import { OidcExchangeService } from './services/oidc/exchange.ts';
 import { IssuerKeys } from './services/oidc/issuer-keys.ts';
 import { OidcPolicyService } from './services/oidc/policies.ts';
 import { DEFAULT_OIDC_SETTINGS } from './services/oidc/settings.ts';
+import { createServices } from './services/services.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -92,18 +93,20 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
   const limiter = new FailedAuthLimiter(deps.clock, deps.limits.authFailureLimit, deps.limits.authFailureWindowMs);
   installAuthentication(app, deps, auth, sessions, limiter);
 
+  const services = createServices(deps, (tokenId) => auth.forget(tokenId));
+
   registerHealthRoutes(app, deps);
   const ceremonies = new PasskeyCeremonies(deps, new ChallengeStore(deps.clock));
   registerSessionRoutes(app, deps, auth, sessions, limiter);
   registerPasskeyRoutes(app, deps, sessions, ceremonies, limiter);
   registerInvitationRoutes(app, deps, sessions, ceremonies, limiter);
-  registerMeRoutes(app, deps);
-  registerOrgRoutes(app, deps);
-  registerEnvironmentRoutes(app, deps);
-  registerSecretRoutes(app, deps);
-  registerSecretBatchRoutes(app, deps);
-  registerBulkRevealRoutes(app, deps);
-  registerServiceTokenRoutes(app, deps, auth);
+  registerMeRoutes(app, deps, services.users);
+  registerOrgRoutes(app, deps, services);
+  registerEnvironmentRoutes(app, deps, services.orgs);
+  registerSecretRoutes(app, deps, services.secrets);
+  registerSecretBatchRoutes(app, deps, services.secretBatches);
+  registerBulkRevealRoutes(app, deps, services.secrets);
+  registerServiceTokenRoutes(app, deps, services.serviceTokens);
   registerAuditRoutes(app, deps);
   registerOidcPolicyRoutes(app, deps, new OidcPolicyService(deps));
   registerOidcAuthRoutes(app, new OidcExchangeService(deps, new IssuerKeys(deps.oidc ?? DEFAULT_OIDC_SETTINGS)), limiter);

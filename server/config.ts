@@ -17,6 +17,8 @@ export interface Config {
   publicUrl: URL | undefined;
   ops: OpsSettings;
   oidc: OidcSettings;
+  /** `postgres://…` to store in PostgreSQL (several instances may share it); undefined for SQLite in dataDir. */
+  databaseUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -27,7 +29,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const portText = env.PORT ?? '8787';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0–65535, got "${portText}"`);
+  const databaseUrl = env.SECRETS_DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(?:ql)?:\/\//.test(databaseUrl)) {
+    // The URL may hold a password: the message names the setting, never its value.
+    throw new ConfigError('SECRETS_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
   return {
+    databaseUrl,
     host: env.HOST || '127.0.0.1',
     port,
     dataDir: resolve(env.SECRETS_DATA_DIR || './.secrets'),

@@ -13,6 +13,10 @@ async function main(): Promise<void> {
     await rotateMasterKey(config, process.env);
     return;
   }
+  if ((command === 'backup' || command === 'restore') && config.databaseUrl) {
+    // The URL may hold a password: the message names the setting, never its value.
+    throw new Error(`${command} copies the SQLite store; with SECRETS_DATABASE_URL set, use pg_dump and pg_restore (docs/operations.md, Backups)`);
+  }
   if (command === 'backup') {
     const { backupStore } = await import('./backup.ts');
     backupStore(config, process.argv[3]);

@@ -13,7 +13,9 @@ import { decodeMasterKey, loadMasterKey, MasterKeyError, masterKeyPath, syncDire
 import { lockDataDir } from './data-dir/lock.ts';
 import { secureDataDir } from './data-dir/permissions.ts';
 import type { Config } from './config.ts';
+import { PostgresStorage } from './storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.ts';
+import type { Storage } from './storage/types.ts';
 import { WrongMasterKeyError } from './start.ts';
 
 export interface RotationResult {
@@ -30,9 +32,11 @@ export async function rotateMasterKey(config: Config, env: NodeJS.ProcessEnv, pr
   }
   secureDataDir(config.dataDir, print);
   const lock = lockDataDir(config.dataDir, 'rotation');
-  let storage: SqliteStorage | undefined;
+  let storage: Storage | undefined;
   try {
-    storage = SqliteStorage.open(config.dataDir);
+    // On PostgreSQL the rotation also takes the database's running lock: it refuses while any server
+    // instance runs on the database, and no instance starts until it is done.
+    storage = config.databaseUrl ? await PostgresStorage.open(config.databaseUrl, { holder: 'rotation' }) : SqliteStorage.open(config.dataDir);
     const recovered = recoverInterruptedRotation(config.dataDir, await storage.getMasterCheck(), config.masterKeyBase64);
     if (recovered) print(recovered);
     const current = loadMasterKey(config.dataDir, config.masterKeyBase64, () => undefined);

@@ -1,5 +1,5 @@
 // Building audit events from a request. An event names who, what, where and which keys: never a value.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { AuditAction } from '../../core/api-types.ts';
 import type { Actor } from '../auth/principal.ts';
 import type { AuditInput, AuditRow } from '../storage/types.ts';
@@ -10,17 +10,37 @@ const MAX_USER_AGENT = 512;
 /** Control characters (ESC, DEL, ...) would reach whoever reads the log in a terminal. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
-export function auditEvent(
-  request: FastifyRequest,
-  actor: Actor,
+/** Who asks and from where: what a service needs from the request to audit what it does. */
+export interface Caller {
+  actor: Actor;
+  ip: string;
+  userAgent: string | null;
+  log: FastifyBaseLogger;
+  /** The workflow a CI caller runs in (verified from an OIDC exchange, or claimed by headers). */
+  workflow: AuditDetails | undefined;
+}
+
+export function callerOf(request: FastifyRequest, actor: Actor): Caller {
+  const ua = request.headers['user-agent'];
+  return {
+    actor,
+    ip: request.ip,
+    userAgent: typeof ua === 'string' ? ua.slice(0, MAX_USER_AGENT).replace(CONTROL, '?') : null,
+    log: request.log,
+    workflow: workflowDetails(request),
+  };
+}
+
+export function callerEvent(
+  caller: Caller,
   action: AuditAction,
   outcome: AuditOutcome,
   environment: string | null,
   keys: string[],
   details?: AuditDetails,
 ): AuditInput {
-  const ua = request.headers['user-agent'];
-  const merged = { ...workflowDetails(request), ...details };
+  const { actor } = caller;
+  const merged = { ...caller.workflow, ...details };
   return {
     time: new Date().toISOString(),
     actorType: actor.type,
@@ -30,10 +50,22 @@ export function auditEvent(
     environment,
     keys,
     outcome,
-    ip: request.ip,
-    userAgent: typeof ua === 'string' ? ua.slice(0, MAX_USER_AGENT).replace(CONTROL, '?') : null,
+    ip: caller.ip,
+    userAgent: caller.userAgent,
     ...(Object.keys(merged).length > 0 && { details: merged }),
   };
+}
+
+export function auditEvent(
+  request: FastifyRequest,
+  actor: Actor,
+  action: AuditAction,
+  outcome: AuditOutcome,
+  environment: string | null,
+  keys: string[],
+  details?: AuditDetails,
+): AuditInput {
+  return callerEvent(callerOf(request, actor), action, outcome, environment, keys, details);
 }
 
 export function toAuditEvent(row: AuditRow): AuditEvent {

@@ -1,15 +1,18 @@
 // Decrypted values of recently revealed environments, so the CI hot path (bulk reveal of a whole
 // environment) does not re-read and re-open every row on every request. Entries live in this
-// process's memory only (which already holds the data keys that open every value), expire after a
-// short TTL, and are dropped by a generation bump on every change to the environment. Authorization
-// and the audit event still happen per request; the cache only replaces read + decrypt.
+// process's memory only (which already holds the data keys that open every value) and expire after a
+// short TTL. Each entry carries the environment's revision it was read at (storage bumps the revision
+// in the transaction of every create, update and delete), and a caller serves it only when the
+// revision it has just read from storage is the same: a change committed by this or any other server
+// instance makes the entry unusable at once, so a stale value is never served. Authorization and the
+// audit event still happen per request; the cache only replaces read + decrypt.
 import type { RevealedSecret } from '../../core/api-types.ts';
 
 const TTL_MS = 30_000;
 const MAX_ENVIRONMENTS = 256;
 
-interface Entry {
-  generation: number;
+export interface RevealCacheEntry {
+  revision: number;
   expires: number;
   secrets: RevealedSecret[];
   byKey: Map<string, RevealedSecret>;
@@ -18,41 +21,36 @@ interface Entry {
 }
 
 export class RevealCache {
-  private readonly generations = new Map<string, number>();
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, RevealCacheEntry>();
 
-  /** Capture before reading, pass to `fill` after: a change in between keeps the read out. */
-  generation(environmentId: string): number {
-    return this.generations.get(environmentId) ?? 0;
-  }
-
-  get(environmentId: string): Entry | undefined {
+  /** The entry read at `revision` (the environment's current one, just read), if there is one. */
+  get(environmentId: string, revision: number): RevealCacheEntry | undefined {
     const entry = this.entries.get(environmentId);
     if (!entry) return undefined;
-    if (entry.generation !== this.generation(environmentId) || entry.expires <= Date.now()) {
+    if (entry.revision !== revision || entry.expires <= Date.now()) {
       this.entries.delete(environmentId);
       return undefined;
     }
     return entry;
   }
 
-  fill(environmentId: string, generation: number, secrets: RevealedSecret[]): void {
-    if (generation !== this.generation(environmentId)) return;
-    if (this.entries.size >= MAX_ENVIRONMENTS) {
+  /** Remembers every secret of the environment as read, together with the revision they were read at. */
+  fill(environmentId: string, revision: number, secrets: RevealedSecret[]): void {
+    const present = this.entries.get(environmentId);
+    if (present && present.revision > revision) return;
+    if (!present && this.entries.size >= MAX_ENVIRONMENTS) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(environmentId, {
-      generation,
-      expires: Date.now() + TTL_MS,
-      secrets,
-      byKey: new Map(secrets.map((s) => [s.key, s])),
-    });
+    this.entries.set(environmentId, { revision, expires: Date.now() + TTL_MS, secrets, byKey: new Map(secrets.map((s) => [s.key, s])) });
   }
 
-  /** Called before every create, update or delete in the environment and again once it settled. */
+  /** Frees the memory of an environment that changed (correctness does not depend on it: revisions do). */
   invalidate(environmentId: string): void {
-    this.generations.set(environmentId, this.generation(environmentId) + 1);
     this.entries.delete(environmentId);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }

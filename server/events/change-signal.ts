@@ -16,6 +16,11 @@ export class ChangeSignal {
     };
   }
 
+  /** Wakes every listener (their storage may have missed notifications, e.g. after a reconnect). */
+  raiseAll(): void {
+    for (const id of [...this.#listeners.keys()]) this.raise(id);
+  }
+
   raise(environmentId: string): void {
     const set = this.#listeners.get(environmentId);
     if (!set) return;

@@ -7,9 +7,11 @@ export const slug = { type: 'string', pattern: SLUG_PATTERN.source } as const;
 /** Path keys are normalised and checked by the handler, so the problem says what is wrong with them. */
 export const keyParam = { type: 'string', minLength: 1, maxLength: 512 } as const;
 export const id = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
-export const name = { type: 'string', minLength: 1, maxLength: 200 } as const;
-export const description = { type: 'string', maxLength: DESCRIPTION_MAX_LENGTH } as const;
-export const email = { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' } as const;
+/** U+0000 is refused in every text field but secret values (which are stored encrypted): PostgreSQL text cannot hold it. */
+export const NO_NUL = '^[^\\u0000]*$';
+export const name = { type: 'string', minLength: 1, maxLength: 200, pattern: NO_NUL } as const;
+export const description = { type: 'string', maxLength: DESCRIPTION_MAX_LENGTH, pattern: NO_NUL } as const;
+export const email = { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^@\\s\\u0000]+@[^@\\s\\u0000]+$' } as const;
 export const isoTime = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 export function params(properties: Record<string, object>) {

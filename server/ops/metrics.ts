@@ -92,8 +92,8 @@ export class ServerMetrics {
   }
 
   private instrumentCache(cache: RevealCache): RevealCache {
-    const get: RevealCache['get'] = (environmentId) => {
-      const entry = cache.get(environmentId);
+    const get: RevealCache['get'] = (environmentId, revision) => {
+      const entry = cache.get(environmentId, revision);
       this.cacheLookups.inc({ result: entry ? 'hit' : 'miss' });
       return entry;
     };

@@ -1,19 +1,18 @@
 // Environments: every organization starts with development, staging and production; Admins add more.
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Environment } from '../../core/api-types.ts';
 import { accessOrg, authorize } from '../auth/access.ts';
-import { auditEvent } from '../audit/events.ts';
+import { callerOf } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
 import { body, environmentSchema, name, orgParams, slug } from '../http/schemas.ts';
-import { DuplicateError, type EnvironmentRow } from '../storage/types.ts';
+import type { OrgService } from '../services/orgs/org-service.ts';
+import type { EnvironmentRow } from '../storage/types.ts';
 
 export function toEnvironment(e: EnvironmentRow): Environment {
   return { slug: e.slug, name: e.name, createdAt: e.createdAt };
 }
 
-export function registerEnvironmentRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerEnvironmentRoutes(app: FastifyInstance, deps: Deps, orgs: OrgService): void {
   const { storage } = deps;
 
   app.get<{ Params: { org: string } }>(
@@ -35,14 +34,7 @@ export function registerEnvironmentRoutes(app: FastifyInstance, deps: Deps): voi
     async (request, reply) => {
       const access = await accessOrg(deps, request, request.params.org);
       await authorize(deps, request, access, 'org.manage');
-      const s = request.body.slug;
-      const env: EnvironmentRow = { id: randomUUID(), slug: s, name: request.body.name ?? s[0]!.toUpperCase() + s.slice(1), createdAt: new Date().toISOString() };
-      try {
-        await storage.createEnvironment(access.org.id, env, auditEvent(request, access.actor, 'environment.create', 'allowed', s, []));
-      } catch (err) {
-        if (err instanceof DuplicateError) throw new ApiError('ENVIRONMENT_EXISTS', `Environment ${s} already exists in ${access.org.slug}`);
-        throw err;
-      }
+      const env = await orgs.createEnvironment(callerOf(request, access.actor), access.org, request.body.slug, request.body.name);
       reply.code(201);
       return toEnvironment(env);
     },

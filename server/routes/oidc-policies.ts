@@ -4,7 +4,7 @@ import type { OidcPolicyInput } from '../../core/api-types.ts';
 import { accessOrg, authorize } from '../auth/access.ts';
 import { auditEvent } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
-import { body, id, name, orgParams, params, slug } from '../http/schemas.ts';
+import { body, id, name, NO_NUL, orgParams, params, slug } from '../http/schemas.ts';
 import type { AuditStamp } from '../services/oidc/audit-stamp.ts';
 import { MAX_CLAIM_CONDITIONS } from '../services/oidc/policy-rules.ts';
 import type { OidcPolicyPatch, OidcPolicyService } from '../services/oidc/policies.ts';
@@ -12,8 +12,8 @@ import type { OidcPolicyPatch, OidcPolicyService } from '../services/oidc/polici
 const claimValue = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const policyFields = {
   name,
-  issuer: { type: 'string', minLength: 1, maxLength: 512 },
-  audience: { type: 'string', minLength: 1, maxLength: 256 },
+  issuer: { type: 'string', minLength: 1, maxLength: 512, pattern: NO_NUL },
+  audience: { type: 'string', minLength: 1, maxLength: 256, pattern: NO_NUL },
   environment: slug,
   claims: { type: 'object', additionalProperties: claimValue, maxProperties: MAX_CLAIM_CONDITIONS },
   ttlSeconds: { type: 'integer' },

@@ -1,7 +1,9 @@
 // The storage interface the routes use. Every call about an organization's data takes that
 // organization's id, so no query can reach across organizations. Methods that change data take the
 // audit event to record and write it in the same transaction: the change and its audit land together
-// or not at all. SQLite implements it today (sqlite/); a PostgreSQL implementation can follow.
+// or not at all. Check-then-act rules (last owner, expected version, unique keys) are decided inside the
+// storage's transactions, so they hold when several server instances share one database. SQLite
+// (sqlite/, one process) and PostgreSQL (postgres/, any number of instances) implement it.
 import type { AuditAction, AuditDetails, AuditFilter, AuditOutcome, ClaimConditions, Role, WorkflowContext } from '../../core/api-types.ts';
 
 // The audit filter is the API's own (core), so the route, the storage and the clients cannot drift.
@@ -222,6 +224,11 @@ export class BatchWriteError extends Error {
   }
 }
 
+/** Raised when a change would leave the organization without an Owner (the caller maps it to a 409). */
+export class LastOwnerError extends Error {
+  readonly code = 'LAST_OWNER';
+}
+
 /** Raised when the audit event could not be written, so the change was rolled back. */
 export class AuditWriteError extends Error {
   readonly code = 'AUDIT_WRITE_FAILED';
@@ -255,8 +262,10 @@ export interface Storage {
   getMember(orgId: string, userId: string): Promise<MemberRow | undefined>;
   listMembers(orgId: string): Promise<MemberRow[]>;
   countOwners(orgId: string): Promise<number>;
+  /** Adds or changes a member; throws LastOwnerError when that would demote the last Owner. */
   putMember(orgId: string, userId: string, role: Role, at: string, audit: AuditInput): Promise<void>;
-  removeMember(orgId: string, userId: string, audit: AuditInput): Promise<void>;
+  /** False when the user is not a member; throws LastOwnerError when they are the last Owner. */
+  removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean>;
 
   // Environments.
   listEnvironments(orgId: string): Promise<EnvironmentRow[]>;
@@ -267,8 +276,13 @@ export interface Storage {
   // Secrets.
   listSecrets(orgId: string, environmentId: string, search?: string): Promise<SecretMetaRow[]>;
   getSecret(orgId: string, environmentId: string, key: string): Promise<SecretRow | undefined>;
-  /** Every secret of the environment, or the named ones, with ciphertexts. */
-  getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<SecretRow[]>;
+  /**
+   * The environment's revision: a number that every create, update and delete of one of its secrets
+   * raises in its own transaction. Equal revisions mean equal secrets.
+   */
+  environmentRevision(orgId: string, environmentId: string): Promise<number>;
+  /** Every secret of the environment, or the named ones, with ciphertexts, and the revision they are of. */
+  getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<{ revision: number; rows: SecretRow[] }>;
   createSecret(orgId: string, environmentId: string, secret: NewSecret, audit: AuditInput): Promise<SecretRow>;
   updateSecret(orgId: string, environmentId: string, key: string, update: SecretUpdate, audit: AuditInput): Promise<SecretRow>;
   deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean>;
@@ -357,6 +371,12 @@ export interface Storage {
    * schema is at this server's newest migration; rejects otherwise.
    */
   ping(): Promise<void>;
+
+  /**
+   * Runs `fn` while no other server instance on this database runs its own: first-start set-up
+   * (master-key check, bootstrap) happens once when several instances start together.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
 
   /** Commits queued audit events and closes the database. */
   close(): Promise<void>;

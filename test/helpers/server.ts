@@ -1,9 +1,11 @@
 // Starts the real secrets server (server/main.ts) as a child process on a free port with its own data
-// directory, the way an operator would, so tests talk to it over HTTP and nothing is mocked.
+// directory, the way an operator would, so tests talk to it over HTTP and nothing is mocked. In the
+// suites' PostgreSQL run (SECRETS_TEST_BACKEND=postgres) each data directory gets its own database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { databaseFor, testingPostgres } from './postgres.ts';
 
 const SERVER_MAIN = resolve(import.meta.dirname, '../../server/main.ts');
 
@@ -11,6 +13,8 @@ export interface RunningServer {
   url: string;
   adminToken: string;
   dataDir: string;
+  /** The PostgreSQL database it stores in, or undefined on SQLite. */
+  databaseUrl: string | undefined;
   child: ChildProcess;
   /** Everything the server printed on stdout and stderr so far. */
   output(): string;
@@ -25,12 +29,20 @@ export interface StartOptions {
   dataDir?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Store in this PostgreSQL database (several servers may share one); by default the run's backend. */
+  databaseUrl?: string;
+  /** Force SQLite even in the PostgreSQL run (tests of the SQLite file itself). */
+  sqlite?: boolean;
+  /** Do not wait for `<dataDir>/admin-token` (another instance on the database bootstrapped). */
+  noAdminToken?: boolean;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'secrets-test-'));
+  const databaseUrl = options.sqlite ? undefined : (options.databaseUrl ?? (testingPostgres() ? await databaseFor(dataDir) : undefined));
+  const { SECRETS_DATABASE_URL: _inherited, ...parentEnv } = process.env;
   const child = spawn(process.execPath, [SERVER_MAIN], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', SECRETS_DATA_DIR: dataDir, ...options.env },
+    env: { ...parentEnv, HOST: '127.0.0.1', PORT: '0', SECRETS_DATA_DIR: dataDir, ...(databaseUrl ? { SECRETS_DATABASE_URL: databaseUrl } : {}), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -63,11 +75,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (r?.status === 200) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  const adminToken = options.noAdminToken ? '' : readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
 
   const kill = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { url, adminToken, dataDir, child, output: () => out, stop: () => kill('SIGTERM'), kill };
+  return { url, adminToken, dataDir, databaseUrl, child, output: () => out, stop: () => kill('SIGTERM'), kill };
 }

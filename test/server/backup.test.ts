@@ -62,7 +62,7 @@ describe('server: backup and restore', function () {
   });
 
   it('backs up while writes go on and restores into a fresh data directory where every secret reads back with the same master key', async () => {
-    const source = await startServer();
+    const source = await startServer({ sqlite: true });
     servers.push(source);
     const api = http(source.url);
     const org = await createOrg(api, source.adminToken);
@@ -118,7 +118,7 @@ describe('server: backup and restore', function () {
     assert.match(restored.out, /The master key from SECRETS_MASTER_KEY opens it/);
     assert.equal(statSync(join(fresh, 'secrets.db')).mode & 0o777, 0o600);
     copyFileSync(join(source.dataDir, 'admin-token'), join(fresh, 'admin-token'));
-    const copy = await startServer({ dataDir: fresh, env: { SECRETS_MASTER_KEY: masterKey } });
+    const copy = await startServer({ sqlite: true, dataDir: fresh, env: { SECRETS_MASTER_KEY: masterKey } });
     servers.push(copy);
     const got = await revealAll(http(copy.url), source.adminToken, org, env);
 
@@ -132,7 +132,7 @@ describe('server: backup and restore', function () {
   });
 
   it('refuses to restore beside a running server, over an existing database without --force, or with a master key that does not open the backup', async () => {
-    const server = await startServer();
+    const server = await startServer({ sqlite: true });
     servers.push(server);
     const api = http(server.url);
     const org = await createOrg(api, server.adminToken);
@@ -165,9 +165,19 @@ describe('server: backup and restore', function () {
     assert.equal(forced.code, 0, forced.out);
     assert.match(forced.out, /the previous database was replaced/);
     assert.ok(!existsSync(join(server.dataDir, 'secrets.db-wal')) || statSync(join(server.dataDir, 'secrets.db-wal')).size === 0);
-    const back = await startServer({ dataDir: server.dataDir });
+    const back = await startServer({ sqlite: true, dataDir: server.dataDir });
     servers.push(back);
     const got = await revealAll(http(back.url), server.adminToken, org, env);
     assert.deepEqual([...got], [['BEFORE', 'canary-before-6d1f0e2a']]);
+  });
+
+  it('refuses backup and restore on PostgreSQL, pointing to pg_dump, without printing the database URL', async () => {
+    const url = 'postgres://secrets:pw-canary-5b1e9c44d0@127.0.0.1:1/secrets';
+    for (const command of [['backup', join(tempDir('pg-backup'), 'b.db')], ['restore', join(tempDir('pg-restore'), 'b.db')]]) {
+      const r = await operator(command, { SECRETS_DATA_DIR: join(tempDir('pg-data'), 'data'), SECRETS_DATABASE_URL: url });
+      assert.notEqual(r.code, 0);
+      assert.match(r.out, /copies the SQLite store; with SECRETS_DATABASE_URL set, use pg_dump and pg_restore/);
+      assert.ok(!r.out.includes('pw-canary-5b1e9c44d0'), r.out);
+    }
   });
 });

@@ -1,5 +1,6 @@
 // First start on an empty data directory, as an operator runs it: files, their modes, what is printed
 // (a path, never a token), and that a second start reuses everything.
+// The file-mode test looks at the SQLite files, so it runs on SQLite in the PostgreSQL run too.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -35,7 +36,7 @@ describe('server: first start and restart', () => {
   });
 
   it('generates master.key (0600) with exactly one warning when no key is given, and keeps the database files 0600', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const keyFile = join(server.dataDir, 'master.key');
     assert.equal(mode(keyFile), 0o600);
     assert.equal(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64').length, 32);

@@ -1,11 +1,13 @@
 // Secrets are sacred: distinctive canary values (and every token minted) are pushed through the
 // happy paths and through every kind of error, then looked for in the server's output, in every
 // error response, in the audit log, and in the raw bytes of every file in the data directory
-// (SQLite main file, -wal and -shm included), while running and after a clean stop.
+// (SQLite main file, -wal and -shm included) or of every row of the PostgreSQL database, while running
+// and after a clean stop.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { queryDatabase } from '../helpers/postgres.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
 import { http, type Http, type Reply } from './support/http.ts';
@@ -125,8 +127,30 @@ describe('server: canary values never leak', function () {
     assertAbsent('the server output', server.output());
   });
 
+  /** On PostgreSQL: every column of every row of every table, bytes as stored, holds no value or token. */
+  const scanDatabase = async () => {
+    const tables = await queryDatabase<{ tablename: string }>(server.databaseUrl!, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+    assert.ok(tables.some((t) => t.tablename === 'secrets'), 'the secrets table exists');
+    const chunks: Buffer[] = [];
+    for (const { tablename } of tables) {
+      for (const row of await queryDatabase(server.databaseUrl!, `SELECT * FROM "${tablename}"`)) {
+        for (const v of Object.values(row)) chunks.push(Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+      }
+    }
+    const bytes = Buffer.concat(chunks);
+    for (const v of values) for (const form of leakForms(v)) assert.equal(bytes.indexOf(form), -1, 'a value appears in plaintext in the database');
+    for (const t of tokens) for (const form of leakForms(t)) assert.equal(bytes.indexOf(form), -1, 'a token appears in plaintext in the database');
+  };
+
   const scanDataDir = () => {
     const files = filesUnder(server.dataDir);
+    if (server.databaseUrl) {
+      for (const file of files) {
+        const bytes = readFileSync(file);
+        for (const v of values) for (const form of leakForms(v)) assert.equal(bytes.indexOf(form), -1, `a value appears in plaintext in ${file}`);
+      }
+      return files;
+    }
     assert.ok(files.some((f) => /\.(db|sqlite3?)$/.test(f) || f.includes('.db')), `no database file in ${files.join(', ')}`);
     for (const file of files) {
       const bytes = readFileSync(file);
@@ -139,12 +163,14 @@ describe('server: canary values never leak', function () {
 
   it('no file in the data directory (database, -wal, -shm) holds a value or a token while the server runs', () => {
     const files = scanDataDir();
+    if (server.databaseUrl) return scanDatabase();
     assert.ok(files.some((f) => f.endsWith('-wal')), `expected a WAL file while running: ${files.join(', ')}`);
   });
 
   it('after a clean stop (WAL checkpointed into the database) still no file holds a value or a token, nor does the output', async () => {
     await server.stop();
     scanDataDir();
+    if (server.databaseUrl) await scanDatabase();
     assertAbsent('the server output after stop', server.output());
   });
 });

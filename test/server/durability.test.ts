@@ -2,6 +2,7 @@
 // the value, a change whose event cannot be written is not made, and no acknowledged reveal loses its
 // event when the server is killed with SIGKILL. (The SIGKILL-during-writes loop for secrets themselves
 // is in restart.test.ts.)
+// The fail-closed test breaks the SQLite audit table, so it runs on SQLite in the PostgreSQL run too.
 import assert from 'node:assert/strict';
 import type { AuditEvent, AuditPage } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -25,7 +26,7 @@ describe('server: the audit fails closed and survives SIGKILL', function () {
   afterEach(async () => server?.stop());
 
   it('answers 503 AUDIT_UNAVAILABLE instead of the value, and makes no change, while audit events cannot be written', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const value = canary('AUDITED');
     await createSecret(server, 'default', 'production', 'AUDITED', value);
     assert.equal((await reveal(server, 'default', 'production', 'AUDITED')).body.value, value, 'revealed (and cached) before the outage');

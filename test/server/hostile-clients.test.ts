@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync } from 'node:fs';
 import type { AuditEvent } from '../../core/api-types.ts';
+import { connectDatabase } from '../helpers/postgres.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { auditEvents } from './support/audit.ts';
 import { createTeam, secretPath, secretsPath, sleep, type Team } from './support/fixtures.ts';
@@ -189,10 +190,12 @@ describe('server: hostile clients', function () {
     it('answers an anonymous or non-member attempt without waiting for the audit write', async () => {
       // The outsider's token is touched (a write) on first use; use it once before the disk is held.
       assert.equal((await api.get('/v1/me', team.outsider.token)).status, 200);
-      // Hold the database's write lock: the audit worker cannot commit (it waits up to its 10 s busy
-      // timeout), so any response that waited for the audit write would take that long.
-      const db = openDb(server.dataDir);
-      db.exec('BEGIN IMMEDIATE');
+      // Hold the database's write lock (on PostgreSQL, the audit table's): the audit writer cannot
+      // commit meanwhile, so any response that waited for the audit write would wait for the release.
+      const pgLock = server.databaseUrl ? await connectDatabase(server.databaseUrl) : undefined;
+      const db = pgLock ? undefined : openDb(server.dataDir);
+      if (pgLock) await pgLock.query('BEGIN; LOCK TABLE audit_events IN EXCLUSIVE MODE');
+      else db!.exec('BEGIN IMMEDIATE');
       try {
         const limit = { limitMs: 3_000 };
         const anonymous = await requestFrom(server.url, '127.0.0.1', 'GET', `/v1/orgs/${team.org}/members`, { ...limit, token: BAD_TOKEN });
@@ -203,8 +206,13 @@ describe('server: hostile clients', function () {
         assert.equal(outsider.status, 404);
         assert.equal(JSON.parse(outsider.text).code, 'ORG_NOT_FOUND');
       } finally {
-        db.exec('ROLLBACK');
-        db.close();
+        if (pgLock) {
+          await pgLock.query('ROLLBACK');
+          await pgLock.end();
+        } else {
+          db!.exec('ROLLBACK');
+          db!.close();
+        }
       }
       // The denials are still recorded once the disk is free.
       let events: AuditEvent[] = [];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AcceptedInvitation, CreatedInvitation, Invitation, InvitationPreview, Member } from '../../core/api-types.ts';
+import { databaseBytes } from '../helpers/postgres.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { auditEvents, ofAction } from './support/audit.ts';
 import { pageHeaders, signInWithToken } from './support/browser-session.ts';
@@ -53,7 +54,8 @@ describe('server: invitations', function () {
     assert.deepEqual(Object.keys(found!).sort(), ['createdAt', 'createdBy', 'email', 'expiresAt', 'id', 'role']);
     const secret = tokenOf(made.body.url);
     assert.ok(!list.text.includes(secret));
-    for (const f of ['secrets.db', 'secrets.db-wal']) assert.ok(!readFileSync(join(server.dataDir, f)).toString('latin1').includes(secret), f);
+    if (server.databaseUrl) assert.ok(!(await databaseBytes(server.databaseUrl)).toString('latin1').includes(secret), 'PostgreSQL');
+    else for (const f of ['secrets.db', 'secrets.db-wal']) assert.ok(!readFileSync(join(server.dataDir, f)).toString('latin1').includes(secret), f);
   });
 
   it('lets only Admins and Owners invite, and only an Owner invite an Owner', async () => {

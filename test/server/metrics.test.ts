@@ -15,6 +15,7 @@ import { toKeyObject } from '../../server/crypto/envelope.ts';
 import { RevealCache } from '../../server/crypto/reveal-cache.ts';
 import { SqliteStorage } from '../../server/storage/sqlite/sqlite-storage.ts';
 import type { MetricsAccess } from '../../server/ops/settings.ts';
+import { queryDatabase } from '../helpers/postgres.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { openDb } from './helpers-api.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
@@ -58,20 +59,26 @@ describe('server: /metrics and /readyz', function () {
   });
 
   it('/readyz answers 503 NOT_READY when the schema is behind this server (a real query, not a constant), and 200 again once it is not', async () => {
-    const db = openDb(server.dataDir);
+    // The same statements on either backend (the PostgreSQL run stores in its own database).
+    const url = server.databaseUrl;
+    const db = url ? undefined : openDb(server.dataDir);
+    const query = async <T,>(sql: string, params: (string | number)[] = []): Promise<T[]> => {
+      if (url) return queryDatabase(url, sql.replace(/\?/g, (_m, i: number) => `$${sql.slice(0, i).split('?').length}`), params) as Promise<T[]>;
+      return db!.prepare(sql).all(...params) as T[];
+    };
     try {
-      const newest = db.prepare('SELECT * FROM schema_migrations ORDER BY version DESC LIMIT 1').get() as { version: number; name: string; applied_at: string };
-      db.prepare('DELETE FROM schema_migrations WHERE version = ?').run(newest.version);
+      const [newest] = await query<{ version: number; name: string; applied_at: string }>('SELECT * FROM schema_migrations ORDER BY version DESC LIMIT 1');
+      await query('DELETE FROM schema_migrations WHERE version = ?', [newest!.version]);
       try {
         const r = await api.get('/readyz');
         assertProblem(r, 503, 'NOT_READY');
         assert.doesNotMatch(r.text, /version|schema/i, 'the probe answer does not describe the database');
         assert.equal((await api.get('/healthz')).status, 200, 'alive all the same');
       } finally {
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(newest.version, newest.name, newest.applied_at);
+        await query('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [newest!.version, newest!.name, newest!.applied_at]);
       }
     } finally {
-      db.close();
+      db?.close();
     }
     assert.equal((await api.get('/readyz')).status, 200);
     assert.match(server.output(), /not ready: the database schema is at version/);

@@ -2,6 +2,8 @@
 // rotation command: rotation and a running server exclude each other (the lock dies with its process),
 // and a rotation interrupted before or after its commit is recovered at the next start, with every
 // secret still readable.
+// These look into the SQLite file, so they run on SQLite in the PostgreSQL run too; rotation on
+// PostgreSQL is proven in multi-instance.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +54,7 @@ describe('server: key rotation can never lose data', function () {
   });
 
   it('refuses to rotate beside a running server and changes nothing; organizations created meanwhile and afterwards stay readable', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const dataDir = server.dataDir;
     const values: Values = new Map();
     await seed(server, values, 'default');
@@ -74,16 +76,16 @@ describe('server: key rotation can never lose data', function () {
     const done = rotate(dataDir);
     assert.equal(done.status, 0, done.out);
     assert.notEqual(keyOf(dataDir), keyBefore);
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     await assertAllReveal(server, values);
     await seed(server, values, 'created-after');
     await server.stop();
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     await assertAllReveal(server, values);
   });
 
   it('refuses a second server on the same data directory', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const second = await startExpectingRefusal(server.dataDir, {});
     assert.notEqual(second.code, 0);
     assert.match(second.out, /is in use by another server or by a master-key rotation/);
@@ -92,7 +94,7 @@ describe('server: key rotation can never lose data', function () {
   });
 
   it('does not keep the lock past a killed server: rotation and a new server proceed after SIGKILL', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const dataDir = server.dataDir;
     const values: Values = new Map();
     await seed(server, values, 'default');
@@ -100,12 +102,12 @@ describe('server: key rotation can never lose data', function () {
     assert.ok(existsSync(join(dataDir, 'instance.lock')), 'the lock file stays behind, unlocked');
     const r = rotate(dataDir);
     assert.equal(r.status, 0, r.out);
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     await assertAllReveal(server, values);
   });
 
   it('recovers a rotation interrupted after its commit: the next start finishes the swap and every secret reads', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const dataDir = server.dataDir;
     const values: Values = new Map();
     await seed(server, values, 'default');
@@ -121,19 +123,19 @@ describe('server: key rotation can never lose data', function () {
     writeFileSync(join(dataDir, 'master.key.new'), newKey, { mode: 0o600 });
     writeFileSync(join(dataDir, 'master.key'), oldKey, { mode: 0o600 });
 
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     assert.match(server.output(), /Finished an interrupted master-key rotation/);
     assert.equal(keyOf(dataDir), newKey);
     assert.equal(existsSync(join(dataDir, 'master.key.new')), false);
     await assertAllReveal(server, values);
     await seed(server, values, 'after-recovery');
     await server.stop();
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     await assertAllReveal(server, values);
   });
 
   it('undoes a rotation interrupted before its commit: the staged key is dropped and the old key stays', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const dataDir = server.dataDir;
     const values: Values = new Map();
     await seed(server, values, 'default');
@@ -142,7 +144,7 @@ describe('server: key rotation can never lose data', function () {
     const oldKey = keyOf(dataDir);
     writeFileSync(join(dataDir, 'master.key.new'), `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
 
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     assert.match(server.output(), /interrupted before it committed/);
     assert.equal(keyOf(dataDir), oldKey);
     assert.equal(existsSync(join(dataDir, 'master.key.new')), false);
@@ -150,7 +152,7 @@ describe('server: key rotation can never lose data', function () {
   });
 
   it('finishes an interrupted rotation before rotating again', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const dataDir = server.dataDir;
     const values: Values = new Map();
     await seed(server, values, 'default');
@@ -167,7 +169,7 @@ describe('server: key rotation can never lose data', function () {
     assert.match(again.out, /Finished an interrupted master-key rotation/);
     const finalKey = keyOf(dataDir);
     assert.ok(finalKey !== oldKey && finalKey !== committedKey);
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     await assertAllReveal(server, values);
   });
 });

@@ -1,5 +1,7 @@
 // Master-key rotation as an operator runs it (`node server/main.ts rotate-master-key`): afterwards the
 // server starts with the new key and every secret still reveals; with the old key it refuses to start.
+// These look into the SQLite file, so they run on SQLite in the PostgreSQL run too; rotation on
+// PostgreSQL is proven in multi-instance.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -37,7 +39,7 @@ describe('server: master-key rotation command', function () {
   afterEach(async () => server?.stop());
 
   it('with the key file: re-wraps the data keys under a new generated key, keeps every secret, and the old key is refused', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const values = await seedTwoOrgs(server);
     const dataDir = server.dataDir;
     const keyFile = join(dataDir, 'master.key');
@@ -64,7 +66,7 @@ describe('server: master-key rotation command', function () {
     assert.deepEqual(db.prepare('SELECT id, nonce, ciphertext FROM secrets ORDER BY id').all(), secretsBefore, 'secrets are untouched');
     db.close();
 
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     await assertAllReveal(server, values);
     await server.stop();
     server = undefined;
@@ -78,7 +80,7 @@ describe('server: master-key rotation command', function () {
   it('with SECRETS_MASTER_KEY and SECRETS_NEW_MASTER_KEY: the server then starts with the new key and refuses the old', async () => {
     const oldKey = randomBytes(32).toString('base64');
     const newKey = randomBytes(32).toString('base64');
-    server = await startServer({ env: { SECRETS_MASTER_KEY: oldKey } });
+    server = await startServer({ sqlite: true, env: { SECRETS_MASTER_KEY: oldKey } });
     const values = await seedTwoOrgs(server);
     const dataDir = server.dataDir;
     await server.stop();
@@ -93,12 +95,12 @@ describe('server: master-key rotation command', function () {
     assert.notEqual(refused.code, 0);
     assert.match(refused.out, /master key does not match/);
 
-    server = await startServer({ dataDir, env: { SECRETS_MASTER_KEY: newKey } });
+    server = await startServer({ sqlite: true, dataDir, env: { SECRETS_MASTER_KEY: newKey } });
     await assertAllReveal(server, values);
   });
 
   it('refuses to rotate when the current key is wrong, and changes nothing', async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     const values = await seedTwoOrgs(server);
     const dataDir = server.dataDir;
     await server.stop();
@@ -110,7 +112,7 @@ describe('server: master-key rotation command', function () {
     assert.match(r.out, /master key does not match/);
     assert.equal(readFileSync(join(dataDir, 'master.key'), 'utf8'), keyBefore);
 
-    server = await startServer({ dataDir });
+    server = await startServer({ sqlite: true, dataDir });
     await assertAllReveal(server, values);
   });
 });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Me, Org, PersonalToken, Session } from '../../core/api-types.ts';
+import { databaseBytes, queryDatabase } from '../helpers/postgres.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { auditEvents, ofAction } from './support/audit.ts';
 import { pageHeaders, parseSetCookie, signInWithToken } from './support/browser-session.ts';
@@ -144,18 +145,27 @@ describe('server: dashboard sessions (cookie, CSRF, sign-out)', function () {
 
   it('stores only a hash of the session id: neither the cookie secret nor the CSRF token is in the database', async () => {
     const s = await signInWithToken(api, server.adminToken, origin);
-    const db = new DatabaseSync(join(server.dataDir, 'secrets.db'), { readOnly: true });
-    try {
-      const rows = db.prepare('SELECT * FROM sessions').all();
-      assert.ok(rows.length >= 1);
-      const dump = JSON.stringify(rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64url') : v));
-      assert.ok(!dump.includes(s.cookie.value) && !dump.includes(s.session.csrfToken));
-    } finally {
-      db.close();
-    }
-    for (const f of ['secrets.db', 'secrets.db-wal']) {
-      const bytes = readFileSync(join(server.dataDir, f)).toString('latin1');
-      assert.ok(!bytes.includes(s.cookie.value), f);
+    const readSessions = async (): Promise<unknown[]> => {
+      if (server.databaseUrl) return queryDatabase(server.databaseUrl, 'SELECT * FROM sessions');
+      const db = new DatabaseSync(join(server.dataDir, 'secrets.db'), { readOnly: true });
+      try {
+        return db.prepare('SELECT * FROM sessions').all();
+      } finally {
+        db.close();
+      }
+    };
+    const rows = await readSessions();
+    assert.ok(rows.length >= 1);
+    const dump = JSON.stringify(rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64url') : v));
+    assert.ok(!dump.includes(s.cookie.value) && !dump.includes(s.session.csrfToken));
+    if (server.databaseUrl) {
+      const bytes = (await databaseBytes(server.databaseUrl)).toString('latin1');
+      assert.ok(!bytes.includes(s.cookie.value) && !bytes.includes(s.session.csrfToken), 'PostgreSQL');
+    } else {
+      for (const f of ['secrets.db', 'secrets.db-wal']) {
+        const bytes = readFileSync(join(server.dataDir, f)).toString('latin1');
+        assert.ok(!bytes.includes(s.cookie.value), f);
+      }
     }
   });
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
+import { queryDatabase } from '../helpers/postgres.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { openDb } from './helpers-api.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
@@ -156,13 +157,18 @@ describe('server: graceful shutdown', function () {
     }
     assert.match(server.output(), /shut down: audit events committed, storage closed, data directory released/);
 
-    const db = openDb(server.dataDir);
-    try {
-      const row = db.prepare(`SELECT count(*) AS n FROM audit_events WHERE action = 'secret.bulk_reveal' AND outcome = 'allowed'`).get() as { n: number };
-      assert.equal(row.n, answered200 + 1, 'one committed audit event for every reveal answered with 200 (the load and the in-flight one)');
-    } finally {
-      db.close();
+    const countSql = `SELECT count(*) AS n FROM audit_events WHERE action = 'secret.bulk_reveal' AND outcome = 'allowed'`;
+    let committed: number;
+    if (server.databaseUrl) committed = Number((await queryDatabase<{ n: string }>(server.databaseUrl, countSql))[0]!.n);
+    else {
+      const db = openDb(server.dataDir);
+      try {
+        committed = (db.prepare(countSql).get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
     }
+    assert.equal(committed, answered200 + 1, 'one committed audit event for every reveal answered with 200 (the load and the in-flight one)');
   });
 
   it('after SIGINT cuts a request still in flight after SECRETS_SHUTDOWN_TIMEOUT_MS, reveals nothing to it and exits 0', async () => {

@@ -80,7 +80,7 @@ describe('server storage (SQLite)', () => {
     await storage.createSecret(a.orgId, a.env.id, secret('SHARED'), audit());
     assert.equal(await storage.getSecret(b.orgId, a.env.id, 'SHARED'), undefined);
     assert.deepEqual(await storage.listSecrets(b.orgId, a.env.id), []);
-    assert.deepEqual(await storage.getSecretsForReveal(b.orgId, a.env.id), []);
+    assert.deepEqual((await storage.getSecretsForReveal(b.orgId, a.env.id)).rows, []);
     assert.equal(await storage.deleteSecret(b.orgId, a.env.id, 'SHARED', audit('secret.delete')), false);
     await assert.rejects(
       storage.updateSecret(b.orgId, a.env.id, 'SHARED', { description: 'x', nonce: blob(12), ciphertext: blob(20), expectedVersion: 1, at: at(), by: 'x' }, audit('secret.update')),

@@ -1,6 +1,7 @@
 // Playing the attacker who can write the database file but has no key: every edited, moved, copied or
 // replayed ciphertext is refused with SECRET_UNREADABLE and never turns into a (wrong) value. And what
 // such an attacker can read of the file holds no value in plaintext.
+// These tests open the SQLite file itself, so they run on SQLite in the PostgreSQL run too. multi-instance.test.ts tampers with PostgreSQL rows.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ describe('server: tampered or moved ciphertexts are refused, not decrypted into 
   let v1Ciphertext: { nonce: Uint8Array; ciphertext: Uint8Array };
 
   before(async () => {
-    server = await startServer();
+    server = await startServer({ sqlite: true });
     await expectCall(server, 201, 'POST', '/v1/orgs', server.adminToken, { slug: 'other', name: 'Other' });
     for (const key of ['FLIPPED', 'SOURCE', 'TARGET', 'COPIED', 'BUMPED', 'REPLAYED', 'INTACT']) {
       values[key] = canary(key);
@@ -73,7 +74,7 @@ describe('server: tampered or moved ciphertexts are refused, not decrypted into 
     v1Ciphertext = { nonce: replayed.nonce, ciphertext: replayed.ciphertext };
     db.close();
 
-    server = await startServer({ dataDir: server.dataDir });
+    server = await startServer({ sqlite: true, dataDir: server.dataDir });
   });
   after(async () => server.stop());
 
@@ -106,7 +107,7 @@ describe('server: tampered or moved ciphertexts are refused, not decrypted into 
       `UPDATE secrets SET nonce = ?, ciphertext = ? WHERE key = 'REPLAYED' AND environment_id = (SELECT e.id FROM environments e JOIN orgs o ON o.id = e.org_id WHERE o.slug = 'default' AND e.slug = 'production')`,
     ).run(v1Ciphertext.nonce, v1Ciphertext.ciphertext);
     db.close();
-    server = await startServer({ dataDir: server.dataDir });
+    server = await startServer({ sqlite: true, dataDir: server.dataDir });
     assertUnreadable(await reveal(server, 'default', 'production', 'REPLAYED'), [values.REPLAYED!, newer]);
   });
 

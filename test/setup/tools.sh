@@ -29,3 +29,6 @@ if ! "$NODE20_DIR/node_modules/.bin/node" -p 'process.versions.node' 2>/dev/null
   PATH="$ROOT/node_modules/.bin:$PATH" npm install --prefix "$NODE20_DIR" --no-audit --no-fund --no-package-lock node@20 >/dev/null
   "$NODE20_DIR/node_modules/.bin/node" -p 'process.versions.node' | grep -q '^20\.'
 fi
+
+# PostgreSQL on 127.0.0.1 with a role for the tests (the server suites' second run, multi-instance tests).
+bash "$HERE/postgres.sh"

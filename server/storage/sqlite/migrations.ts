@@ -216,6 +216,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'environment revisions',
+    sql: `
+      -- Raised in the transaction of every change to the environment's secrets: the reveal cache
+      -- serves an entry only while the revision it was read at is still the current one.
+      ALTER TABLE environments ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** The schema version this server runs on (what `migrate` brings a database to). */

@@ -13,6 +13,7 @@ import {
   AuditWriteError,
   BatchWriteError,
   DuplicateError,
+  LastOwnerError,
   VersionConflictError,
   type AuditInput,
   type AuditFilter,
@@ -126,6 +127,8 @@ export class SqliteStorage implements Storage {
   private readonly tokenCache = new Map<string, TokenRow>();
   private readonly changes = new ChangeSignal();
   private readonly changeBacklog: number;
+  /** Environment revisions: only this process writes the database (the data directory is locked). */
+  private readonly revisions = new Map<string, number>();
 
   static open(dataDir: string, options: SqliteStorageOptions = {}): SqliteStorage {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -182,6 +185,8 @@ export class SqliteStorage implements Storage {
       envBySlug: p('SELECT id, slug, name, created_at AS createdAt FROM environments WHERE org_id = ? AND slug = ?'),
       envById: p('SELECT id, slug, name, created_at AS createdAt FROM environments WHERE org_id = ? AND id = ?'),
       insertEnv: p('INSERT INTO environments (id, org_id, slug, name, created_at) VALUES (?, ?, ?, ?, ?)'),
+      envRevision: p('SELECT revision FROM environments WHERE org_id = ? AND id = ?'),
+      bumpRevision: p('UPDATE environments SET revision = revision + 1 WHERE org_id = ? AND id = ? RETURNING revision'),
       listSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
         ORDER BY key`),
       searchSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
@@ -433,16 +438,25 @@ export class SqliteStorage implements Storage {
 
   async putMember(orgId: string, userId: string, role: Role, at: string, audit: AuditInput): Promise<void> {
     this.tx(() => {
+      if (role !== 'owner') this.keepAnOwner(orgId, userId);
       this.run('upsertMember', orgId, userId, role, at);
       this.insertAudit(orgId, audit);
     });
   }
 
-  async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<void> {
-    this.tx(() => {
-      this.run('deleteMember', orgId, userId);
+  async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean> {
+    return this.tx(() => {
+      this.keepAnOwner(orgId, userId);
+      if (Number(this.run('deleteMember', orgId, userId).changes) !== 1) return false;
       this.insertAudit(orgId, audit);
+      return true;
     });
+  }
+
+  /** Inside the transaction: refuses to take the Owner role from the organization's last Owner. */
+  private keepAnOwner(orgId: string, userId: string): void {
+    if (this.get<MemberRow>('getMember', orgId, userId)?.role !== 'owner') return;
+    if (this.get<{ n: number }>('countOwners', orgId)!.n <= 1) throw new LastOwnerError('last owner');
   }
 
   // --- environments -------------------------------------------------------------------------------
@@ -489,15 +503,33 @@ export class SqliteStorage implements Storage {
     return this.get<SecretRow>('getSecret', orgId, environmentId, key);
   }
 
-  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<SecretRow[]> {
-    if (keys) return this.all<SecretRow>('namedSecrets', orgId, environmentId, JSON.stringify(keys));
-    return this.all<SecretRow>('allSecrets', orgId, environmentId);
+  async environmentRevision(orgId: string, environmentId: string): Promise<number> {
+    const k = `${orgId}/${environmentId}`;
+    const known = this.revisions.get(k);
+    if (known !== undefined) return known;
+    const revision = this.get<{ revision: number }>('envRevision', orgId, environmentId)?.revision ?? 0;
+    remember(this.revisions, k, revision);
+    return revision;
+  }
+
+  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<{ revision: number; rows: SecretRow[] }> {
+    // Synchronous statements on the one connection that writes: nothing can commit between them.
+    const revision = await this.environmentRevision(orgId, environmentId);
+    const rows = keys ? this.all<SecretRow>('namedSecrets', orgId, environmentId, JSON.stringify(keys)) : this.all<SecretRow>('allSecrets', orgId, environmentId);
+    return { revision, rows };
+  }
+
+  /** Inside the transaction of a change to the environment's secrets. */
+  private bumpRevision(orgId: string, environmentId: string): void {
+    this.revisions.delete(`${orgId}/${environmentId}`);
+    this.get<{ revision: number }>('bumpRevision', orgId, environmentId);
   }
 
   async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput): Promise<SecretRow> {
     try {
       const row = this.tx(() => {
         this.run('insertSecret', n.id, orgId, environmentId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by);
+        this.bumpRevision(orgId, environmentId);
         this.insertAudit(orgId, audit);
         this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'created', n.key, 1, n.by, n.at));
         return this.get<SecretRow>('getSecret', orgId, environmentId, n.key)!;
@@ -517,6 +549,7 @@ export class SqliteStorage implements Storage {
         const current = this.get<SecretRow>('getSecret', orgId, environmentId, key);
         throw new VersionConflictError(current?.version ?? 0);
       }
+      this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
       this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
       return this.get<SecretRow>('getSecret', orgId, environmentId, key)!;
@@ -552,7 +585,10 @@ export class SqliteStorage implements Storage {
             ? this.recordChange(orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
             : this.recordChange(orgId, environmentId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at);
       }
-      if (newest > 0) this.pruneChanges(environmentId, newest);
+      if (newest > 0) {
+        this.pruneChanges(environmentId, newest);
+        this.bumpRevision(orgId, environmentId);
+      }
       return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
     });
     if (writes.length > 0) this.changes.raise(environmentId);
@@ -563,6 +599,7 @@ export class SqliteStorage implements Storage {
     const gone = this.tx(() => {
       const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, key);
       if (!deleted) return false;
+      this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
       this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'deleted', key, deleted.version, by, audit.time));
@@ -799,6 +836,11 @@ export class SqliteStorage implements Storage {
   async ping(): Promise<void> {
     const { v } = this.get<{ v: number | null }>('schemaVersion')!;
     if (v !== LATEST_MIGRATION) throw new Error(`the database schema is at version ${v ?? 0}, this server needs ${LATEST_MIGRATION}`);
+  }
+
+  /** One process per data directory (data-dir/lock.ts): nothing else to exclude. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
   }
 
   async close(): Promise<void> {

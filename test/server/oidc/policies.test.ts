@@ -61,6 +61,14 @@ describe('server: OIDC trust policies', function () {
     assertProblem(await api.get(base(), team.outsider.token), 404, 'ORG_NOT_FOUND');
   });
 
+  it('refuses a NUL character in the issuer or the audience with 400 (PostgreSQL text cannot hold it)', async () => {
+    for (const field of ['issuer', 'audience'] as const) {
+      const body = policyBody(ISSUER, { name: `nul-${field}` });
+      const r = await api.post(base(), team.admin.token, { ...body, [field]: `${body[field]}\u0000x` });
+      assertProblem(r, 400, 'VALIDATION_FAILED');
+    }
+  });
+
   it('refuses a policy that binds neither the repository nor its owner', async () => {
     const tooBroad: Record<string, string>[] = [
       {},

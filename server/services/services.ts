@@ -1,0 +1,28 @@
+// The services the routes call, built once per app over the same storage, keyring and reveal cache.
+import type { Deps } from '../deps.ts';
+import { MemberService } from './members/member-service.ts';
+import { OrgService } from './orgs/org-service.ts';
+import { SecretBatchService } from './secrets/secret-batch.ts';
+import { SecretService } from './secrets/secret-service.ts';
+import { ServiceTokenService } from './tokens/service-token-service.ts';
+import { UserService } from './users/user-service.ts';
+
+export interface Services {
+  secrets: SecretService;
+  secretBatches: SecretBatchService;
+  members: MemberService;
+  orgs: OrgService;
+  serviceTokens: ServiceTokenService;
+  users: UserService;
+}
+
+export function createServices(deps: Deps, onTokenRevoked: (tokenId: string) => void): Services {
+  return {
+    secrets: new SecretService(deps.storage, deps.keyring, deps.revealCache),
+    secretBatches: new SecretBatchService(deps.storage, deps.keyring, deps.revealCache),
+    members: new MemberService(deps.storage),
+    orgs: new OrgService(deps.storage, deps.keyring),
+    serviceTokens: new ServiceTokenService(deps.storage, onTokenRevoked),
+    users: new UserService(deps.storage),
+  };
+}

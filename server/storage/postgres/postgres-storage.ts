@@ -1,0 +1,996 @@
+// The Storage interface on PostgreSQL (node-postgres), for one or many server instances on one
+// database. Every change is one transaction whose check-then-act rule is decided by the database: the
+// expected version is part of the UPDATE's WHERE (a concurrent writer's row lock makes the second
+// one re-check and fail), the last-Owner rule runs under a lock on the organization's row, and unique
+// indexes report duplicates. Audit events recorded on their own (reveals, denials) are group-committed
+// (audit-batcher.ts) and a caller is answered only after the commit holding its event.
+//
+// Rows that every request needs (tokens, users, organizations, environments) are cached in this
+// process; another instance's revocation or rotation reaches it by LISTEN/NOTIFY (cache-listener.ts).
+// While that channel is down, the caches are bypassed, so a missed notification cannot leave a revoked
+// token usable.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { AuditDetails, ClaimConditions, Role, WorkflowContext } from '../../../core/api-types.ts';
+import { ChangeSignal } from '../../events/change-signal.ts';
+import {
+  AuditWriteError,
+  BatchWriteError,
+  DuplicateError,
+  LastOwnerError,
+  VersionConflictError,
+  type AuditFilter,
+  type AuditInput,
+  type AuditRow,
+  type BatchWrite,
+  type ChangeRow,
+  type EnvironmentRow,
+  type InvitationRow,
+  type OidcPolicyRow,
+  type PasskeyRow,
+  type SessionRow,
+  type MemberRow,
+  type NewSecret,
+  type OrgRow,
+  type SecretMetaRow,
+  type SecretRow,
+  type SecretUpdate,
+  type Storage,
+  type TokenRow,
+  type UserRow,
+} from '../types.ts';
+import { AuditBatcher } from './audit-batcher.ts';
+import { CacheListener, CHANGE_EVENTS_CHANNEL, CHANGES_CHANNEL } from './cache-listener.ts';
+import { LATEST_PG_MIGRATION, migratePostgres, RUNNING_LOCK_KEY, STARTUP_LOCK_KEY } from './migrations.ts';
+
+const UNIQUE_VIOLATION = '23505';
+const CACHE_LIMIT = 10_000;
+const DEFAULT_CHANGE_BACKLOG = 10_000;
+
+const SECRET_META_COLS = `id, environment_id AS "environmentId", workspace_id AS "workspaceId", key, description, version,
+  created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt", updated_by AS "updatedBy"`;
+const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
+const TOKEN_COLS = `id, kind, hash, name, user_id AS "userId", org_id AS "orgId", environment_id AS "environmentId",
+  created_at AS "createdAt", created_by AS "createdBy", expires_at AS "expiresAt", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt",
+  oidc_policy_id AS "oidcPolicyId", workflow`;
+const POLICY_COLS = `id, name, issuer, audience, environment_id AS "environmentId", claims, ttl_seconds AS "ttlSeconds",
+  created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt"`;
+const SESSION_COLS = `hash, user_id AS "userId", token_id AS "tokenId", method, created_at AS "createdAt", last_seen_at AS "lastSeenAt",
+  expires_at AS "expiresAt"`;
+const INVITATION_COLS = `id, org_id AS "orgId", email, role, hash, created_at AS "createdAt", created_by AS "createdBy", expires_at AS "expiresAt",
+  accepted_at AS "acceptedAt", accepted_by AS "acceptedBy", revoked_at AS "revokedAt"`;
+const PASSKEY_COLS = `id, user_id AS "userId", name, public_key AS "publicKey", counter, transports, created_at AS "createdAt", last_used_at AS "lastUsedAt"`;
+const USER_COLS = 'id, name, email, instance_admin AS "instanceAdmin", created_at AS "createdAt"';
+const ORG_COLS = 'id, slug, name, wrapped_key AS "wrappedKey", created_at AS "createdAt"';
+const ENV_COLS = 'id, slug, name, created_at AS "createdAt"';
+const MEMBER_COLS = 'm.user_id AS "userId", u.name, u.email, m.role, m.added_at AS "addedAt"';
+const AUDIT_COLS = `seq, id, time, actor_type AS "actorType", actor_id AS "actorId", actor_name AS "actorName", action,
+  environment, keys, outcome, ip, user_agent AS "userAgent", count, details`;
+
+type StoredToken = Omit<TokenRow, 'workflow'> & { workflow: string | null };
+
+function toTokenRow(r: StoredToken): TokenRow {
+  return { ...r, workflow: r.workflow === null ? null : (JSON.parse(r.workflow) as WorkflowContext) };
+}
+
+type StoredPolicy = Omit<OidcPolicyRow, 'claims'> & { claims: string };
+
+function toPolicyRow(r: StoredPolicy): OidcPolicyRow {
+  return { ...r, claims: JSON.parse(r.claims) as ClaimConditions };
+}
+
+type RawAuditRow = Omit<AuditRow, 'keys' | 'details'> & { keys: string; details: string | null };
+
+function auditRows(rows: RawAuditRow[]): AuditRow[] {
+  return rows.map(({ details, ...r }) => ({
+    ...r,
+    keys: JSON.parse(r.keys) as string[],
+    ...(details !== null && { details: JSON.parse(details) as AuditDetails }),
+  }));
+}
+
+/** SQL conditions for an audit filter (as sqlite-storage.ts has them), numbered from `first`; values are never interpolated. */
+function auditWhere(f: AuditFilter, first: number): { where: string; args: string[] } {
+  let where = '';
+  const args: string[] = [];
+  const arg = (value: string) => {
+    args.push(value);
+    return `$${first + args.length - 1}`;
+  };
+  if (f.since !== undefined) where += ` AND time >= ${arg(f.since)}`;
+  if (f.until !== undefined) where += ` AND time <= ${arg(f.until)}`;
+  if (f.actor !== undefined) {
+    const a = arg(f.actor);
+    where += ` AND (lower(actor_id) = lower(${a}) OR lower(actor_name) = lower(${a}))`;
+  }
+  if (f.action !== undefined && f.action.includes('.')) where += ` AND action = ${arg(f.action)}`;
+  else if (f.action !== undefined) where += ` AND starts_with(action, ${arg(f.action)} || '.')`;
+  if (f.key !== undefined) where += ` AND keys::jsonb ? ${arg(f.key)}`;
+  if (f.environment !== undefined) where += ` AND environment = ${arg(f.environment)}`;
+  if (f.outcome !== undefined) where += ` AND outcome = ${arg(f.outcome)}`;
+  return { where, args };
+}
+
+/** BIGINT (seq, revision, count(*)) as a JS number: these stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === 20) return (v: string) => Number(v);
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === UNIQUE_VIOLATION;
+}
+
+function bytes(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+function auditValues(orgId: string, e: AuditInput): unknown[] {
+  return [
+    randomUUID(), orgId, e.time, e.actorType, e.actorId, e.actorName, e.action, e.environment, JSON.stringify(e.keys), e.outcome, e.ip, e.userAgent,
+    e.details ? JSON.stringify(e.details) : null,
+    e.repeatKey ?? null,
+  ];
+}
+
+const INSERT_AUDIT = `INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, details, repeat_key)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+  ON CONFLICT (org_id, repeat_key) WHERE repeat_key IS NOT NULL DO UPDATE SET count = audit_events.count + 1`;
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface PostgresOpenOptions {
+  /** Told about each migration this instance applied (another instance may have applied them). */
+  onMigrated?: (version: number) => void;
+  /** A server shares the database with other servers; a rotation has it to itself. Default: server. */
+  holder?: 'server' | 'rotation';
+  /** Change events kept per environment (SECRETS_EVENTS_BACKLOG); at least 1. */
+  changeBacklog?: number;
+}
+
+/** Raised when a rotation would run beside a server on the database, or a server beside a rotation. */
+export class DatabaseInUseError extends Error {
+  readonly code = 'DATABASE_IN_USE';
+}
+
+async function holdRunningLock(url: string, holder: 'server' | 'rotation'): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  // A lost session drops the lock; the next query on the pool reports the database's state.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const fn = holder === 'server' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT ${fn}($1) AS ok`, [RUNNING_LOCK_KEY]);
+    if (!rows[0]!.ok) {
+      throw new DatabaseInUseError(
+        holder === 'server'
+          ? 'A master-key rotation is running on this database: start the server once it has finished'
+          : 'The database is in use by a running server (or another rotation): stop every server on it before rotating the master key',
+      );
+    }
+    return client;
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+export class PostgresStorage implements Storage {
+  private readonly pool: pg.Pool;
+  private readonly listener: CacheListener;
+  private readonly orgCache = new Map<string, OrgRow>();
+  private readonly envCache = new Map<string, EnvironmentRow>();
+  private readonly userCache = new Map<string, UserRow>();
+  private readonly tokenCache = new Map<string, TokenRow>();
+  private readonly audit: AuditBatcher;
+  /** Writes not awaited by their requests (last-use times), so a reader can wait for them. */
+  private readonly touches = new Set<Promise<void>>();
+  private closed = false;
+
+  static async open(url: string, options: PostgresOpenOptions = {}): Promise<PostgresStorage> {
+    const pool = new pg.Pool({ connectionString: url, max: 10, types });
+    // An idle client's connection error must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    try {
+      const client = await pool.connect();
+      try {
+        for (const v of await migratePostgres(client)) options.onMigrated?.(v);
+      } finally {
+        client.release();
+      }
+      const running = await holdRunningLock(url, options.holder ?? 'server');
+      const storage = new PostgresStorage(pool, url, running, Math.max(1, options.changeBacklog ?? DEFAULT_CHANGE_BACKLOG));
+      try {
+        await storage.listener.ready();
+      } catch (err) {
+        await storage.listener.close();
+        await running.end().catch(() => undefined);
+        throw err;
+      }
+      return storage;
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The session holding RUNNING_LOCK_KEY (shared for a server, exclusive for a rotation). */
+  private readonly running: pg.Client;
+
+  private readonly changes = new ChangeSignal();
+  private readonly changeBacklog: number;
+
+  private constructor(pool: pg.Pool, url: string, running: pg.Client, changeBacklog: number) {
+    this.pool = pool;
+    this.running = running;
+    this.changeBacklog = changeBacklog;
+    this.audit = new AuditBatcher(pool, INSERT_AUDIT);
+    this.listener = new CacheListener(url, types, () => this.clearCaches(), {
+      changed: (environmentId) => this.changes.raise(environmentId),
+      // Notifications may have been missed while the connection was down: every watcher re-reads.
+      reconnected: () => this.changes.raiseAll(),
+    });
+  }
+
+  private clearCaches(): void {
+    this.tokenCache.clear();
+    this.orgCache.clear();
+    this.envCache.clear();
+    this.userCache.clear();
+  }
+
+  /** Remembers `value` unless the caches were cleared while it was being read (it may be stale). */
+  private remember<T>(cache: Map<string, T>, key: string, value: T, generation: number): void {
+    if (!this.listener.trusted(generation)) return;
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, value);
+  }
+
+  /**
+   * Runs `fn` while holding the instance-wide start-up lock (the migrations' advisory lock), so
+   * first-start set-up (master-key check, bootstrap) happens once when instances start together.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK_KEY]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  // --- plumbing -----------------------------------------------------------------------------------
+
+  private async rows<T>(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<T[]> {
+    return (await db.query(sql, params)).rows as T[];
+  }
+
+  private async row<T>(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<T | undefined> {
+    return (await db.query(sql, params)).rows[0] as T | undefined;
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    // Audit events this instance recorded before the change come before its own in the log.
+    await this.audit.settled();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async insertAudit(c: pg.PoolClient, orgId: string, e: AuditInput): Promise<void> {
+    try {
+      await c.query(INSERT_AUDIT, auditValues(orgId, e));
+    } catch (err) {
+      throw new AuditWriteError(`audit event could not be written: ${(err as Error).message}`);
+    }
+  }
+
+  /** Tells every instance (this one included) to drop cached rows of `what`, once the transaction commits. */
+  private async notify(c: pg.PoolClient, what: 'tokens' | 'orgs'): Promise<void> {
+    await c.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, what]);
+  }
+
+  /**
+   * Numbers a change of the environment and records it, inside the change's transaction. The UPDATE
+   * takes the environment row's lock until commit, so numbers are handed out in commit order without
+   * gaps; the NOTIFY (delivered at commit) wakes the event streams of every instance.
+   */
+  private async recordChange(
+    c: pg.PoolClient,
+    orgId: string,
+    environmentId: string,
+    kind: ChangeRow['kind'],
+    key: string,
+    version: number,
+    actor: string,
+    time: string,
+  ): Promise<number> {
+    const { seq } = (await this.row<{ seq: number }>('UPDATE environments SET change_seq = change_seq + 1 WHERE org_id = $1 AND id = $2 RETURNING change_seq AS seq', [orgId, environmentId], c))!;
+    await c.query('INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      environmentId, seq, orgId, kind, key, version, actor, time,
+    ]);
+    await c.query('SELECT pg_notify($1, $2)', [CHANGE_EVENTS_CHANNEL, environmentId]);
+    return seq;
+  }
+
+  private async pruneChanges(c: pg.PoolClient, environmentId: string, newest: number): Promise<void> {
+    if (newest > this.changeBacklog) await c.query('DELETE FROM change_events WHERE environment_id = $1 AND seq <= $2', [environmentId, newest - this.changeBacklog]);
+  }
+
+  // --- users and tokens ---------------------------------------------------------------------------
+
+  async countUsers(): Promise<number> {
+    return (await this.row<{ n: number }>('SELECT count(*) AS n FROM users'))!.n;
+  }
+
+  async createUser(user: UserRow, firstToken: TokenRow): Promise<void> {
+    try {
+      await this.tx(async (c) => {
+        await c.query('INSERT INTO users (id, name, email, instance_admin, created_at) VALUES ($1, $2, $3, $4, $5)', [user.id, user.name, user.email, user.instanceAdmin, user.createdAt]);
+        await this.insertTokenRow(c, firstToken);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('user exists');
+      throw err;
+    }
+  }
+
+  async getUser(userId: string): Promise<UserRow | undefined> {
+    const cached = this.userCache.get(userId);
+    if (cached) return cached;
+    const generation = this.listener.generation();
+    const user = await this.row<UserRow>(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [userId]);
+    if (user) this.remember(this.userCache, userId, user, generation);
+    return user;
+  }
+
+  private async insertTokenRow(db: Queryable, t: TokenRow): Promise<void> {
+    await db.query(
+      `INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at, oidc_policy_id, workflow)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        t.id, t.kind, bytes(t.hash), t.name, t.userId, t.orgId, t.environmentId, t.createdAt, t.createdBy, t.expiresAt,
+        t.oidcPolicyId ?? null, t.workflow ? JSON.stringify(t.workflow) : null,
+      ],
+    );
+  }
+
+  async findTokenByHash(hash: Uint8Array): Promise<TokenRow | undefined> {
+    const k = Buffer.from(hash).toString('base64');
+    const cached = this.tokenCache.get(k);
+    if (cached) return cached;
+    const generation = this.listener.generation();
+    const stored = await this.row<StoredToken>(`SELECT ${TOKEN_COLS} FROM tokens WHERE hash = $1`, [bytes(hash)]);
+    const row = stored && toTokenRow(stored);
+    if (row) this.remember(this.tokenCache, k, row, generation);
+    return row;
+  }
+
+  async touchToken(tokenId: string, at: string): Promise<void> {
+    const touched = this.pool.query('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, tokenId]).then(() => undefined);
+    this.touches.add(touched);
+    const settle = () => this.touches.delete(touched);
+    touched.then(settle, settle);
+    await touched;
+  }
+
+  private async touchesSettled(): Promise<void> {
+    await Promise.allSettled([...this.touches]);
+  }
+
+  async createPersonalToken(token: TokenRow): Promise<void> {
+    await this.insertTokenRow(this.pool, token);
+  }
+
+  async listPersonalTokens(userId: string): Promise<TokenRow[]> {
+    await this.touchesSettled();
+    return (await this.rows<StoredToken>(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'personal' AND user_id = $1 AND revoked_at IS NULL ORDER BY created_at, id`, [userId])).map(toTokenRow);
+  }
+
+  async revokePersonalToken(userId: string, tokenId: string, at: string): Promise<boolean> {
+    const revoked = await this.tx(async (c) => {
+      const r = await c.query(`UPDATE tokens SET revoked_at = $1 WHERE kind = 'personal' AND user_id = $2 AND id = $3 AND revoked_at IS NULL`, [at, userId, tokenId]);
+      if (r.rowCount === 1) await this.notify(c, 'tokens');
+      return r.rowCount === 1;
+    });
+    // This instance stops honouring the token before answering, whatever the notification's timing.
+    this.tokenCache.clear();
+    return revoked;
+  }
+
+  // --- organizations ------------------------------------------------------------------------------
+
+  async createOrg(org: OrgRow, ownerId: string, environments: EnvironmentRow[], audit: AuditInput): Promise<void> {
+    try {
+      await this.tx(async (c) => {
+        await c.query('INSERT INTO orgs (id, slug, name, wrapped_key, created_at) VALUES ($1, $2, $3, $4, $5)', [org.id, org.slug, org.name, bytes(org.wrappedKey), org.createdAt]);
+        await c.query(`INSERT INTO memberships (org_id, user_id, role, added_at) VALUES ($1, $2, 'owner', $3)`, [org.id, ownerId, org.createdAt]);
+        for (const env of environments) {
+          await c.query('INSERT INTO environments (id, org_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)', [env.id, org.id, env.slug, env.name, env.createdAt]);
+        }
+        await this.insertAudit(c, org.id, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('org exists');
+      throw err;
+    }
+  }
+
+  async getOrgBySlug(slug: string): Promise<OrgRow | undefined> {
+    const cached = this.orgCache.get(slug);
+    if (cached) return cached;
+    const generation = this.listener.generation();
+    const row = await this.row<OrgRow>(`SELECT ${ORG_COLS} FROM orgs WHERE slug = $1`, [slug]);
+    if (row) this.remember(this.orgCache, slug, row, generation);
+    return row;
+  }
+
+  async getOrgById(orgId: string): Promise<OrgRow | undefined> {
+    return this.row<OrgRow>(`SELECT ${ORG_COLS} FROM orgs WHERE id = $1`, [orgId]);
+  }
+
+  async listOrgsForUser(userId: string): Promise<(OrgRow & { role: Role })[]> {
+    return this.rows(
+      `SELECT o.id, o.slug, o.name, o.wrapped_key AS "wrappedKey", o.created_at AS "createdAt", m.role
+       FROM orgs o JOIN memberships m ON m.org_id = o.id WHERE m.user_id = $1 ORDER BY o.slug COLLATE "C"`,
+      [userId],
+    );
+  }
+
+  async listAllOrgKeys(): Promise<{ id: string; wrappedKey: Uint8Array }[]> {
+    return this.rows('SELECT id, wrapped_key AS "wrappedKey" FROM orgs ORDER BY id COLLATE "C"');
+  }
+
+  async rewrapKeys(orgKeys: { id: string; wrappedKey: Uint8Array }[], masterCheck: Uint8Array): Promise<void> {
+    await this.tx(async (c) => {
+      for (const k of orgKeys) {
+        const r = await c.query('UPDATE orgs SET wrapped_key = $1 WHERE id = $2', [bytes(k.wrappedKey), k.id]);
+        if (r.rowCount !== 1) throw new Error(`organization ${k.id} vanished during rotation`);
+      }
+      await c.query(`INSERT INTO meta (name, value) VALUES ('master_key_check', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, [bytes(masterCheck)]);
+      await this.notify(c, 'orgs');
+    });
+    this.orgCache.clear();
+  }
+
+  async getMasterCheck(): Promise<Uint8Array | undefined> {
+    return (await this.row<{ value: Buffer }>(`SELECT value FROM meta WHERE name = 'master_key_check'`))?.value;
+  }
+
+  /** Sets the check only where none exists: instances starting together keep the first one's. */
+  async setMasterCheck(check: Uint8Array): Promise<void> {
+    await this.pool.query(`INSERT INTO meta (name, value) VALUES ('master_key_check', $1) ON CONFLICT (name) DO NOTHING`, [bytes(check)]);
+  }
+
+  // --- members ------------------------------------------------------------------------------------
+
+  async getMember(orgId: string, userId: string): Promise<MemberRow | undefined> {
+    return this.row<MemberRow>(`SELECT ${MEMBER_COLS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2`, [orgId, userId]);
+  }
+
+  async listMembers(orgId: string): Promise<MemberRow[]> {
+    return this.rows<MemberRow>(
+      `SELECT ${MEMBER_COLS} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 ORDER BY m.added_at, u.name COLLATE "C"`,
+      [orgId],
+    );
+  }
+
+  async countOwners(orgId: string): Promise<number> {
+    return (await this.row<{ n: number }>(`SELECT count(*) AS n FROM memberships WHERE org_id = $1 AND role = 'owner'`, [orgId]))!.n;
+  }
+
+  /**
+   * Inside the transaction: locks the organization's row, so membership changes of one organization
+   * run one after another on every instance, then refuses to take the Owner role from the last Owner.
+   */
+  private async keepAnOwner(c: pg.PoolClient, orgId: string, userId: string): Promise<void> {
+    await c.query('SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE', [orgId]);
+    const member = await this.row<{ role: Role }>('SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2', [orgId, userId], c);
+    if (member?.role !== 'owner') return;
+    const owners = (await this.row<{ n: number }>(`SELECT count(*) AS n FROM memberships WHERE org_id = $1 AND role = 'owner'`, [orgId], c))!.n;
+    if (owners <= 1) throw new LastOwnerError('last owner');
+  }
+
+  async putMember(orgId: string, userId: string, role: Role, at: string, audit: AuditInput): Promise<void> {
+    await this.tx(async (c) => {
+      if (role !== 'owner') await this.keepAnOwner(c, orgId, userId);
+      else await c.query('SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE', [orgId]);
+      await c.query(
+        `INSERT INTO memberships (org_id, user_id, role, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role`,
+        [orgId, userId, role, at],
+      );
+      await this.insertAudit(c, orgId, audit);
+    });
+  }
+
+  async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean> {
+    return this.tx(async (c) => {
+      await this.keepAnOwner(c, orgId, userId);
+      const r = await c.query('DELETE FROM memberships WHERE org_id = $1 AND user_id = $2', [orgId, userId]);
+      if (r.rowCount !== 1) return false;
+      await this.insertAudit(c, orgId, audit);
+      return true;
+    });
+  }
+
+  // --- environments -------------------------------------------------------------------------------
+
+  async listEnvironments(orgId: string): Promise<EnvironmentRow[]> {
+    return this.rows<EnvironmentRow>(`SELECT ${ENV_COLS} FROM environments WHERE org_id = $1 ORDER BY created_at, slug COLLATE "C"`, [orgId]);
+  }
+
+  async getEnvironment(orgId: string, slug: string): Promise<EnvironmentRow | undefined> {
+    const k = `${orgId}/${slug}`;
+    const cached = this.envCache.get(k);
+    if (cached) return cached;
+    const generation = this.listener.generation();
+    const row = await this.row<EnvironmentRow>(`SELECT ${ENV_COLS} FROM environments WHERE org_id = $1 AND slug = $2`, [orgId, slug]);
+    if (row) this.remember(this.envCache, k, row, generation);
+    return row;
+  }
+
+  async getEnvironmentById(orgId: string, environmentId: string): Promise<EnvironmentRow | undefined> {
+    return this.row<EnvironmentRow>(`SELECT ${ENV_COLS} FROM environments WHERE org_id = $1 AND id = $2`, [orgId, environmentId]);
+  }
+
+  async createEnvironment(orgId: string, env: EnvironmentRow, audit: AuditInput): Promise<void> {
+    try {
+      await this.tx(async (c) => {
+        await c.query('INSERT INTO environments (id, org_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)', [env.id, orgId, env.slug, env.name, env.createdAt]);
+        await this.insertAudit(c, orgId, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('environment exists');
+      throw err;
+    }
+  }
+
+  // --- secrets ------------------------------------------------------------------------------------
+
+  async listSecrets(orgId: string, environmentId: string, search?: string): Promise<SecretMetaRow[]> {
+    const base = `SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''`;
+    // ASCII only, as keys are: 'ſ' must not find every key with an S.
+    if (search) return this.rows<SecretMetaRow>(`${base} AND strpos(key, $3) > 0 ORDER BY key`, [orgId, environmentId, search.replace(/[a-z]+/g, (s) => s.toUpperCase())]);
+    return this.rows<SecretMetaRow>(`${base} ORDER BY key`, [orgId, environmentId]);
+  }
+
+  async getSecret(orgId: string, environmentId: string, key: string, db: Queryable = this.pool): Promise<SecretRow | undefined> {
+    return this.row<SecretRow>(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`, [orgId, environmentId, key], db);
+  }
+
+  async environmentRevision(orgId: string, environmentId: string): Promise<number> {
+    return (await this.row<{ revision: number }>('SELECT revision FROM environments WHERE org_id = $1 AND id = $2', [orgId, environmentId]))?.revision ?? 0;
+  }
+
+  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<{ revision: number; rows: SecretRow[] }> {
+    // One statement, one snapshot: the rows are exactly those of the revision read beside them.
+    const named = keys ? 'AND s.key = ANY($3::text[])' : '';
+    const result = await this.rows<SecretRow & { revision: number; present: boolean }>(
+      `SELECT e.revision, s.id IS NOT NULL AS present, s.id, s.environment_id AS "environmentId", s.workspace_id AS "workspaceId", s.key, s.description, s.version,
+         s.created_at AS "createdAt", s.created_by AS "createdBy", s.updated_at AS "updatedAt", s.updated_by AS "updatedBy", s.nonce, s.ciphertext
+       FROM environments e LEFT JOIN secrets s ON s.org_id = e.org_id AND s.environment_id = e.id AND s.workspace_id = '' ${named}
+       WHERE e.org_id = $1 AND e.id = $2 ORDER BY s.key`,
+      keys ? [orgId, environmentId, keys] : [orgId, environmentId],
+    );
+    const revision = result[0]?.revision ?? 0;
+    const rows: SecretRow[] = [];
+    for (const r of result) {
+      if (!r.present) continue;
+      const { revision: _r, present: _p, ...row } = r;
+      rows.push(row);
+    }
+    return { revision, rows };
+  }
+
+  private async bumpRevision(c: pg.PoolClient, orgId: string, environmentId: string): Promise<void> {
+    await c.query('UPDATE environments SET revision = revision + 1 WHERE org_id = $1 AND id = $2', [orgId, environmentId]);
+  }
+
+  async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput): Promise<SecretRow> {
+    try {
+      return await this.tx(async (c) => {
+        await c.query(
+          `INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, description, version, nonce, ciphertext, created_at, created_by, updated_at, updated_by)
+           VALUES ($1, $2, $3, '', $4, $5, 1, $6, $7, $8, $9, $8, $9)`,
+          [n.id, orgId, environmentId, n.key, n.description, bytes(n.nonce), bytes(n.ciphertext), n.at, n.by],
+        );
+        await this.bumpRevision(c, orgId, environmentId);
+        await this.insertAudit(c, orgId, audit);
+        await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, 'created', n.key, 1, n.by, n.at));
+        return (await this.getSecret(orgId, environmentId, n.key, c))!;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('secret exists');
+      throw err;
+    }
+  }
+
+  async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
+    return this.tx(async (c) => {
+      const updated = await this.row<SecretRow>(
+        `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5
+         WHERE org_id = $6 AND environment_id = $7 AND workspace_id = '' AND key = $8 AND version = $9 RETURNING ${SECRET_COLS}`,
+        [u.description, bytes(u.nonce), bytes(u.ciphertext), u.at, u.by, orgId, environmentId, key, u.expectedVersion],
+        c,
+      );
+      if (!updated) {
+        const current = await this.getSecret(orgId, environmentId, key, c);
+        throw new VersionConflictError(current?.version ?? 0);
+      }
+      await this.bumpRevision(c, orgId, environmentId);
+      await this.insertAudit(c, orgId, audit);
+      await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
+      return updated;
+    });
+  }
+
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]> {
+    return this.tx(async (c) => {
+      let newest = 0;
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i]!;
+        if (w.kind === 'create') {
+          const n = w.secret;
+          // A savepoint keeps the transaction usable after a duplicate, so the failure can be reported by index.
+          await c.query('SAVEPOINT batch_write');
+          try {
+            await c.query(
+              `INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, description, version, nonce, ciphertext, created_at, created_by, updated_at, updated_by)
+               VALUES ($1, $2, $3, '', $4, $5, 1, $6, $7, $8, $9, $8, $9)`,
+              [n.id, orgId, environmentId, n.key, n.description, bytes(n.nonce), bytes(n.ciphertext), n.at, n.by],
+            );
+          } catch (err) {
+            if (isUniqueViolation(err)) throw new BatchWriteError(i, new DuplicateError('secret exists'));
+            throw err;
+          }
+          await c.query('RELEASE SAVEPOINT batch_write');
+        } else {
+          const u = w.update;
+          const r = await c.query(
+            `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5
+             WHERE org_id = $6 AND environment_id = $7 AND workspace_id = '' AND key = $8 AND version = $9`,
+            [u.description, bytes(u.nonce), bytes(u.ciphertext), u.at, u.by, orgId, environmentId, w.key, u.expectedVersion],
+          );
+          if (r.rowCount !== 1) {
+            const current = await this.getSecret(orgId, environmentId, w.key, c);
+            throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
+          }
+        }
+        await this.insertAudit(c, orgId, w.audit);
+        newest =
+          w.kind === 'create'
+            ? await this.recordChange(c, orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
+            : await this.recordChange(c, orgId, environmentId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at);
+      }
+      if (newest > 0) {
+        await this.pruneChanges(c, environmentId, newest);
+        await this.bumpRevision(c, orgId, environmentId);
+      }
+      return this.rows<SecretMetaRow>(
+        `SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' ORDER BY key`,
+        [orgId, environmentId],
+        c,
+      );
+    });
+  }
+
+  async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
+    return this.tx(async (c) => {
+      const deleted = await this.row<{ version: number }>(
+        `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING version`,
+        [orgId, environmentId, key],
+        c,
+      );
+      if (!deleted) return false;
+      await this.bumpRevision(c, orgId, environmentId);
+      await this.insertAudit(c, orgId, audit);
+      const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
+      await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, 'deleted', key, deleted.version, by, audit.time));
+      return true;
+    });
+  }
+
+  // --- service tokens -----------------------------------------------------------------------------
+
+  async createServiceToken(orgId: string, token: TokenRow, audit: AuditInput): Promise<void> {
+    await this.tx(async (c) => {
+      await this.insertTokenRow(c, { ...token, orgId });
+      await this.insertAudit(c, orgId, audit);
+    });
+  }
+
+  async listServiceTokens(orgId: string): Promise<TokenRow[]> {
+    await this.touchesSettled();
+    return (
+      await this.rows<StoredToken>(
+        `SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = $1 AND revoked_at IS NULL AND oidc_policy_id IS NULL ORDER BY created_at, id`,
+        [orgId],
+      )
+    ).map(toTokenRow);
+  }
+
+  async revokeServiceToken(orgId: string, tokenId: string, at: string, audit: AuditInput): Promise<boolean> {
+    const revoked = await this.tx(async (c) => {
+      const r = await c.query(`UPDATE tokens SET revoked_at = $1 WHERE kind = 'service' AND org_id = $2 AND id = $3 AND revoked_at IS NULL`, [at, orgId, tokenId]);
+      if (r.rowCount !== 1) return false;
+      await this.insertAudit(c, orgId, audit);
+      await this.notify(c, 'tokens');
+      return true;
+    });
+    this.tokenCache.clear();
+    return revoked;
+  }
+
+  // --- change events ------------------------------------------------------------------------------
+
+  async latestChange(orgId: string, environmentId: string): Promise<number> {
+    return (await this.row<{ seq: number }>('SELECT change_seq AS seq FROM environments WHERE org_id = $1 AND id = $2', [orgId, environmentId]))?.seq ?? 0;
+  }
+
+  async listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number): Promise<ChangeRow[]> {
+    return this.rows<ChangeRow>(
+      'SELECT seq, kind, key, version, actor, time FROM change_events WHERE environment_id = $1 AND org_id = $2 AND seq > $3 ORDER BY seq LIMIT $4',
+      [environmentId, orgId, afterSeq, limit],
+    );
+  }
+
+  /** Woken by NOTIFY (cache-listener.ts) for a change committed through any instance, this one included. */
+  watchChanges(environmentId: string, wake: () => void): () => void {
+    return this.changes.watch(environmentId, wake);
+  }
+
+  // --- OIDC trust policies ------------------------------------------------------------------------
+
+  async listOidcPolicies(orgId: string): Promise<OidcPolicyRow[]> {
+    return (await this.rows<StoredPolicy>(`SELECT ${POLICY_COLS} FROM oidc_policies WHERE org_id = $1 ORDER BY name COLLATE "C"`, [orgId])).map(toPolicyRow);
+  }
+
+  async getOidcPolicy(orgId: string, policyId: string): Promise<OidcPolicyRow | undefined> {
+    const row = await this.row<StoredPolicy>(`SELECT ${POLICY_COLS} FROM oidc_policies WHERE org_id = $1 AND id = $2`, [orgId, policyId]);
+    return row && toPolicyRow(row);
+  }
+
+  async createOidcPolicy(orgId: string, p: OidcPolicyRow, audit: AuditInput): Promise<void> {
+    try {
+      await this.tx(async (c) => {
+        await c.query(
+          `INSERT INTO oidc_policies (id, org_id, name, issuer, audience, environment_id, claims, ttl_seconds, created_at, created_by, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [p.id, orgId, p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.createdAt, p.createdBy, p.updatedAt],
+        );
+        await this.insertAudit(c, orgId, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('policy exists');
+      throw err;
+    }
+  }
+
+  async updateOidcPolicy(orgId: string, p: OidcPolicyRow, audit: AuditInput): Promise<boolean> {
+    try {
+      return await this.tx(async (c) => {
+        const r = await c.query(
+          `UPDATE oidc_policies SET name = $1, issuer = $2, audience = $3, environment_id = $4, claims = $5, ttl_seconds = $6, updated_at = $7
+           WHERE org_id = $8 AND id = $9`,
+          [p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.updatedAt, orgId, p.id],
+        );
+        if (r.rowCount !== 1) return false;
+        await this.insertAudit(c, orgId, audit);
+        return true;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('policy exists');
+      throw err;
+    }
+  }
+
+  /** Deleting a policy revokes the tokens it minted, on every instance (NOTIFY drops their token caches). */
+  async deleteOidcPolicy(orgId: string, policyId: string, at: string, audit: AuditInput): Promise<boolean> {
+    const gone = await this.tx(async (c) => {
+      const r = await c.query('DELETE FROM oidc_policies WHERE org_id = $1 AND id = $2', [orgId, policyId]);
+      if (r.rowCount !== 1) return false;
+      await c.query('UPDATE tokens SET revoked_at = $1 WHERE org_id = $2 AND oidc_policy_id = $3 AND revoked_at IS NULL', [at, orgId, policyId]);
+      await this.insertAudit(c, orgId, audit);
+      await this.notify(c, 'tokens');
+      return true;
+    });
+    this.tokenCache.clear();
+    return gone;
+  }
+
+  async pruneOidcTokens(orgId: string, before: string): Promise<number> {
+    const gone = await this.tx(async (c) => {
+      const r = await c.query('DELETE FROM tokens WHERE org_id = $1 AND oidc_policy_id IS NOT NULL AND expires_at < $2', [orgId, before]);
+      if ((r.rowCount ?? 0) > 0) await this.notify(c, 'tokens');
+      return r.rowCount ?? 0;
+    });
+    if (gone > 0) this.tokenCache.clear();
+    return gone;
+  }
+
+  // --- sessions (read from the database on every request: nothing to invalidate across instances) -
+
+  async createSession(r: SessionRow): Promise<void> {
+    await this.pool.query('INSERT INTO sessions (hash, user_id, token_id, method, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      bytes(r.hash), r.userId, r.tokenId, r.method, r.createdAt, r.lastSeenAt, r.expiresAt,
+    ]);
+  }
+
+  async getSession(hash: Uint8Array): Promise<SessionRow | undefined> {
+    return this.row<SessionRow>(`SELECT ${SESSION_COLS} FROM sessions WHERE hash = $1`, [bytes(hash)]);
+  }
+
+  async touchSession(hash: Uint8Array, at: number): Promise<void> {
+    await this.pool.query('UPDATE sessions SET last_seen_at = $1 WHERE hash = $2', [at, bytes(hash)]);
+  }
+
+  async deleteSession(hash: Uint8Array): Promise<boolean> {
+    return (await this.pool.query('DELETE FROM sessions WHERE hash = $1', [bytes(hash)])).rowCount === 1;
+  }
+
+  async deleteExpiredSessions(now: number, idleBefore: number): Promise<void> {
+    await this.pool.query('DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2', [now, idleBefore]);
+  }
+
+  // --- invitations --------------------------------------------------------------------------------
+
+  async createInvitation(i: InvitationRow, audit: AuditInput): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('INSERT INTO invitations (id, org_id, email, role, hash, created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+        i.id, i.orgId, i.email, i.role, bytes(i.hash), i.createdAt, i.createdBy, i.expiresAt,
+      ]);
+      await this.insertAudit(c, i.orgId, audit);
+    });
+  }
+
+  async listInvitations(orgId: string): Promise<InvitationRow[]> {
+    return this.rows<InvitationRow>(
+      `SELECT ${INVITATION_COLS} FROM invitations WHERE org_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL ORDER BY created_at, id COLLATE "C"`,
+      [orgId],
+    );
+  }
+
+  async getInvitationByHash(hash: Uint8Array): Promise<InvitationRow | undefined> {
+    return this.row<InvitationRow>(`SELECT ${INVITATION_COLS} FROM invitations WHERE hash = $1`, [bytes(hash)]);
+  }
+
+  async revokeInvitation(orgId: string, id: string, at: string, audit: AuditInput): Promise<boolean> {
+    return this.tx(async (c) => {
+      const r = await c.query('UPDATE invitations SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND accepted_at IS NULL AND revoked_at IS NULL', [at, orgId, id]);
+      if (r.rowCount !== 1) return false;
+      await this.insertAudit(c, orgId, audit);
+      return true;
+    });
+  }
+
+  async acceptInvitation(i: InvitationRow, user: UserRow, newUser: { passkey: PasskeyRow } | null, at: string, audit: AuditInput): Promise<boolean> {
+    try {
+      return await this.tx(async (c) => {
+        // The row lock of this UPDATE makes a second acceptance wait, then find the invitation used.
+        const r = await c.query(
+          'UPDATE invitations SET accepted_at = $1, accepted_by = $2 WHERE id = $3 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1',
+          [at, user.id, i.id],
+        );
+        if (r.rowCount !== 1) return false;
+        if (newUser) {
+          await c.query('INSERT INTO users (id, name, email, instance_admin, created_at) VALUES ($1, $2, $3, $4, $5)', [user.id, user.name, user.email, user.instanceAdmin, user.createdAt]);
+          await this.insertPasskeyRow(c, newUser.passkey);
+        }
+        await c.query('INSERT INTO memberships (org_id, user_id, role, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, user_id) DO NOTHING', [i.orgId, user.id, i.role, at]);
+        await this.insertAudit(c, i.orgId, audit);
+        return true;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('user or passkey exists');
+      throw err;
+    }
+  }
+
+  // --- passkeys -----------------------------------------------------------------------------------
+
+  private async insertPasskeyRow(db: Queryable, k: PasskeyRow): Promise<void> {
+    await db.query('INSERT INTO passkeys (id, user_id, name, public_key, counter, transports, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      k.id, k.userId, k.name, bytes(k.publicKey), k.counter, k.transports, k.createdAt,
+    ]);
+  }
+
+  async createPasskey(k: PasskeyRow): Promise<void> {
+    try {
+      await this.insertPasskeyRow(this.pool, k);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('passkey exists');
+      throw err;
+    }
+  }
+
+  async getPasskey(id: string): Promise<PasskeyRow | undefined> {
+    return this.row<PasskeyRow>(`SELECT ${PASSKEY_COLS} FROM passkeys WHERE id = $1`, [id]);
+  }
+
+  async listPasskeys(userId: string): Promise<PasskeyRow[]> {
+    return this.rows<PasskeyRow>(`SELECT ${PASSKEY_COLS} FROM passkeys WHERE user_id = $1 ORDER BY created_at, id COLLATE "C"`, [userId]);
+  }
+
+  async renamePasskey(userId: string, id: string, name: string): Promise<boolean> {
+    return (await this.pool.query('UPDATE passkeys SET name = $1 WHERE user_id = $2 AND id = $3', [name, userId, id])).rowCount === 1;
+  }
+
+  async deletePasskey(userId: string, id: string): Promise<boolean> {
+    return (await this.pool.query('DELETE FROM passkeys WHERE user_id = $1 AND id = $2', [userId, id])).rowCount === 1;
+  }
+
+  async usePasskey(id: string, counter: number, at: string): Promise<void> {
+    await this.pool.query('UPDATE passkeys SET counter = $1, last_used_at = $2 WHERE id = $3', [counter, at, id]);
+  }
+
+  async getUserByEmail(email: string): Promise<UserRow | undefined> {
+    return this.row<UserRow>(`SELECT ${USER_COLS} FROM users WHERE lower(email) = lower($1)`, [email]);
+  }
+
+  // --- audit --------------------------------------------------------------------------------------
+
+  appendAudit(orgId: string, event: AuditInput): Promise<void> {
+    if (this.closed) return Promise.reject(new AuditWriteError('audit is closed'));
+    return this.audit.append(auditValues(orgId, event));
+  }
+
+  async listAudit(orgId: string, limit: number, beforeSeq?: number, filter: AuditFilter = {}): Promise<AuditRow[]> {
+    // Denials are not awaited by the requests that caused them; a reader still sees every event
+    // recorded through this instance before it asked.
+    await this.audit.settled();
+    const { where, args } = auditWhere(filter, 4);
+    return auditRows(
+      await this.rows<RawAuditRow>(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = $1 AND seq < $2${where} ORDER BY seq DESC LIMIT $3`, [
+        orgId,
+        beforeSeq ?? Number.MAX_SAFE_INTEGER,
+        limit,
+        ...args,
+      ]),
+    );
+  }
+
+  async listAuditAfter(orgId: string, limit: number, afterId: string, filter: AuditFilter = {}): Promise<AuditRow[] | undefined> {
+    await this.audit.settled();
+    const after = await this.row<{ seq: number }>('SELECT seq FROM audit_events WHERE org_id = $1 AND id = $2', [orgId, afterId]);
+    if (!after) return undefined;
+    const { where, args } = auditWhere(filter, 4);
+    return auditRows(
+      await this.rows<RawAuditRow>(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = $1 AND seq > $2${where} ORDER BY seq ASC LIMIT $3`, [
+        orgId,
+        after.seq,
+        limit,
+        ...args,
+      ]),
+    );
+  }
+
+  async ping(): Promise<void> {
+    const { v } = (await this.row<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations'))!;
+    if (v !== LATEST_PG_MIGRATION) throw new Error(`the database schema is at version ${v ?? 0}, this server needs ${LATEST_PG_MIGRATION}`);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.audit.settled();
+    await this.touchesSettled();
+    await this.listener.close();
+    await this.running.end().catch(() => undefined);
+    await this.pool.end();
+  }
+}
