@@ -19,6 +19,8 @@ export interface Config {
   oidc: OidcSettings;
   /** `postgres://…` to store in PostgreSQL (several instances may share it); undefined for SQLite in dataDir. */
   databaseUrl: string | undefined;
+  /** SECRETS_REVEAL_CACHE: false (`off`) makes every reveal read and decrypt (benchmarks of that path). */
+  revealCache: boolean;
 }
 
 export class ConfigError extends Error {
@@ -34,8 +36,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The URL may hold a password: the message names the setting, never its value.
     throw new ConfigError('SECRETS_DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const revealCache = env.SECRETS_REVEAL_CACHE || 'on';
+  if (revealCache !== 'on' && revealCache !== 'off') throw new ConfigError(`SECRETS_REVEAL_CACHE must be on or off, got "${revealCache}"`);
   return {
     databaseUrl,
+    revealCache: revealCache === 'on',
     host: env.HOST || '127.0.0.1',
     port,
     dataDir: resolve(env.SECRETS_DATA_DIR || './.secrets'),

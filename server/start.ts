@@ -46,7 +46,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     const keyring = new Keyring(master.key);
 
     const site = new PublicSite(config.publicUrl);
-    const deps = { storage: db, keyring, revealCache: new RevealCache(), clock: systemClock, limits: config.limits, site, oidc: config.oidc };
+    const deps = { storage: db, keyring, revealCache: new RevealCache({ enabled: config.revealCache }), clock: systemClock, limits: config.limits, site, oidc: config.oidc };
     const app = buildApp(deps, { logLevel: config.logLevel, metricsAccess: config.ops.metricsAccess });
     if (config.oidc.allowHttpIssuers) warn('SECRETS_OIDC_ALLOW_HTTP_ISSUERS=true: OIDC issuers over plain http are trusted; for development only');
     for (const w of warnings) app.log.warn(w);

@@ -22,6 +22,12 @@ export interface RevealCacheEntry {
 
 export class RevealCache {
   private readonly entries = new Map<string, RevealCacheEntry>();
+  /** Off (SECRETS_REVEAL_CACHE=off): every reveal reads and decrypts, to measure that path or to rule the cache out. */
+  private readonly enabled: boolean;
+
+  constructor(options: { enabled?: boolean } = {}) {
+    this.enabled = options.enabled ?? true;
+  }
 
   /** The entry read at `revision` (the environment's current one, just read), if there is one. */
   get(environmentId: string, revision: number): RevealCacheEntry | undefined {
@@ -36,6 +42,7 @@ export class RevealCache {
 
   /** Remembers every secret of the environment as read, together with the revision they were read at. */
   fill(environmentId: string, revision: number, secrets: RevealedSecret[]): void {
+    if (!this.enabled) return;
     const present = this.entries.get(environmentId);
     if (present && present.revision > revision) return;
     if (!present && this.entries.size >= MAX_ENVIRONMENTS) {
