@@ -65,6 +65,20 @@ export interface SecretMeta {
 }
 
 /** The answer to creating a secret: its metadata and what the creator should know (empty when nothing). */
+/** One kept version of a secret (GET …/secrets/{KEY}/versions): never its value. */
+export interface SecretVersion {
+  version: number;
+  description: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface SecretVersionList {
+  key: string;
+  /** Newest first; the first is the current version. */
+  versions: SecretVersion[];
+}
+
 export interface CreatedSecret extends SecretMeta {
   warnings: string[];
 }
@@ -246,6 +260,10 @@ export interface AuditDetails {
   policy?: { id: string; name: string };
   /** Why an OIDC exchange was refused. */
   refusals?: OidcRefusal[];
+  /** The kept version a reveal was of, when it was not the current one. */
+  version?: number;
+  /** The version a rollback restored (its value and description, as a new version). */
+  restoredVersion?: number;
 }
 
 // --- Keyless CI (OIDC) ---------------------------------------------------------------------------
@@ -397,6 +415,7 @@ export type ProblemCode =
   | 'ORG_NOT_FOUND'
   | 'ENVIRONMENT_NOT_FOUND'
   | 'SECRET_NOT_FOUND'
+  | 'SECRET_VERSION_NOT_FOUND'
   | 'MEMBER_NOT_FOUND'
   | 'USER_NOT_FOUND'
   | 'TOKEN_NOT_FOUND'

@@ -22,6 +22,7 @@ import type {
   SecretBatch,
   SecretBatchItem,
   SecretMeta,
+  SecretVersionList,
   ServiceToken,
   User,
 } from './api-types.ts';
@@ -200,6 +201,34 @@ export class SecretsClient {
       // Sending a PATCH twice would bump the version twice; it is never retried.
       idempotent: false,
       sensitive: body.value !== undefined ? [body.value] : [],
+    });
+    return withEtagVersion(r.data, r.headers.etag);
+  }
+
+  /** Every kept version of a secret, newest first (the current one first); never values. */
+  async listSecretVersions(org: string, env: string, key: string): Promise<SecretVersionList> {
+    const r = await this.#http.send<SecretVersionList>({ method: 'GET', path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/versions`, idempotent: true });
+    return r.data;
+  }
+
+  /** One kept version's value; retried like a reveal (its only effect is an audit event). */
+  async revealSecretVersion(org: string, env: string, key: string, version: number): Promise<RevealedSecret> {
+    const r = await this.#http.send<RevealedSecret>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/versions/${version}/reveal`,
+      idempotent: true,
+    });
+    return r.data;
+  }
+
+  /** A new version with the value and description of `version`; like an update, never retried. */
+  async rollbackSecret(org: string, env: string, key: string, version: number, opts: { ifMatch?: number } = {}): Promise<SecretMeta> {
+    const r = await this.#http.send<SecretMeta>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/rollback`,
+      body: { version },
+      ...(opts.ifMatch !== undefined && { headers: { 'if-match': `"${opts.ifMatch}"` } }),
+      idempotent: false,
     });
     return withEtagVersion(r.data, r.headers.etag);
   }

@@ -1,7 +1,7 @@
 // Secrets of one environment: metadata, create, reveal, update (optimistic with If-Match), delete. The
 // rules live in services/secrets/secret-service.ts; these handlers parse, authorize and call it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CreatedSecret, SecretMeta } from '../../core/api-types.ts';
+import type { CreatedSecret, SecretMeta, SecretVersionList } from '../../core/api-types.ts';
 import { isExecRiskName, refusedNameReason } from '../../core/refused-names.ts';
 import { KEY_MESSAGES, keyProblem, normalizeKey } from '../../core/secret-key.ts';
 import { accessEnvironment, accessOrg } from '../auth/access.ts';
@@ -10,9 +10,28 @@ import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { SecretService } from '../services/secrets/secret-service.ts';
 import type { SecretMetaRow } from '../storage/types.ts';
-import { body, createdSecretSchema, description, emptyBody, envParams, revealedSchema, secretMetaSchema, secretParams, ValidationProblem } from '../http/schemas.ts';
+import { body, createdSecretSchema, description, emptyBody, envParams, keyParam, params, revealedSchema, secretMetaSchema, secretParams, slug, ValidationProblem } from '../http/schemas.ts';
 
 type SecretParams = { org: string; env: string; key: string };
+type VersionParams = SecretParams & { version: string };
+
+const versionNumber = { type: 'integer', minimum: 1, maximum: 999_999_999_999_999 } as const;
+/** Path parameters are strings: a version there is its decimal digits. */
+const versionParams = params({ org: slug, env: slug, key: keyParam, version: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } });
+
+const versionListSchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    versions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { version: { type: 'integer' }, description: { type: 'string' }, createdAt: { type: 'string' }, createdBy: { type: 'string' } },
+      },
+    },
+  },
+} as const;
 
 export function toSecretMeta(r: SecretMetaRow): SecretMeta {
   return {
@@ -127,6 +146,47 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps, secrets: 
       const key = checkedKey(request.params.key);
       const ifMatch = ifMatchVersion(request);
       const row = await secrets.update(callerOf(request, access.actor), access.org, env, key, { value: request.body.value, description: request.body.description, ifMatch });
+      reply.header('etag', `"${row.version}"`);
+      return toSecretMeta(row);
+    },
+  );
+
+  app.get<{ Params: SecretParams }>(
+    `${base}/:key/versions`,
+    { config: { action: 'secret.read' }, schema: { params: secretParams, response: { 200: versionListSchema } } },
+    async (request) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.view');
+      const key = checkedKey(request.params.key);
+      const rows = await secrets.versions(access.org, env, key);
+      const list: SecretVersionList = { key, versions: rows.map((r) => ({ version: r.version, description: r.description, createdAt: r.createdAt, createdBy: r.createdBy })) };
+      return list;
+    },
+  );
+
+  app.post<{ Params: VersionParams }>(
+    `${base}/:key/versions/:version/reveal`,
+    {
+      config: { action: 'secret.reveal' },
+      schema: { params: versionParams, body: emptyBody, response: { 200: revealedSchema } },
+    },
+    async (request, reply) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.reveal');
+      const revealed = await secrets.revealVersion(callerOf(request, access.actor), access.org, env, checkedKey(request.params.key), Number(request.params.version));
+      reply.header('cache-control', 'no-store');
+      return revealed;
+    },
+  );
+
+  app.post<{ Params: SecretParams; Body: { version: number } }>(
+    `${base}/:key/rollback`,
+    { config: { action: 'secret.update' }, schema: { params: secretParams, body: body({ version: versionNumber }, ['version']), response: { 200: secretMetaSchema } } },
+    async (request, reply) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.edit');
+      const key = checkedKey(request.params.key);
+      const row = await secrets.rollback(callerOf(request, access.actor), access.org, env, key, request.body.version, ifMatchVersion(request));
       reply.header('etag', `"${row.version}"`);
       return toSecretMeta(row);
     },

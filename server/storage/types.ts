@@ -95,6 +95,21 @@ export interface SecretRow {
 
 export type SecretMetaRow = Omit<SecretRow, 'nonce' | 'ciphertext'>;
 
+/** One version of a secret (a replaced one or the current one): when and by whom it was written. */
+export interface SecretVersionRow {
+  environmentId: string;
+  workspaceId: string;
+  key: string;
+  version: number;
+  description: string;
+  nonce: Uint8Array;
+  ciphertext: Uint8Array;
+  createdAt: string;
+  createdBy: string;
+}
+
+export type SecretVersionMetaRow = Omit<SecretVersionRow, 'nonce' | 'ciphertext'>;
+
 export interface AuditInput {
   time: string;
   actorType: 'user' | 'service' | 'anonymous';
@@ -286,6 +301,14 @@ export interface Storage {
   createSecret(orgId: string, environmentId: string, secret: NewSecret, audit: AuditInput): Promise<SecretRow>;
   updateSecret(orgId: string, environmentId: string, key: string, update: SecretUpdate, audit: AuditInput): Promise<SecretRow>;
   deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean>;
+  /**
+   * Every version of the secret still kept, newest first (the current one included), or undefined when
+   * the secret does not exist. Updates keep the version they replace in their own transaction; a delete
+   * removes them all in its own.
+   */
+  listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined>;
+  /** One kept version of the secret (the current one included), with its ciphertext. */
+  getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined>;
   /** Creates and updates in one transaction, each with its audit event; all or nothing. Returns the rows after. */
   applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]>;
 

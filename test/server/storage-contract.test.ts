@@ -348,6 +348,38 @@ for (const backend of backends) {
       assert.deepEqual(actions.slice(0, 3), ['secret.update', 'secret.create', 'secret.create']);
     });
 
+    it('keeps the version every update and batch update replaces, with its ciphertext, and drops them all with the secret', async () => {
+      const { orgId: o, env: e } = await newOrg(userId);
+      const first = { ...secret('KEPT'), description: 'one', by: 'Ada', at: '2026-01-01T00:00:00.000Z' };
+      await storage.createSecret(o, e.id, first, audit());
+      const second = { description: 'two', nonce: blob(12), ciphertext: blob(20), at: '2026-01-02T00:00:00.000Z', by: 'Bob', expectedVersion: 1 };
+      await storage.updateSecret(o, e.id, 'KEPT', second, audit('secret.update'));
+      await assert.rejects(storage.updateSecret(o, e.id, 'KEPT', { ...second, expectedVersion: 1 }, audit('secret.update')), VersionConflictError);
+      const third = { description: 'three', nonce: blob(12), ciphertext: blob(20), at: '2026-01-03T00:00:00.000Z', by: 'Cy', expectedVersion: 2 };
+      await storage.applySecretBatch(o, e.id, [{ kind: 'update', key: 'KEPT', update: third, audit: audit('secret.update') }]);
+      assert.deepEqual(
+        (await storage.listSecretVersions(o, e.id, 'KEPT'))!.map((v) => [v.version, v.description, v.createdAt, v.createdBy]),
+        [
+          [3, 'three', third.at, 'Cy'],
+          [2, 'two', second.at, 'Bob'],
+          [1, 'one', first.at, 'Ada'],
+        ],
+        'a stale update keeps nothing',
+      );
+      const v1 = await storage.getSecretVersion(o, e.id, 'KEPT', 1);
+      assert.deepEqual([Buffer.from(v1!.nonce), Buffer.from(v1!.ciphertext), v1!.version, v1!.key, v1!.environmentId], [Buffer.from(first.nonce), Buffer.from(first.ciphertext), 1, 'KEPT', e.id]);
+      assert.deepEqual(Buffer.from((await storage.getSecretVersion(o, e.id, 'KEPT', 3))!.ciphertext), Buffer.from(third.ciphertext), 'the current version is one of them');
+      assert.equal(await storage.getSecretVersion(o, e.id, 'KEPT', 4), undefined);
+      const other = await newOrg(userId);
+      assert.equal(await storage.listSecretVersions(other.orgId, e.id, 'KEPT'), undefined, "another organization sees none of them");
+      assert.equal(await storage.getSecretVersion(other.orgId, e.id, 'KEPT', 1), undefined);
+      await storage.deleteSecret(o, e.id, 'KEPT', audit('secret.delete'));
+      assert.equal(await storage.listSecretVersions(o, e.id, 'KEPT'), undefined);
+      await storage.createSecret(o, e.id, secret('KEPT'), audit());
+      assert.deepEqual((await storage.listSecretVersions(o, e.id, 'KEPT'))!.map((v) => v.version), [1]);
+      assert.equal(await storage.getSecretVersion(o, e.id, 'KEPT', 2), undefined, 'nothing of the deleted secret comes back');
+    });
+
     it('keeps sessions by hash: reads, touches, deletes, and sweeps the expired and the idle', async () => {
       const hash = blob(32);
       const idle = blob(32);

@@ -4,13 +4,13 @@
 // event durable before the value leaves; unreadable ciphertexts are refused and recorded; storage
 // errors become the API's problems.
 import { randomUUID } from 'node:crypto';
-import type { RevealedSecret } from '../../../core/api-types.ts';
+import type { AuditDetails, RevealedSecret } from '../../../core/api-types.ts';
 import { callerEvent, type Caller } from '../../audit/events.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import type { RevealCache } from '../../crypto/reveal-cache.ts';
 import { openValue, sealValue } from '../../crypto/secret-values.ts';
 import { ApiError } from '../../errors.ts';
-import { AuditWriteError, DuplicateError, VersionConflictError, type EnvironmentRow, type OrgRow, type SecretMetaRow, type SecretRow, type Storage } from '../../storage/types.ts';
+import { AuditWriteError, DuplicateError, VersionConflictError, type EnvironmentRow, type OrgRow, type SecretMetaRow, type SecretRow, type SecretVersionMetaRow, type Storage } from '../../storage/types.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
 import { checkValueSize } from './value-rules.ts';
 
@@ -43,6 +43,10 @@ const byKey = (a: RevealedSecret, b: RevealedSecret) => (a.key < b.key ? -1 : a.
 
 function notFound(key: string, env: EnvironmentRow): ApiError {
   return new ApiError('SECRET_NOT_FOUND', `Secret ${key} does not exist in ${env.slug}`);
+}
+
+function versionNotFound(key: string, env: EnvironmentRow, version: number): ApiError {
+  return new ApiError('SECRET_VERSION_NOT_FOUND', `Version ${version} of ${key} is not kept in ${env.slug}`);
 }
 
 function staleVersion(key: string, current: number, had: number): ApiError {
@@ -96,20 +100,20 @@ export class SecretService {
     }
   }
 
-  async update(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange): Promise<SecretRow> {
+  async update(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange, details?: AuditDetails): Promise<SecretRow> {
     // Without If-Match the caller asked for "whatever is current": a change that slipped in between
     // our read and our write (another request, possibly on another server instance) is read again
     // and the update re-applied on top of it. With If-Match it is the caller's 412.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.updateOnce(caller, org, env, key, change);
+        return await this.updateOnce(caller, org, env, key, change, details);
       } catch (err) {
         if (!(err instanceof LostRace) || attempt >= MAX_UPDATE_ATTEMPTS) throw err instanceof LostRace ? err.problem : err;
       }
     }
   }
 
-  private async updateOnce(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange): Promise<SecretRow> {
+  private async updateOnce(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange, details?: AuditDetails): Promise<SecretRow> {
     const current = await this.storage.getSecret(org.id, env.id, key);
     if (!current) throw notFound(key, env);
     const { ifMatch } = change;
@@ -132,7 +136,7 @@ export class SecretService {
         env.id,
         key,
         { description: newDescription, nonce: sealed.nonce, ciphertext: sealed.ciphertext, expectedVersion: current.version, at: new Date().toISOString(), by: caller.actor.display },
-        callerEvent(caller, 'secret.update', 'allowed', env.slug, [key]),
+        callerEvent(caller, 'secret.update', 'allowed', env.slug, [key], details),
       );
     } catch (err) {
       if (err instanceof VersionConflictError) {
@@ -145,6 +149,52 @@ export class SecretService {
     } finally {
       this.cache.invalidate(env.id);
     }
+  }
+
+  /** Every kept version of the secret, newest first, without values. */
+  async versions(org: OrgRow, env: EnvironmentRow, key: string): Promise<SecretVersionMetaRow[]> {
+    const rows = await this.storage.listSecretVersions(org.id, env.id, key);
+    if (!rows) throw notFound(key, env);
+    return rows;
+  }
+
+  /** One kept version's value, with the same rights and audit as a reveal of the current one. */
+  async revealVersion(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, version: number): Promise<RevealedSecret> {
+    const row = await this.storage.getSecretVersion(org.id, env.id, key, version);
+    if (!row) {
+      if (!(await this.storage.getSecret(org.id, env.id, key))) throw notFound(key, env);
+      throw versionNotFound(key, env, version);
+    }
+    let value: string;
+    try {
+      value = openValue(this.keyring, org, row);
+    } catch (err) {
+      if (isUnreadable(err)) return refuseUnreadable(this.storage, caller, org, 'secret.reveal', env, [key], err, { version });
+      throw err;
+    }
+    await this.auditReveal(caller, org, callerEvent(caller, 'secret.reveal', 'allowed', env.slug, [key], { version }));
+    return { key, value, version };
+  }
+
+  /**
+   * A new version with the value and description of a kept one. It is an update (If-Match, the same
+   * race rules, audited as \`secret.update\` naming the restored version); a kept version that fails its
+   * integrity check is refused and audited like a reveal of it.
+   */
+  async rollback(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, version: number, ifMatch: number | undefined): Promise<SecretRow> {
+    const row = await this.storage.getSecretVersion(org.id, env.id, key, version);
+    if (!row) {
+      if (!(await this.storage.getSecret(org.id, env.id, key))) throw notFound(key, env);
+      throw versionNotFound(key, env, version);
+    }
+    let value: string;
+    try {
+      value = openValue(this.keyring, org, row);
+    } catch (err) {
+      if (isUnreadable(err)) return refuseUnreadable(this.storage, caller, org, 'secret.update', env, [key], err, { restoredVersion: version });
+      throw err;
+    }
+    return this.update(caller, org, env, key, { value, description: row.description, ifMatch }, { restoredVersion: version });
   }
 
   async delete(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string): Promise<void> {

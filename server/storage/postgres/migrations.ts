@@ -212,6 +212,28 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'secret versions',
+    sql: `
+      -- Every version a create or update replaced, ciphertext still bound to its own version. The
+      -- current version stays in secrets; deleting a secret deletes these rows in its transaction, so
+      -- a deleted secret's history is gone for good (only the audit log remembers the deletion).
+      CREATE TABLE secret_versions (
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL DEFAULT '',
+        key TEXT NOT NULL COLLATE "C",
+        version INTEGER NOT NULL,
+        description TEXT NOT NULL,
+        nonce BYTEA NOT NULL,
+        ciphertext BYTEA NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (org_id, environment_id, workspace_id, key, version)
+      );
+    `,
+  },
 ];
 
 /** The schema version this server runs on. */

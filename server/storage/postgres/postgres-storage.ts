@@ -35,6 +35,8 @@ import {
   type SecretMetaRow,
   type SecretRow,
   type SecretUpdate,
+  type SecretVersionMetaRow,
+  type SecretVersionRow,
   type Storage,
   type TokenRow,
   type UserRow,
@@ -50,6 +52,10 @@ const DEFAULT_CHANGE_BACKLOG = 10_000;
 const SECRET_META_COLS = `id, environment_id AS "environmentId", workspace_id AS "workspaceId", key, description, version,
   created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt", updated_by AS "updatedBy"`;
 const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
+/** Copies the version an update is about to replace; run in the update's transaction, before it. */
+const KEEP_VERSION = `INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
+           SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
+           WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4`;
 const TOKEN_COLS = `id, kind, hash, name, user_id AS "userId", org_id AS "orgId", environment_id AS "environmentId",
   created_at AS "createdAt", created_by AS "createdBy", expires_at AS "expiresAt", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt",
   oidc_policy_id AS "oidcPolicyId", workflow`;
@@ -623,6 +629,7 @@ export class PostgresStorage implements Storage {
 
   async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
     return this.tx(async (c) => {
+      await c.query(KEEP_VERSION, [orgId, environmentId, key, u.expectedVersion]);
       const updated = await this.row<SecretRow>(
         `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5
          WHERE org_id = $6 AND environment_id = $7 AND workspace_id = '' AND key = $8 AND version = $9 RETURNING ${SECRET_COLS}`,
@@ -662,6 +669,7 @@ export class PostgresStorage implements Storage {
           await c.query('RELEASE SAVEPOINT batch_write');
         } else {
           const u = w.update;
+          await c.query(KEEP_VERSION, [orgId, environmentId, w.key, u.expectedVersion]);
           const r = await c.query(
             `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5
              WHERE org_id = $6 AND environment_id = $7 AND workspace_id = '' AND key = $8 AND version = $9`,
@@ -698,12 +706,35 @@ export class PostgresStorage implements Storage {
         c,
       );
       if (!deleted) return false;
+      await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`, [orgId, environmentId, key]);
       await this.bumpRevision(c, orgId, environmentId);
       await this.insertAudit(c, orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
       await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, 'deleted', key, deleted.version, by, audit.time));
       return true;
     });
+  }
+
+  async listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined> {
+    const rows = await this.rows<SecretVersionMetaRow>(
+      `SELECT environment_id AS "environmentId", workspace_id AS "workspaceId", key, version, description, updated_at AS "createdAt", updated_by AS "createdBy"
+       FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3
+       UNION ALL SELECT environment_id, workspace_id, key, version, description, created_at, created_by FROM secret_versions
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 ORDER BY version DESC`,
+      [orgId, environmentId, key],
+    );
+    // The current version is always among them, so no rows means no secret.
+    return rows.length > 0 ? rows : undefined;
+  }
+
+  async getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined> {
+    return this.row<SecretVersionRow>(
+      `SELECT environment_id AS "environmentId", workspace_id AS "workspaceId", key, version, description, nonce, ciphertext, updated_at AS "createdAt", updated_by AS "createdBy"
+       FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4
+       UNION ALL SELECT environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by FROM secret_versions
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4`,
+      [orgId, environmentId, key, version],
+    );
   }
 
   // --- service tokens -----------------------------------------------------------------------------

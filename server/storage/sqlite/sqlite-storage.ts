@@ -31,6 +31,8 @@ import {
   type SecretMetaRow,
   type SecretRow,
   type SecretUpdate,
+  type SecretVersionMetaRow,
+  type SecretVersionRow,
   type Storage,
   type TokenRow,
   type UserRow,
@@ -200,6 +202,19 @@ export class SqliteStorage implements Storage {
       updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?
         WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
       deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? RETURNING version`),
+      // Copies the version an update is about to replace; run in the update's transaction, before it.
+      keepVersion: p(`INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
+        SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
+        WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
+      deleteVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+      listVersions: p(`SELECT environment_id AS environmentId, workspace_id AS workspaceId, key, version, description,
+        updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3
+        UNION ALL SELECT environment_id, workspace_id, key, version, description, created_at, created_by FROM secret_versions
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 ORDER BY version DESC`),
+      getVersion: p(`SELECT environment_id AS environmentId, workspace_id AS workspaceId, key, version, description, nonce, ciphertext,
+        updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 AND version = ?4
+        UNION ALL SELECT environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by FROM secret_versions
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 AND version = ?4`),
       nextChangeSeq: p('UPDATE environments SET change_seq = change_seq + 1 WHERE org_id = ? AND id = ? RETURNING change_seq AS seq'),
       insertChange: p(`INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       pruneChanges: p('DELETE FROM change_events WHERE environment_id = ? AND seq <= ?'),
@@ -544,6 +559,7 @@ export class SqliteStorage implements Storage {
 
   async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
     const row = this.tx(() => {
+      this.run('keepVersion', orgId, environmentId, key, u.expectedVersion);
       const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, key, u.expectedVersion);
       if (Number(changed.changes) !== 1) {
         const current = this.get<SecretRow>('getSecret', orgId, environmentId, key);
@@ -573,6 +589,7 @@ export class SqliteStorage implements Storage {
           }
         } else {
           const u = w.update;
+          this.run('keepVersion', orgId, environmentId, w.key, u.expectedVersion);
           const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, w.key, u.expectedVersion);
           if (Number(changed.changes) !== 1) {
             const current = this.get<SecretRow>('getSecret', orgId, environmentId, w.key);
@@ -599,6 +616,7 @@ export class SqliteStorage implements Storage {
     const gone = this.tx(() => {
       const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, key);
       if (!deleted) return false;
+      this.run('deleteVersions', orgId, environmentId, key);
       this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
@@ -607,6 +625,16 @@ export class SqliteStorage implements Storage {
     });
     if (gone) this.changes.raise(environmentId);
     return gone;
+  }
+
+  async listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined> {
+    const rows = this.all<SecretVersionMetaRow>('listVersions', orgId, environmentId, key);
+    // The current version is always among them, so no rows means no secret.
+    return rows.length > 0 ? rows : undefined;
+  }
+
+  async getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined> {
+    return this.get<SecretVersionRow>('getVersion', orgId, environmentId, key, version);
   }
 
   // --- change events ------------------------------------------------------------------------------
