@@ -79,6 +79,29 @@ export interface SecretVersionList {
   versions: SecretVersion[];
 }
 
+/** A key as it was at a moment (GET …/secrets?at=): `retained` is false when its secret has since been deleted (its value is gone). */
+export interface SecretAtMoment {
+  key: string;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  retained: boolean;
+}
+
+export interface SecretsAtMoment {
+  at: string;
+  secrets: SecretAtMoment[];
+}
+
+/** What changed in an environment between two moments (GET …/changes): never values. */
+export interface EnvironmentChanges {
+  from: string;
+  to: string;
+  added: { key: string; version: number }[];
+  changed: { key: string; from: number; to: number }[];
+  removed: { key: string; version: number }[];
+}
+
 export interface CreatedSecret extends SecretMeta {
   warnings: string[];
 }
@@ -264,6 +287,8 @@ export interface AuditDetails {
   version?: number;
   /** The version a rollback restored (its value and description, as a new version). */
   restoredVersion?: number;
+  /** The moment a reveal of an environment as it was (`at`) was of. */
+  at?: string;
 }
 
 // --- Keyless CI (OIDC) ---------------------------------------------------------------------------

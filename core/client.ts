@@ -23,6 +23,8 @@ import type {
   SecretBatchItem,
   SecretMeta,
   SecretVersionList,
+  SecretsAtMoment,
+  EnvironmentChanges,
   ServiceToken,
   User,
 } from './api-types.ts';
@@ -233,16 +235,33 @@ export class SecretsClient {
     return withEtagVersion(r.data, r.headers.etag);
   }
 
+  /** The keys and versions of the environment at a moment (an ISO time with a zone); never values. */
+  async listSecretsAt(org: string, env: string, at: string): Promise<SecretsAtMoment> {
+    const r = await this.#http.send<SecretsAtMoment>({ method: 'GET', path: withQuery(path`/v1/orgs/${org}/environments/${env}/secrets`, { at }), idempotent: true });
+    return r.data;
+  }
+
+  /** Keys added, changed and removed between two moments (`to` defaults to now); never values. */
+  async environmentChanges(org: string, env: string, from: string, to?: string): Promise<EnvironmentChanges> {
+    const r = await this.#http.send<EnvironmentChanges>({
+      method: 'GET',
+      path: withQuery(path`/v1/orgs/${org}/environments/${env}/changes`, { from, ...(to !== undefined && { to }) }),
+      idempotent: true,
+    });
+    return r.data;
+  }
+
   async deleteSecret(org: string, env: string, key: string): Promise<void> {
     await this.#delete(path`/v1/orgs/${org}/environments/${env}/secrets/${key}`);
   }
 
   /** Every secret of the environment (or the named ones) in one round trip; retried like a single reveal. */
-  async bulkReveal(org: string, env: string, opts: { keys?: string[] } = {}): Promise<BulkReveal> {
+  async bulkReveal(org: string, env: string, opts: { keys?: string[]; at?: string } = {}): Promise<BulkReveal> {
     const r = await this.#http.send<BulkReveal>({
       method: 'POST',
       path: path`/v1/orgs/${org}/environments/${env}/reveal`,
-      body: opts.keys !== undefined ? { keys: opts.keys } : {},
+      // With `at`: the values the environment had at that moment (versions of deleted secrets are in `missing`).
+      body: { ...(opts.keys !== undefined && { keys: opts.keys }), ...(opts.at !== undefined && { at: opts.at }) },
       idempotent: true,
     });
     return r.data;

@@ -6,13 +6,15 @@ import { accessEnvironment, accessOrg } from '../auth/access.ts';
 import { callerOf } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
 import { envParams, revealedSchema } from '../http/schemas.ts';
+import type { EnvironmentHistory } from '../services/secrets/environment-history.ts';
 import type { SecretService } from '../services/secrets/secret-service.ts';
+import { parseMoment } from '../http/moment.ts';
 import { checkedKey } from './secrets.ts';
 
 const MAX_KEYS = 1000;
 
-export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps, secrets: SecretService): void {
-  app.post<{ Params: { org: string; env: string }; Body: { keys?: string[] } | undefined | null }>(
+export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps, secrets: SecretService, history: EnvironmentHistory): void {
+  app.post<{ Params: { org: string; env: string }; Body: { keys?: string[]; at?: string } | undefined | null }>(
     '/v1/orgs/:org/environments/:env/reveal',
     {
       config: { action: 'secret.bulk_reveal' },
@@ -20,7 +22,7 @@ export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps, secre
         params: envParams,
         body: {
           type: ['object', 'null'],
-          properties: { keys: { type: 'array', maxItems: MAX_KEYS, items: { type: 'string', maxLength: 512 } } },
+          properties: { keys: { type: 'array', maxItems: MAX_KEYS, items: { type: 'string', maxLength: 512 } }, at: { type: 'string', maxLength: 64 } },
           additionalProperties: false,
         },
         response: {
@@ -35,6 +37,11 @@ export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps, secre
       const access = await accessOrg(deps, request, request.params.org);
       const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.reveal');
       const requested = request.body?.keys ? [...new Set(request.body.keys.map((k) => checkedKey(k)))] : undefined;
+      if (request.body?.at !== undefined) {
+        const then = await history.revealAt(callerOf(request, access.actor), access.org, env, parseMoment(request.body.at, 'body.at'), requested);
+        reply.header('cache-control', 'no-store');
+        return { environment: env.slug, secrets: then.secrets, missing: then.missing };
+      }
       const result = await secrets.bulkReveal(callerOf(request, access.actor), access.org, env, requested);
       reply.header('cache-control', 'no-store');
       if (result.encoded) {

@@ -1,14 +1,16 @@
 // Secrets of one environment: metadata, create, reveal, update (optimistic with If-Match), delete. The
 // rules live in services/secrets/secret-service.ts; these handlers parse, authorize and call it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CreatedSecret, SecretMeta, SecretVersionList } from '../../core/api-types.ts';
+import type { CreatedSecret, EnvironmentChanges, SecretMeta, SecretsAtMoment, SecretVersionList } from '../../core/api-types.ts';
 import { isExecRiskName, refusedNameReason } from '../../core/refused-names.ts';
 import { KEY_MESSAGES, keyProblem, normalizeKey } from '../../core/secret-key.ts';
 import { accessEnvironment, accessOrg } from '../auth/access.ts';
 import { callerOf } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import type { EnvironmentHistory } from '../services/secrets/environment-history.ts';
 import type { SecretService } from '../services/secrets/secret-service.ts';
+import { parseMoment } from '../http/moment.ts';
 import type { SecretMetaRow } from '../storage/types.ts';
 import { body, createdSecretSchema, description, emptyBody, envParams, keyParam, params, revealedSchema, secretMetaSchema, secretParams, slug, ValidationProblem } from '../http/schemas.ts';
 
@@ -71,24 +73,58 @@ function ifMatchVersion(request: FastifyRequest): number | undefined {
   return Number(m[1]);
 }
 
-export function registerSecretRoutes(app: FastifyInstance, deps: Deps, secrets: SecretService): void {
+export function registerSecretRoutes(app: FastifyInstance, deps: Deps, secrets: SecretService, history: EnvironmentHistory): void {
   const base = '/v1/orgs/:org/environments/:env/secrets';
 
-  app.get<{ Params: { org: string; env: string }; Querystring: { search?: string } }>(
+  app.get<{ Params: { org: string; env: string }; Querystring: { search?: string; at?: string } }>(
     base,
     {
       config: { action: 'secret.list' },
       schema: {
         params: envParams,
-        querystring: { type: 'object', properties: { search: { type: 'string', maxLength: 256 } }, additionalProperties: false },
-        response: { 200: { type: 'object', properties: { secrets: { type: 'array', items: secretMetaSchema } } } },
+        querystring: { type: 'object', properties: { search: { type: 'string', maxLength: 256 }, at: { type: 'string', maxLength: 64 } }, additionalProperties: false },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              at: { type: 'string' },
+              secrets: { type: 'array', items: { type: 'object', properties: { ...secretMetaSchema.properties, retained: { type: 'boolean' } } } },
+            },
+          },
+        },
       },
     },
     async (request) => {
       const access = await accessOrg(deps, request, request.params.org);
       const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.view');
+      if (request.query.at !== undefined) {
+        if (request.query.search !== undefined) throw new ValidationProblem('querystring.search', 'cannot be combined with at');
+        const at = parseMoment(request.query.at, 'querystring.at');
+        const then: SecretsAtMoment = { at, secrets: await history.secretsAt(access.org, env, at) };
+        return then;
+      }
       const search = request.query.search?.trim();
       return { secrets: (await secrets.list(access.org, env, search || undefined)).map(toSecretMeta) };
+    },
+  );
+
+  app.get<{ Params: { org: string; env: string }; Querystring: { from: string; to?: string } }>(
+    '/v1/orgs/:org/environments/:env/changes',
+    {
+      config: { action: 'secret.list' },
+      schema: {
+        params: envParams,
+        querystring: { type: 'object', properties: { from: { type: 'string', maxLength: 64 }, to: { type: 'string', maxLength: 64 } }, required: ['from'], additionalProperties: false },
+      },
+    },
+    async (request) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.view');
+      const from = parseMoment(request.query.from, 'querystring.from');
+      const to = request.query.to === undefined ? new Date().toISOString() : parseMoment(request.query.to, 'querystring.to');
+      if (to < from) throw new ValidationProblem('querystring.to', 'must not be before from');
+      const changes: EnvironmentChanges = await history.changes(access.org, env, from, to);
+      return changes;
     },
   );
 

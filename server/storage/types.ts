@@ -110,6 +110,15 @@ export interface SecretVersionRow {
 
 export type SecretVersionMetaRow = Omit<SecretVersionRow, 'nonce' | 'ciphertext'>;
 
+/** One version in an environment's history: `deletedAt` is set for versions of deleted secrets (whose values are gone). */
+export interface TimelineRow {
+  key: string;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  deletedAt: string | null;
+}
+
 export interface AuditInput {
   time: string;
   actorType: 'user' | 'service' | 'anonymous';
@@ -309,6 +318,11 @@ export interface Storage {
   listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined>;
   /** One kept version of the secret (the current one included), with its ciphertext. */
   getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined>;
+  /**
+   * Every version the environment's secrets ever had that is still known: kept versions (with values)
+   * and the metadata of deleted secrets' versions (when they were written and when deleted).
+   */
+  secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]>;
   /** Creates and updates in one transaction, each with its audit event; all or nothing. Returns the rows after. */
   applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]>;
 

@@ -380,6 +380,21 @@ for (const backend of backends) {
       assert.equal(await storage.getSecretVersion(o, e.id, 'KEPT', 2), undefined, 'nothing of the deleted secret comes back');
     });
 
+    it('keeps when each version of a deleted secret existed, without its value, in the deletion\'s transaction', async () => {
+      const { orgId: o, env: e } = await newOrg(userId);
+      await storage.createSecret(o, e.id, { ...secret('GONE'), at: '2026-01-01T00:00:00.000Z' }, audit());
+      await storage.updateSecret(o, e.id, 'GONE', { description: 'd', nonce: blob(12), ciphertext: blob(20), at: '2026-01-02T00:00:00.000Z', by: 'Bob', expectedVersion: 1 }, audit('secret.update'));
+      await storage.createSecret(o, e.id, { ...secret('STAYS'), at: '2026-01-03T00:00:00.000Z' }, audit());
+      await storage.deleteSecret(o, e.id, 'GONE', { ...audit('secret.delete'), time: '2026-01-04T00:00:00.000Z' });
+      const sorted = (await storage.secretTimeline(o, e.id)).map((r) => ({ ...r })).sort((a, b) => (a.key + a.version < b.key + b.version ? -1 : 1));
+      assert.deepEqual(sorted, [
+        { key: 'GONE', version: 1, createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'Ada', deletedAt: '2026-01-04T00:00:00.000Z' },
+        { key: 'GONE', version: 2, createdAt: '2026-01-02T00:00:00.000Z', createdBy: 'Bob', deletedAt: '2026-01-04T00:00:00.000Z' },
+        { key: 'STAYS', version: 1, createdAt: '2026-01-03T00:00:00.000Z', createdBy: 'Ada', deletedAt: null },
+      ]);
+      assert.equal(await storage.getSecretVersion(o, e.id, 'GONE', 1), undefined, 'no value of a deleted secret is kept');
+    });
+
     it('keeps sessions by hash: reads, touches, deletes, and sweeps the expired and the idle', async () => {
       const hash = blob(32);
       const idle = blob(32);

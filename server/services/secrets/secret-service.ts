@@ -13,6 +13,7 @@ import { ApiError } from '../../errors.ts';
 import { AuditWriteError, DuplicateError, VersionConflictError, type EnvironmentRow, type OrgRow, type SecretMetaRow, type SecretRow, type SecretVersionMetaRow, type Storage } from '../../storage/types.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
 import { checkValueSize } from './value-rules.ts';
+import { versionTime } from './version-time.ts';
 
 export interface SecretChange {
   value?: string;
@@ -135,7 +136,7 @@ export class SecretService {
         org.id,
         env.id,
         key,
-        { description: newDescription, nonce: sealed.nonce, ciphertext: sealed.ciphertext, expectedVersion: current.version, at: new Date().toISOString(), by: caller.actor.display },
+        { description: newDescription, nonce: sealed.nonce, ciphertext: sealed.ciphertext, expectedVersion: current.version, at: versionTime(new Date(), current), by: caller.actor.display },
         callerEvent(caller, 'secret.update', 'allowed', env.slug, [key], details),
       );
     } catch (err) {

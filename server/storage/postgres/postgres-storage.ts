@@ -37,6 +37,7 @@ import {
   type SecretUpdate,
   type SecretVersionMetaRow,
   type SecretVersionRow,
+  type TimelineRow,
   type Storage,
   type TokenRow,
   type UserRow,
@@ -700,6 +701,15 @@ export class PostgresStorage implements Storage {
 
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
     return this.tx(async (c) => {
+      // Before a secret's rows go: when each of its versions existed, nothing of their values.
+      await c.query(
+        `INSERT INTO secret_deleted_versions (org_id, environment_id, workspace_id, key, version, created_at, created_by, deleted_at)
+         SELECT org_id, environment_id, workspace_id, key, version, updated_at, updated_by, $4 FROM secrets
+         WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3
+         UNION ALL SELECT org_id, environment_id, workspace_id, key, version, created_at, created_by, $4 FROM secret_versions
+         WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`,
+        [orgId, environmentId, key, audit.time],
+      );
       const deleted = await this.row<{ version: number }>(
         `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING version`,
         [orgId, environmentId, key],
@@ -725,6 +735,16 @@ export class PostgresStorage implements Storage {
     );
     // The current version is always among them, so no rows means no secret.
     return rows.length > 0 ? rows : undefined;
+  }
+
+  async secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]> {
+    return this.rows<TimelineRow>(
+      `SELECT key, version, updated_at AS "createdAt", updated_by AS "createdBy", NULL::text AS "deletedAt" FROM secrets
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''
+       UNION ALL SELECT key, version, created_at, created_by, NULL FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''
+       UNION ALL SELECT key, version, created_at, created_by, deleted_at FROM secret_deleted_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''`,
+      [orgId, environmentId],
+    );
   }
 
   async getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined> {

@@ -33,6 +33,7 @@ import {
   type SecretUpdate,
   type SecretVersionMetaRow,
   type SecretVersionRow,
+  type TimelineRow,
   type Storage,
   type TokenRow,
   type UserRow,
@@ -206,6 +207,16 @@ export class SqliteStorage implements Storage {
       keepVersion: p(`INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
         SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
         WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
+      // Before a secret's rows go: when each of its versions existed, nothing of their values.
+      markDeleted: p(`INSERT INTO secret_deleted_versions (org_id, environment_id, workspace_id, key, version, created_at, created_by, deleted_at)
+        SELECT org_id, environment_id, workspace_id, key, version, updated_at, updated_by, ?4 FROM secrets
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3
+        UNION ALL SELECT org_id, environment_id, workspace_id, key, version, created_at, created_by, ?4 FROM secret_versions
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3`),
+      timeline: p(`SELECT key, version, updated_at AS createdAt, updated_by AS createdBy, NULL AS deletedAt FROM secrets
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''
+        UNION ALL SELECT key, version, created_at, created_by, NULL FROM secret_versions WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''
+        UNION ALL SELECT key, version, created_at, created_by, deleted_at FROM secret_deleted_versions WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''`),
       deleteVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
       listVersions: p(`SELECT environment_id AS environmentId, workspace_id AS workspaceId, key, version, description,
         updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3
@@ -614,6 +625,7 @@ export class SqliteStorage implements Storage {
 
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
     const gone = this.tx(() => {
+      this.run('markDeleted', orgId, environmentId, key, audit.time);
       const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, key);
       if (!deleted) return false;
       this.run('deleteVersions', orgId, environmentId, key);
@@ -631,6 +643,10 @@ export class SqliteStorage implements Storage {
     const rows = this.all<SecretVersionMetaRow>('listVersions', orgId, environmentId, key);
     // The current version is always among them, so no rows means no secret.
     return rows.length > 0 ? rows : undefined;
+  }
+
+  async secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]> {
+    return this.all<TimelineRow>('timeline', orgId, environmentId);
   }
 
   async getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined> {
