@@ -53,10 +53,15 @@ const DEFAULT_CHANGE_BACKLOG = 10_000;
 const SECRET_META_COLS = `id, environment_id AS "environmentId", workspace_id AS "workspaceId", key, description, version,
   created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt", updated_by AS "updatedBy"`;
 const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
-/** Copies the version an update is about to replace; run in the update's transaction, before it. */
+/**
+ * Copies the version an update is about to replace; run in the update's transaction, before it. Two
+ * updates from the same version race here: the loser waits for the winner's row, keeps nothing, and
+ * then fails the version check of its UPDATE (412), as before versions were kept.
+ */
 const KEEP_VERSION = `INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
            SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
-           WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4`;
+           WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4
+           ON CONFLICT DO NOTHING`;
 const TOKEN_COLS = `id, kind, hash, name, user_id AS "userId", org_id AS "orgId", environment_id AS "environmentId",
   created_at AS "createdAt", created_by AS "createdBy", expires_at AS "expiresAt", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt",
   oidc_policy_id AS "oidcPolicyId", workflow`;
