@@ -102,6 +102,17 @@ export interface EnvironmentChanges {
   removed: { key: string; version: number }[];
 }
 
+/** What an environment rollback did (POST …/environments/{env}/rollback). */
+export interface EnvironmentRollback {
+  at: string;
+  /** Keys given a new version (`from` → `to`) with the value and description of `version`, the one they had at `at`. */
+  restored: { key: string; from: number; to: number; version: number }[];
+  /** Keys created since `at`, deleted because `removeNew` was asked. */
+  removed: string[];
+  /** Keys that existed at `at` whose value of then is gone (the secret was deleted since): left as they are. */
+  unrestorable: string[];
+}
+
 export interface CreatedSecret extends SecretMeta {
   warnings: string[];
 }
@@ -212,6 +223,7 @@ export type AuditAction =
   | 'secret.update'
   | 'secret.delete'
   | 'environment.create'
+  | 'environment.rollback'
   | 'member.add'
   | 'member.update'
   | 'member.remove'

@@ -25,6 +25,7 @@ import type {
   SecretVersionList,
   SecretsAtMoment,
   EnvironmentChanges,
+  EnvironmentRollback,
   ServiceToken,
   User,
 } from './api-types.ts';
@@ -247,6 +248,17 @@ export class SecretsClient {
       method: 'GET',
       path: withQuery(path`/v1/orgs/${org}/environments/${env}/changes`, { from, ...(to !== undefined && { to }) }),
       idempotent: true,
+    });
+    return r.data;
+  }
+
+  /** Admin+: every key changed since `at` gets its value of then as a new version; never retried. */
+  async rollbackEnvironment(org: string, env: string, at: string, opts: { removeNew?: boolean } = {}): Promise<EnvironmentRollback> {
+    const r = await this.#http.send<EnvironmentRollback>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/rollback`,
+      body: { at, ...(opts.removeNew !== undefined && { removeNew: opts.removeNew }) },
+      idempotent: false,
     });
     return r.data;
   }

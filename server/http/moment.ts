@@ -1,4 +1,4 @@
-// A moment in a query or body (\`at\`, \`from\`, \`to\`): an ISO 8601 time with a zone, brought to the
+// A moment in a query or body (`at`, `from`, `to`): an ISO 8601 time with a zone, brought to the
 // form the server writes its own times in (Date.toISOString), so stored times compare with it as strings.
 import { ValidationProblem } from './schemas.ts';
 

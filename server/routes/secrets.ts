@@ -1,7 +1,7 @@
 // Secrets of one environment: metadata, create, reveal, update (optimistic with If-Match), delete. The
 // rules live in services/secrets/secret-service.ts; these handlers parse, authorize and call it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CreatedSecret, EnvironmentChanges, SecretMeta, SecretsAtMoment, SecretVersionList } from '../../core/api-types.ts';
+import type { CreatedSecret, EnvironmentChanges, EnvironmentRollback, SecretMeta, SecretsAtMoment, SecretVersionList } from '../../core/api-types.ts';
 import { isExecRiskName, refusedNameReason } from '../../core/refused-names.ts';
 import { KEY_MESSAGES, keyProblem, normalizeKey } from '../../core/secret-key.ts';
 import { accessEnvironment, accessOrg } from '../auth/access.ts';
@@ -105,6 +105,19 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps, secrets: 
       }
       const search = request.query.search?.trim();
       return { secrets: (await secrets.list(access.org, env, search || undefined)).map(toSecretMeta) };
+    },
+  );
+
+  app.post<{ Params: { org: string; env: string }; Body: { at: string; removeNew?: boolean } }>(
+    '/v1/orgs/:org/environments/:env/rollback',
+    { config: { action: 'environment.rollback' }, schema: { params: envParams, body: body({ at: { type: 'string', maxLength: 64 }, removeNew: { type: 'boolean' } }, ['at']) } },
+    async (request) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      // Admin+: it may rewrite (and, with removeNew, delete) every secret of the environment at once.
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.delete');
+      const at = parseMoment(request.body.at, 'body.at');
+      const done: EnvironmentRollback = await history.rollback(callerOf(request, access.actor), access.org, env, at, request.body.removeNew === true);
+      return done;
     },
   );
 

@@ -22,7 +22,7 @@ export function createServices(deps: Deps, onTokenRevoked: (tokenId: string) => 
   return {
     secrets: new SecretService(deps.storage, deps.keyring, deps.revealCache),
     secretBatches: new SecretBatchService(deps.storage, deps.keyring, deps.revealCache),
-    history: new EnvironmentHistory(deps.storage, deps.keyring),
+    history: new EnvironmentHistory(deps.storage, deps.keyring, deps.revealCache),
     members: new MemberService(deps.storage),
     orgs: new OrgService(deps.storage, deps.keyring),
     serviceTokens: new ServiceTokenService(deps.storage, onTokenRevoked),

@@ -234,8 +234,10 @@ export class VersionConflictError extends Error {
 
 /** One write of a batch; the batch commits every write and its audit event, or none. */
 export type BatchWrite =
-  | { kind: 'create'; secret: NewSecret; audit: AuditInput }
-  | { kind: 'update'; key: string; update: SecretUpdate; audit: AuditInput };
+  | { kind: 'create'; secret: NewSecret; audit?: AuditInput }
+  | { kind: 'update'; key: string; update: SecretUpdate; audit?: AuditInput }
+  /** Deletes the secret and its kept versions, as deleteSecret does (a missing key fails the batch). */
+  | { kind: 'delete'; key: string; at: string; by: string; audit?: AuditInput };
 
 /** Which write of a batch failed (DuplicateError or VersionConflictError), so the route can name its key. */
 export class BatchWriteError extends Error {
@@ -323,8 +325,11 @@ export interface Storage {
    * and the metadata of deleted secrets' versions (when they were written and when deleted).
    */
   secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]>;
-  /** Creates and updates in one transaction, each with its audit event; all or nothing. Returns the rows after. */
-  applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]>;
+  /**
+   * Creates, updates and deletes in one transaction, each with its audit event if it has one, and
+   * `audit` (one event for the whole batch) if given; all or nothing. Returns the rows after.
+   */
+  applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], audit?: AuditInput): Promise<SecretMetaRow[]>;
 
   // Change events: written by the secret writes above in their own transactions (so a resume after a
   // restart, or from another instance, finds them), read by live event streams.

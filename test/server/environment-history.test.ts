@@ -3,7 +3,7 @@
 // between two moments (GET …/changes). Moments are the times the server itself reported for each
 // edit (a version's updatedAt, a deletion's audit event): no sleeping, no reading of the local clock.
 import assert from 'node:assert/strict';
-import type { BulkReveal, EnvironmentChanges, SecretMeta, SecretsAtMoment } from '../../core/api-types.ts';
+import type { BulkReveal, EnvironmentChanges, EnvironmentRollback, SecretMeta, SecretsAtMoment } from '../../core/api-types.ts';
 import { SecretsClient } from '../../core/client.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { canary } from './helpers-api.ts';
@@ -167,9 +167,55 @@ describe('server: an environment at a moment, and the changes between two', func
     const first = edits[0]!;
     assert.deepEqual((await client.listSecretsAt(org, env, first.at)).secrets.map((s) => [s.key, s.version]), [['HIST_A', 1]]);
     assert.deepEqual((await client.bulkReveal(org, env, { at: first.at })).secrets.map((s) => [s.key, s.value]), [['HIST_A', first.value]]);
+    const admin = new SecretsClient({ baseUrl: server.url, token: team.admin.token, userAgent: 'history-test/1', retries: 0 });
+    const rolled = await admin.rollbackEnvironment(org, env, edits.at(-1)!.at);
+    assert.deepEqual([rolled.restored, rolled.removed], [[], []], 'nothing changed since the last edit');
     const since = await client.environmentChanges(org, env, first.at);
     assert.deepEqual(since.added.map((a) => a.key), ['HIST_C']);
     assert.deepEqual(since.changed, [{ key: 'HIST_A', from: 1, to: 3 }]);
+  });
+
+  it('rolls an environment back to a moment: changed keys get their value of then, in one audit event; new keys stay unless removeNew', async () => {
+    const { env, edits } = await environmentWithHistory();
+    // At the first A update: A at version 2, B at 1 (deleted since: unrestorable), C not yet created.
+    const moment = edits[2]!.at;
+    const expected = expectedAt(edits, moment);
+    assert.equal(expected.get('HIST_A')!.version, 2);
+    const rollback = (body: object, token = team.admin.token) => api.post<EnvironmentRollback>(`/v1/orgs/${org}/environments/${env}/rollback`, token, body);
+    assert.equal((await rollback({ at: moment }, team.editor.token)).status, 403, 'Admin+ only');
+    const r = await rollback({ at: moment });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body, {
+      at: moment,
+      restored: [{ key: 'HIST_A', from: 3, to: 4, version: 2 }],
+      removed: [],
+      unrestorable: expected.has('HIST_B') ? ['HIST_B'] : [],
+    });
+    const now = await api.post<BulkReveal>(bulkRevealPath(org, env), team.editor.token, {});
+    assert.deepEqual(
+      now.body.secrets.map((s) => [s.key, s.version, s.value]),
+      [
+        ['HIST_A', 4, expected.get('HIST_A')!.value],
+        ['HIST_C', 1, edits.find((e) => e.key === 'HIST_C')!.value],
+      ],
+      'A has its value of then as a new version; C, created since, is left alone',
+    );
+    const again = await rollback({ at: moment, removeNew: true });
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual([again.body.restored, again.body.removed], [[], ['HIST_C']], 'A already has its value of then');
+    const left = await api.get<{ secrets: SecretMeta[] }>(secretsPath(org, env), team.viewer.token);
+    assert.deepEqual(left.body.secrets.map((s) => s.key), ['HIST_A']);
+
+    const events = (await auditEvents(api, team.owner.token, org)).filter((e) => e.environment === env && e.time >= r.body.at);
+    const denied = events.filter((e) => e.action === 'environment.rollback' && e.outcome === 'denied');
+    assert.equal(denied.length, 1, "the Editor's attempt is audited as denied");
+    const rollbacks = events.filter((e) => e.action === 'environment.rollback' && e.outcome === 'allowed');
+    assert.deepEqual(rollbacks.map((e) => [e.outcome, e.keys, e.details?.at]).reverse(), [
+      ['allowed', ['HIST_A'], moment],
+      ['allowed', ['HIST_C'], moment],
+    ]);
+    assert.ok(!events.some((e) => (e.action === 'secret.update' || e.action === 'secret.delete') && e.time > edits.at(-1)!.at), 'one event per rollback, not one per key');
+    for (const e of edits) if (e.value) assert.ok(!JSON.stringify(events).includes(e.value) && !r.text.includes(e.value));
   });
 
   it('refuses a moment that is not an ISO time with a zone, to before from, and at with search', async () => {

@@ -395,6 +395,28 @@ for (const backend of backends) {
       assert.equal(await storage.getSecretVersion(o, e.id, 'GONE', 1), undefined, 'no value of a deleted secret is kept');
     });
 
+    it('applies a batch of an update and a delete with one audit event for the whole, or nothing when a key is gone', async () => {
+      const { orgId: o, env: e } = await newOrg(userId);
+      await storage.createSecret(o, e.id, secret('ROLLED'), audit());
+      await storage.createSecret(o, e.id, secret('DROPPED'), audit());
+      const before = (await storage.listAudit(o, 100)).length;
+      const update = { description: 'then', nonce: blob(12), ciphertext: blob(20), at: at(), by: 'Ada', expectedVersion: 1 };
+      await assert.rejects(
+        storage.applySecretBatch(o, e.id, [{ kind: 'update', key: 'ROLLED', update }, { kind: 'delete', key: 'NEVER', at: at(), by: 'Ada' }], audit('environment.rollback')),
+        (err: unknown) => err instanceof BatchWriteError && err.index === 1 && err.failure instanceof VersionConflictError,
+      );
+      assert.equal((await storage.listAudit(o, 100)).length, before, 'a failed batch leaves no event');
+      assert.equal((await storage.getSecret(o, e.id, 'ROLLED'))!.version, 1);
+      const rows = await storage.applySecretBatch(o, e.id, [{ kind: 'update', key: 'ROLLED', update }, { kind: 'delete', key: 'DROPPED', at: at(), by: 'Ada' }], audit('environment.rollback'));
+      assert.deepEqual(rows.map((r) => [r.key, r.version]), [['ROLLED', 2]]);
+      const events = await storage.listAudit(o, 100);
+      assert.equal(events.length, before + 1);
+      assert.equal(events[0]!.action, 'environment.rollback');
+      assert.deepEqual((await storage.listSecretVersions(o, e.id, 'ROLLED'))!.map((v) => v.version), [2, 1]);
+      assert.equal(await storage.listSecretVersions(o, e.id, 'DROPPED'), undefined);
+      assert.ok((await storage.secretTimeline(o, e.id)).some((r) => r.key === 'DROPPED' && r.deletedAt !== null));
+    });
+
     it('keeps sessions by hash: reads, touches, deletes, and sweeps the expired and the idle', async () => {
       const hash = blob(32);
       const idle = blob(32);

@@ -1,13 +1,15 @@
 // An environment as it was at a moment, and what changed between two: read from the versions the
 // secrets still keep and the metadata of deleted secrets' versions (when each was written and when
 // the secret was deleted). A version of a deleted secret is listed, never revealed: its value is gone.
-import type { EnvironmentChanges, RevealedSecret, SecretAtMoment } from '../../../core/api-types.ts';
+import type { EnvironmentChanges, EnvironmentRollback, RevealedSecret, SecretAtMoment } from '../../../core/api-types.ts';
 import { callerEvent, type Caller } from '../../audit/events.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
-import { openValue } from '../../crypto/secret-values.ts';
+import type { RevealCache } from '../../crypto/reveal-cache.ts';
+import { openValue, sealValue } from '../../crypto/secret-values.ts';
 import { ApiError } from '../../errors.ts';
-import type { EnvironmentRow, OrgRow, Storage, TimelineRow } from '../../storage/types.ts';
+import { AuditWriteError, BatchWriteError, type BatchWrite, type EnvironmentRow, type OrgRow, type Storage, type TimelineRow } from '../../storage/types.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
+import { versionTime } from './version-time.ts';
 
 export interface RevealAtResult {
   secrets: RevealedSecret[];
@@ -49,10 +51,12 @@ function sameVersion(a: TimelineRow, b: TimelineRow): boolean {
 export class EnvironmentHistory {
   private readonly storage: Storage;
   private readonly keyring: Keyring;
+  private readonly cache: RevealCache;
 
-  constructor(storage: Storage, keyring: Keyring) {
+  constructor(storage: Storage, keyring: Keyring, cache: RevealCache) {
     this.storage = storage;
     this.keyring = keyring;
+    this.cache = cache;
   }
 
   async secretsAt(org: OrgRow, env: EnvironmentRow, at: string): Promise<SecretAtMoment[]> {
@@ -109,6 +113,67 @@ export class EnvironmentHistory {
     result.added.sort(byKey);
     result.changed.sort(byKey);
     result.removed.sort(byKey);
+    return result;
+  }
+
+  /**
+   * Every key whose version differs from the one it had at `at` gets a new version with the value and
+   * description of then; keys created since are deleted when `removeNew`, else left alone; keys whose
+   * value of then is gone (deleted since) are named in `unrestorable`. One transaction, one audit event.
+   */
+  async rollback(caller: Caller, org: OrgRow, env: EnvironmentRow, at: string, removeNew: boolean): Promise<EnvironmentRollback> {
+    const timeline = await this.storage.secretTimeline(org.id, env.id);
+    const then = stateAt(timeline, at);
+    const current = new Map((await this.storage.getSecretsForReveal(org.id, env.id)).rows.map((r) => [r.key, r]));
+    const now = new Date();
+    const writes: BatchWrite[] = [];
+    const result: EnvironmentRollback = { at, restored: [], removed: [], unrestorable: [] };
+    for (const [key, was] of [...then].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const row = current.get(key);
+      const kept = was.deletedAt === null ? await this.storage.getSecretVersion(org.id, env.id, key, was.version) : undefined;
+      if (!row || !kept) {
+        result.unrestorable.push(key);
+        continue;
+      }
+      if (row.version === was.version) continue;
+      let value: string;
+      let currentValue: string;
+      try {
+        value = openValue(this.keyring, org, kept);
+        currentValue = openValue(this.keyring, org, row);
+      } catch (err) {
+        if (isUnreadable(err)) return refuseUnreadable(this.storage, caller, org, 'environment.rollback', env, [key], err, { at });
+        throw err;
+      }
+      // A key changed and changed back has the value of then already: no new version.
+      if (value === currentValue && kept.description === row.description) continue;
+      const sealed = sealValue(this.keyring, org, env.id, key, row.version + 1, value);
+      writes.push({
+        kind: 'update',
+        key,
+        update: { description: kept.description, nonce: sealed.nonce, ciphertext: sealed.ciphertext, expectedVersion: row.version, at: versionTime(now, row), by: caller.actor.display },
+      });
+      result.restored.push({ key, from: row.version, to: row.version + 1, version: was.version });
+    }
+    if (removeNew) {
+      for (const key of [...current.keys()].sort()) {
+        if (then.has(key)) continue;
+        writes.push({ kind: 'delete', key, at: now.toISOString(), by: caller.actor.display });
+        result.removed.push(key);
+      }
+    }
+    if (writes.length === 0) return result;
+    const keys = [...result.restored.map((r) => r.key), ...result.removed];
+    try {
+      await this.storage.applySecretBatch(org.id, env.id, writes, callerEvent(caller, 'environment.rollback', 'allowed', env.slug, keys, { at }));
+    } catch (err) {
+      // Someone changed or deleted one of these keys since we read them: nothing was written.
+      if (err instanceof BatchWriteError) throw new ApiError('STALE_VERSION', `The environment ${env.slug} changed while rolling back; nothing was changed, try again`);
+      if (err instanceof AuditWriteError) throw new ApiError('AUDIT_UNAVAILABLE');
+      throw err;
+    } finally {
+      this.cache.invalidate(env.id);
+    }
     return result;
   }
 }

@@ -53,6 +53,12 @@ const DEFAULT_CHANGE_BACKLOG = 10_000;
 const SECRET_META_COLS = `id, environment_id AS "environmentId", workspace_id AS "workspaceId", key, description, version,
   created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt", updated_by AS "updatedBy"`;
 const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
+/** Before a secret's rows go: when each of its versions existed, nothing of their values. */
+const MARK_DELETED = `INSERT INTO secret_deleted_versions (org_id, environment_id, workspace_id, key, version, created_at, created_by, deleted_at)
+  SELECT org_id, environment_id, workspace_id, key, version, updated_at, updated_by, $4 FROM secrets
+  WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3
+  UNION ALL SELECT org_id, environment_id, workspace_id, key, version, created_at, created_by, $4 FROM secret_versions
+  WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`;
 /**
  * Copies the version an update is about to replace; run in the update's transaction, before it. Two
  * updates from the same version race here: the loser waits for the winner's row, keeps nothing, and
@@ -653,7 +659,7 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]> {
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput): Promise<SecretMetaRow[]> {
     return this.tx(async (c) => {
       let newest = 0;
       for (let i = 0; i < writes.length; i++) {
@@ -673,6 +679,18 @@ export class PostgresStorage implements Storage {
             throw err;
           }
           await c.query('RELEASE SAVEPOINT batch_write');
+        } else if (w.kind === 'delete') {
+          await c.query(MARK_DELETED, [orgId, environmentId, w.key, w.at]);
+          const deleted = await this.row<{ version: number }>(
+            `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING version`,
+            [orgId, environmentId, w.key],
+            c,
+          );
+          if (!deleted) throw new BatchWriteError(i, new VersionConflictError(0));
+          await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`, [orgId, environmentId, w.key]);
+          newest = await this.recordChange(c, orgId, environmentId, 'deleted', w.key, deleted.version, w.by, w.at);
+          if (w.audit) await this.insertAudit(c, orgId, w.audit);
+          continue;
         } else {
           const u = w.update;
           await c.query(KEEP_VERSION, [orgId, environmentId, w.key, u.expectedVersion]);
@@ -686,7 +704,7 @@ export class PostgresStorage implements Storage {
             throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
           }
         }
-        await this.insertAudit(c, orgId, w.audit);
+        if (w.audit) await this.insertAudit(c, orgId, w.audit);
         newest =
           w.kind === 'create'
             ? await this.recordChange(c, orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
@@ -696,6 +714,7 @@ export class PostgresStorage implements Storage {
         await this.pruneChanges(c, environmentId, newest);
         await this.bumpRevision(c, orgId, environmentId);
       }
+      if (batchAudit) await this.insertAudit(c, orgId, batchAudit);
       return this.rows<SecretMetaRow>(
         `SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' ORDER BY key`,
         [orgId, environmentId],
@@ -707,14 +726,7 @@ export class PostgresStorage implements Storage {
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
     return this.tx(async (c) => {
       // Before a secret's rows go: when each of its versions existed, nothing of their values.
-      await c.query(
-        `INSERT INTO secret_deleted_versions (org_id, environment_id, workspace_id, key, version, created_at, created_by, deleted_at)
-         SELECT org_id, environment_id, workspace_id, key, version, updated_at, updated_by, $4 FROM secrets
-         WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3
-         UNION ALL SELECT org_id, environment_id, workspace_id, key, version, created_at, created_by, $4 FROM secret_versions
-         WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`,
-        [orgId, environmentId, key, audit.time],
-      );
+      await c.query(MARK_DELETED, [orgId, environmentId, key, audit.time]);
       const deleted = await this.row<{ version: number }>(
         `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING version`,
         [orgId, environmentId, key],

@@ -585,7 +585,7 @@ export class SqliteStorage implements Storage {
     return row;
   }
 
-  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]> {
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput): Promise<SecretMetaRow[]> {
     const rows = this.tx(() => {
       let newest = 0;
       for (let i = 0; i < writes.length; i++) {
@@ -598,6 +598,14 @@ export class SqliteStorage implements Storage {
             if (isUniqueViolation(err)) throw new BatchWriteError(i, new DuplicateError('secret exists'));
             throw err;
           }
+        } else if (w.kind === 'delete') {
+          this.run('markDeleted', orgId, environmentId, w.key, w.at);
+          const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, w.key);
+          if (!deleted) throw new BatchWriteError(i, new VersionConflictError(0));
+          this.run('deleteVersions', orgId, environmentId, w.key);
+          newest = this.recordChange(orgId, environmentId, 'deleted', w.key, deleted.version, w.by, w.at);
+          if (w.audit) this.insertAudit(orgId, w.audit);
+          continue;
         } else {
           const u = w.update;
           this.run('keepVersion', orgId, environmentId, w.key, u.expectedVersion);
@@ -607,7 +615,7 @@ export class SqliteStorage implements Storage {
             throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
           }
         }
-        this.insertAudit(orgId, w.audit);
+        if (w.audit) this.insertAudit(orgId, w.audit);
         newest =
           w.kind === 'create'
             ? this.recordChange(orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
@@ -617,6 +625,7 @@ export class SqliteStorage implements Storage {
         this.pruneChanges(environmentId, newest);
         this.bumpRevision(orgId, environmentId);
       }
+      if (batchAudit) this.insertAudit(orgId, batchAudit);
       return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
     });
     if (writes.length > 0) this.changes.raise(environmentId);
