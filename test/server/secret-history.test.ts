@@ -3,7 +3,7 @@
 // without values, revealed with the rights and audit of a reveal, restored by a rollback that honours
 // If-Match; a tampered old version is refused and audited; deleting a secret deletes its history.
 import assert from 'node:assert/strict';
-import type { RevealedSecret, SecretMeta, SecretVersionList } from '../../core/api-types.ts';
+import type { BulkReveal, RevealedSecret, SecretMeta, SecretVersionList } from '../../core/api-types.ts';
 import { SecretsClient } from '../../core/client.ts';
 import { SecretsError } from '../../core/errors.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -12,7 +12,7 @@ import { canary, openDb } from './helpers-api.ts';
 import { auditEvents } from './support/audit.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, http, type Http } from './support/http.ts';
-import { createSecret, createTeam, reveal, secretPath, type Team } from './support/fixtures.ts';
+import { bulkRevealPath, createSecret, createTeam, reveal, secretPath, type Team } from './support/fixtures.ts';
 
 describe('server: secret history (versions, old reveals, rollback)', function () {
   this.timeout(60_000);
@@ -192,6 +192,30 @@ describe('server: secret history (versions, old reveals, rollback)', function ()
     assert.equal(rolled.version, 3);
     assert.equal((await client.revealSecret(org, env, 'HISTORY_CLIENT')).value, values[0]);
     await assert.rejects(client.revealSecretVersion(org, env, 'HISTORY_CLIENT', 7), (err: unknown) => err instanceof SecretsError && err.code === 'SECRETS_NOT_FOUND');
+  });
+
+  it('the bulk reveal accepts KEY@version pins beside current keys, audited as one event naming them as asked', async () => {
+    const pinned = await withVersions('HISTORY_PINNED', 3);
+    const plain = await withVersions('HISTORY_PLAIN', 2);
+    const r = await api.post<BulkReveal>(bulkRevealPath(org, env), team.editor.token, { keys: ['HISTORY_PINNED@2', 'history_plain', 'HISTORY_PINNED_NOT@1', 'HISTORY_PLAIN_X@9'] });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.secrets.map((s) => [s.key, s.version, s.value]), [
+      ['HISTORY_PINNED', 2, pinned[1]],
+      ['HISTORY_PLAIN', 2, plain[1]],
+    ]);
+    assert.deepEqual(r.body.missing, ['HISTORY_PINNED_NOT@1', 'HISTORY_PLAIN_X@9']);
+    const missingVersion = await api.post<BulkReveal>(bulkRevealPath(org, env), team.editor.token, { keys: ['HISTORY_PINNED@7'] });
+    assert.deepEqual([missingVersion.body.secrets, missingVersion.body.missing], [[], ['HISTORY_PINNED@7']]);
+    assertProblem(await api.post(bulkRevealPath(org, env), team.editor.token, { keys: ['HISTORY_PINNED@1', 'HISTORY_PINNED'] }), 400, 'VALIDATION_FAILED');
+    assert.equal((await api.post(bulkRevealPath(org, env), team.viewer.token, { keys: ['HISTORY_PINNED@1'] })).status, 403);
+    const events = (await auditEvents(api, team.owner.token, org)).filter((e) => e.action === 'secret.bulk_reveal' && e.outcome === 'allowed' && e.keys.includes('HISTORY_PINNED@2'));
+    assert.deepEqual(events.map((e) => e.keys), [['HISTORY_PINNED@2', 'HISTORY_PLAIN']]);
+  });
+
+  it('refuses a tampered pinned version in the bulk reveal', async () => {
+    await withVersions('HISTORY_PIN_TAMPERED', 2);
+    await tamperKeptVersion('HISTORY_PIN_TAMPERED', 1);
+    assertProblem(await api.post(bulkRevealPath(org, env), team.editor.token, { keys: ['HISTORY_PIN_TAMPERED@1'] }), 500, 'SECRET_UNREADABLE');
   });
 
   /** Flips one bit of a kept version's ciphertext in the database itself (the attacker with write access but no key). */

@@ -255,6 +255,38 @@ export class SecretService {
     return { secrets, missing };
   }
 
+  /**
+   * Named secrets of which some are pinned to a kept version (`KEY@3`), audited as one bulk reveal
+   * naming them as asked, before anything leaves. Never from the cache: it holds current versions only.
+   */
+  async bulkRevealPinned(caller: Caller, org: OrgRow, env: EnvironmentRow, requested: { key: string; version?: number; asked: string }[]): Promise<BulkRevealResult> {
+    const unpinned = requested.filter((r) => r.version === undefined).map((r) => r.key);
+    const current = new Map((unpinned.length > 0 ? (await this.storage.getSecretsForReveal(org.id, env.id, unpinned)).rows : []).map((r) => [r.key, r]));
+    const secrets: RevealedSecret[] = [];
+    const missing: string[] = [];
+    const unreadable: string[] = [];
+    let refusal: ApiError | undefined;
+    for (const r of requested) {
+      const row = r.version === undefined ? current.get(r.key) : await this.storage.getSecretVersion(org.id, env.id, r.key, r.version);
+      if (!row) {
+        missing.push(r.asked);
+        continue;
+      }
+      try {
+        secrets.push({ key: r.key, value: openValue(this.keyring, org, row), version: row.version });
+      } catch (err) {
+        if (!isUnreadable(err)) throw err;
+        refusal ??= err;
+        unreadable.push(r.asked);
+      }
+    }
+    if (refusal) return refuseUnreadable(this.storage, caller, org, 'secret.bulk_reveal', env, unreadable, refusal);
+    const found = new Set(missing);
+    const asked = requested.filter((r) => !found.has(r.asked)).map((r) => r.asked);
+    await this.auditReveal(caller, org, callerEvent(caller, 'secret.bulk_reveal', 'allowed', env.slug, asked));
+    return { secrets: secrets.sort(byKey), missing };
+  }
+
   /** Opens every row, or names each row that failed its integrity check. */
   private openAll(org: OrgRow, rows: SecretRow[]): { secrets: RevealedSecret[] } | { unreadable: string[]; refusal: ApiError } {
     const secrets = new Array<RevealedSecret>(rows.length);
