@@ -34,6 +34,7 @@ export const OPTIONS = {
   overwrite: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   role: { type: 'string' },
+  to: { type: 'string' },
   // Live changes (issue 14).
   watch: { type: 'boolean', short: 'w' },
   debounce: { type: 'string' },
@@ -70,6 +71,7 @@ export interface Flags {
   interval?: string;
   overwrite?: boolean;
   'dry-run'?: boolean;
+  to?: string;
   role?: string;
   watch?: boolean;
   debounce?: string;

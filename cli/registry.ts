@@ -7,6 +7,7 @@ import { completion } from './commands/completion.ts';
 import { envs } from './commands/envs.ts';
 import { exportCommand } from './commands/export.ts';
 import { get } from './commands/get.ts';
+import { history } from './commands/history.ts';
 import { importCommand } from './commands/import.ts';
 import { members } from './commands/members.ts';
 import { invitations, invite } from './commands/invitations.ts';
@@ -15,6 +16,7 @@ import { logout } from './commands/logout.ts';
 import { ls } from './commands/ls.ts';
 import { orgs } from './commands/orgs.ts';
 import { rm } from './commands/rm.ts';
+import { rollback } from './commands/rollback.ts';
 import { run } from './commands/run.ts';
 import { watch } from './commands/watch.ts';
 import { set } from './commands/set.ts';
@@ -31,6 +33,8 @@ export const COMMANDS: readonly Command[] = [
   oidcPolicies,
   // Live changes (issue 14).
   watch,
+  // Secret history (issue 12).
+  history, rollback,
 ];
 
 /** Commands that work but are not listed in --help (the completion scripts' helper). */

@@ -65,6 +65,54 @@ export interface SecretMeta {
 }
 
 /** The answer to creating a secret: its metadata and what the creator should know (empty when nothing). */
+/** One kept version of a secret (GET …/secrets/{KEY}/versions): never its value. */
+export interface SecretVersion {
+  version: number;
+  description: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface SecretVersionList {
+  key: string;
+  /** Newest first; the first is the current version. */
+  versions: SecretVersion[];
+}
+
+/** A key as it was at a moment (GET …/secrets?at=): `retained` is false when its secret has since been deleted (its value is gone). */
+export interface SecretAtMoment {
+  key: string;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  retained: boolean;
+}
+
+export interface SecretsAtMoment {
+  at: string;
+  secrets: SecretAtMoment[];
+}
+
+/** What changed in an environment between two moments (GET …/changes): never values. */
+export interface EnvironmentChanges {
+  from: string;
+  to: string;
+  added: { key: string; version: number }[];
+  changed: { key: string; from: number; to: number }[];
+  removed: { key: string; version: number }[];
+}
+
+/** What an environment rollback did (POST …/environments/{env}/rollback). */
+export interface EnvironmentRollback {
+  at: string;
+  /** Keys given a new version (`from` → `to`) with the value and description of `version`, the one they had at `at`. */
+  restored: { key: string; from: number; to: number; version: number }[];
+  /** Keys created since `at`, deleted because `removeNew` was asked. */
+  removed: string[];
+  /** Keys that existed at `at` whose value of then is gone (the secret was deleted since): left as they are. */
+  unrestorable: string[];
+}
+
 export interface CreatedSecret extends SecretMeta {
   warnings: string[];
 }
@@ -175,6 +223,7 @@ export type AuditAction =
   | 'secret.update'
   | 'secret.delete'
   | 'environment.create'
+  | 'environment.rollback'
   | 'member.add'
   | 'member.update'
   | 'member.remove'
@@ -246,6 +295,12 @@ export interface AuditDetails {
   policy?: { id: string; name: string };
   /** Why an OIDC exchange was refused. */
   refusals?: OidcRefusal[];
+  /** The kept version a reveal was of, when it was not the current one. */
+  version?: number;
+  /** The version a rollback restored (its value and description, as a new version). */
+  restoredVersion?: number;
+  /** The moment a reveal of an environment as it was (`at`) was of. */
+  at?: string;
 }
 
 // --- Keyless CI (OIDC) ---------------------------------------------------------------------------
@@ -397,6 +452,7 @@ export type ProblemCode =
   | 'ORG_NOT_FOUND'
   | 'ENVIRONMENT_NOT_FOUND'
   | 'SECRET_NOT_FOUND'
+  | 'SECRET_VERSION_NOT_FOUND'
   | 'MEMBER_NOT_FOUND'
   | 'USER_NOT_FOUND'
   | 'TOKEN_NOT_FOUND'

@@ -22,6 +22,10 @@ import type {
   SecretBatch,
   SecretBatchItem,
   SecretMeta,
+  SecretVersionList,
+  SecretsAtMoment,
+  EnvironmentChanges,
+  EnvironmentRollback,
   ServiceToken,
   User,
 } from './api-types.ts';
@@ -204,16 +208,72 @@ export class SecretsClient {
     return withEtagVersion(r.data, r.headers.etag);
   }
 
+  /** Every kept version of a secret, newest first (the current one first); never values. */
+  async listSecretVersions(org: string, env: string, key: string): Promise<SecretVersionList> {
+    const r = await this.#http.send<SecretVersionList>({ method: 'GET', path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/versions`, idempotent: true });
+    return r.data;
+  }
+
+  /** One kept version's value; retried like a reveal (its only effect is an audit event). */
+  async revealSecretVersion(org: string, env: string, key: string, version: number): Promise<RevealedSecret> {
+    const r = await this.#http.send<RevealedSecret>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/versions/${version}/reveal`,
+      idempotent: true,
+    });
+    return r.data;
+  }
+
+  /** A new version with the value and description of `version`; like an update, never retried. */
+  async rollbackSecret(org: string, env: string, key: string, version: number, opts: { ifMatch?: number } = {}): Promise<SecretMeta> {
+    const r = await this.#http.send<SecretMeta>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/rollback`,
+      body: { version },
+      ...(opts.ifMatch !== undefined && { headers: { 'if-match': `"${opts.ifMatch}"` } }),
+      idempotent: false,
+    });
+    return withEtagVersion(r.data, r.headers.etag);
+  }
+
+  /** The keys and versions of the environment at a moment (an ISO time with a zone); never values. */
+  async listSecretsAt(org: string, env: string, at: string): Promise<SecretsAtMoment> {
+    const r = await this.#http.send<SecretsAtMoment>({ method: 'GET', path: withQuery(path`/v1/orgs/${org}/environments/${env}/secrets`, { at }), idempotent: true });
+    return r.data;
+  }
+
+  /** Keys added, changed and removed between two moments (`to` defaults to now); never values. */
+  async environmentChanges(org: string, env: string, from: string, to?: string): Promise<EnvironmentChanges> {
+    const r = await this.#http.send<EnvironmentChanges>({
+      method: 'GET',
+      path: withQuery(path`/v1/orgs/${org}/environments/${env}/changes`, { from, ...(to !== undefined && { to }) }),
+      idempotent: true,
+    });
+    return r.data;
+  }
+
+  /** Admin+: every key changed since `at` gets its value of then as a new version; never retried. */
+  async rollbackEnvironment(org: string, env: string, at: string, opts: { removeNew?: boolean } = {}): Promise<EnvironmentRollback> {
+    const r = await this.#http.send<EnvironmentRollback>({
+      method: 'POST',
+      path: path`/v1/orgs/${org}/environments/${env}/rollback`,
+      body: { at, ...(opts.removeNew !== undefined && { removeNew: opts.removeNew }) },
+      idempotent: false,
+    });
+    return r.data;
+  }
+
   async deleteSecret(org: string, env: string, key: string): Promise<void> {
     await this.#delete(path`/v1/orgs/${org}/environments/${env}/secrets/${key}`);
   }
 
   /** Every secret of the environment (or the named ones) in one round trip; retried like a single reveal. */
-  async bulkReveal(org: string, env: string, opts: { keys?: string[] } = {}): Promise<BulkReveal> {
+  async bulkReveal(org: string, env: string, opts: { keys?: string[]; at?: string } = {}): Promise<BulkReveal> {
     const r = await this.#http.send<BulkReveal>({
       method: 'POST',
       path: path`/v1/orgs/${org}/environments/${env}/reveal`,
-      body: opts.keys !== undefined ? { keys: opts.keys } : {},
+      // With `at`: the values the environment had at that moment (versions of deleted secrets are in `missing`).
+      body: { ...(opts.keys !== undefined && { keys: opts.keys }), ...(opts.at !== undefined && { at: opts.at }) },
       idempotent: true,
     });
     return r.data;

@@ -3,6 +3,7 @@
 //
 //   $NAME    a reference; NAME is the longest run of [A-Za-z0-9_] starting with a letter or underscore
 //   ${NAME}  a reference, for when a name character follows (`${HOST}_backup`)
+//   ${NAME@3} a reference pinned to version 3 of NAME (braces only: `$NAME@3` is `$NAME` then `@3`)
 //   $$       a literal `$`
 //   any other `$` (`$5`, `$ `, `${}`, `${1}`, `${A-B}`, an unclosed `${A`, a `$` at the end) is literal,
 //   with what follows it read as ordinary text: a price or a regex in a value must not become an error.
@@ -10,8 +11,15 @@
 /** Where a reference sits in a text: `start` is the `$`, `end` is just past the name or the `}`. */
 export interface Reference {
   name: string;
+  /** Set for a pinned reference, `${NAME@3}`. */
+  version?: number;
   start: number;
   end: number;
+}
+
+/** The name a reference is looked up by: `NAME`, or `NAME@3` for a pinned one (as the bulk reveal's `keys` spell it). */
+export function referenceTarget(ref: Reference): string {
+  return ref.version === undefined ? ref.name : `${ref.name}@${ref.version}`;
 }
 
 /**
@@ -26,6 +34,11 @@ export interface Template {
 const DOLLAR = 36;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
+const AT = 64;
+const ZERO = 48;
+const NINE = 57;
+/** Digits of a pinned version at most (the server's versions go to 15 digits). */
+const MAX_VERSION_DIGITS = 15;
 
 function isNameStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -55,6 +68,11 @@ function readAt(text: string, at: number): { kind: 'escape' | 'literal'; end: nu
     let close = at + 3;
     while (close < text.length && isNamePart(text.charCodeAt(close))) close++;
     if (text.charCodeAt(close) === CLOSE_BRACE) return { name: text.slice(at + 2, close), start: at, end: close + 1 };
+    if (text.charCodeAt(close) === AT && text.charCodeAt(close + 1) > ZERO && text.charCodeAt(close + 1) <= NINE) {
+      let end = close + 2;
+      while (end < text.length && end - close <= MAX_VERSION_DIGITS && text.charCodeAt(end) >= ZERO && text.charCodeAt(end) <= NINE) end++;
+      if (text.charCodeAt(end) === CLOSE_BRACE) return { name: text.slice(at + 2, close), version: Number(text.slice(close + 1, end)), start: at, end: end + 1 };
+    }
   }
   return { kind: 'literal', end: at + 1 };
 }

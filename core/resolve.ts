@@ -7,9 +7,9 @@
 // again at every link (quadratic); the rope is flattened once, when a consumer first reads the string.
 // Errors name keys only, never a value.
 import { SecretsError } from './errors.ts';
-import { parseTemplate, type Reference, type Template } from './references.ts';
+import { parseTemplate, referenceTarget, type Reference, type Template } from './references.ts';
 
-export { findReferences, isReferenceName, type Reference } from './references.ts';
+export { findReferences, isReferenceName, referenceTarget, type Reference } from './references.ts';
 
 export interface ResolveOptions {
   /**
@@ -72,7 +72,9 @@ export class ResolvedValueTooLargeError extends SecretsError {
 }
 
 /**
- * Resolves every secret's references. `values` are the environment's values as stored (with `$$` escapes
+ * Resolves every secret's references. A pinned reference `${NAME@3}` is looked up as the key `NAME@3`
+ * (put the pinned versions a caller fetched, e.g. with the bulk reveal's `keys: ["NAME@3"]`, in `values`
+ * under that name; their own references are resolved like any value's). `values` are the environment's values as stored (with `$$` escapes
  * and references still in them); the result has the same keys, in the same order.
  */
 export function resolveSecrets(values: Readonly<Record<string, string>>, opts: ResolveOptions = {}): Record<string, string> {
@@ -160,10 +162,11 @@ class Resolver {
       let child: Frame | undefined;
       while (frame.done < refs.length) {
         const ref = refs[frame.done]!;
-        const id = this.ids.get(ref.name);
+        const target = referenceTarget(ref);
+        const id = this.ids.get(target);
         let piece: string | undefined;
         if (id === undefined) {
-          if (!this.keepMissing) throw new MissingReferenceError(frame.id === TEXT ? null : this.keys[frame.id]!, ref.name);
+          if (!this.keepMissing) throw new MissingReferenceError(frame.id === TEXT ? null : this.keys[frame.id]!, target);
           piece = asWritten(ref);
         } else {
           piece = this.resolved[id] ?? this.withoutReferences(id);
@@ -171,7 +174,7 @@ class Resolver {
             const at = this.stackAt[id]!;
             if (at !== NOT_ON_STACK) {
               const cycle = stack.slice(at).map((f) => this.keys[f.id]!);
-              cycle.push(ref.name);
+              cycle.push(target);
               throw new ReferenceCycleError(cycle);
             }
             child = this.frame(id, parseTemplate(this.raw[id]!));
@@ -206,5 +209,6 @@ class Resolver {
 
 /** A missing reference kept by `onMissing: 'keep'`, spelled as it was written. */
 function asWritten(ref: Reference): string {
+  if (ref.version !== undefined) return `\${${ref.name}@${ref.version}}`;
   return ref.end - ref.start === ref.name.length + 1 ? `$${ref.name}` : `\${${ref.name}}`;
 }

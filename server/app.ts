@@ -103,9 +103,9 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
   registerMeRoutes(app, deps, services.users);
   registerOrgRoutes(app, deps, services);
   registerEnvironmentRoutes(app, deps, services.orgs);
-  registerSecretRoutes(app, deps, services.secrets);
+  registerSecretRoutes(app, deps, services.secrets, services.history);
   registerSecretBatchRoutes(app, deps, services.secretBatches);
-  registerBulkRevealRoutes(app, deps, services.secrets);
+  registerBulkRevealRoutes(app, deps, services.secrets, services.history);
   registerServiceTokenRoutes(app, deps, services.serviceTokens);
   registerAuditRoutes(app, deps);
   registerOidcPolicyRoutes(app, deps, new OidcPolicyService(deps));

@@ -31,6 +31,7 @@ export const ERROR_CATALOGUE: Record<ProblemCode, CatalogueEntry> = {
   ORG_NOT_FOUND: { status: 404, title: 'Organization not found', detail: 'Organization does not exist' },
   ENVIRONMENT_NOT_FOUND: { status: 404, title: 'Environment not found', detail: 'Environment does not exist' },
   SECRET_NOT_FOUND: { status: 404, title: 'Secret not found', detail: 'Secret does not exist' },
+  SECRET_VERSION_NOT_FOUND: { status: 404, title: 'Secret version not found', detail: 'That version of the secret is not kept' },
   MEMBER_NOT_FOUND: { status: 404, title: 'Member not found', detail: 'User is not a member of this organization' },
   USER_NOT_FOUND: { status: 404, title: 'User not found', detail: 'User does not exist' },
   TOKEN_NOT_FOUND: { status: 404, title: 'Token not found', detail: 'Token does not exist' },

@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
-import { keyArg } from '../positionals.ts';
+import { keyArgWithPin } from '../positionals.ts';
 
-const USAGE = 'secrets get KEY [--org ORG] [--env ENV] [--json]';
+const USAGE = 'secrets get KEY[@VERSION] [--org ORG] [--env ENV] [--json]';
 
 export const get: Command = {
   name: 'get',
@@ -10,15 +10,16 @@ export const get: Command = {
 
 Prints the value exactly as stored (references are not resolved; see \`secrets export\`). A line break is
 added only when stdout is a terminal, so \`secrets get KEY > file\` writes the value byte for byte.
---json prints { key, value, version }.`,
+--json prints { key, value, version }. KEY@3 prints version 3 (see \`secrets history KEY\`).`,
   options: [],
   async run(ctx) {
-    const key = keyArg(ctx, USAGE);
+    const { key, version: pin } = keyArgWithPin(ctx, USAGE);
     const { org, env } = await ctx.target();
-    const secret = await ctx.client().revealSecret(org, env, key);
+    const secret = pin === undefined ? await ctx.client().revealSecret(org, env, key) : await ctx.client().revealSecretVersion(org, env, key, pin);
     ctx.sensitive(secret.value);
     if (ctx.flags.json) return ctx.json(secret);
     ctx.io.stdout.write(secret.value);
     if (ctx.io.stdout.isTTY && !secret.value.endsWith('\n')) ctx.io.stdout.write('\n');
   },
 };
+

@@ -9,7 +9,7 @@ export function sealValue(keyring: Keyring, org: OrgRow, environmentId: string, 
   return seal(keyring.dataKey(org), Buffer.from(value, 'utf8'), secretAad(org.id, environmentId, '', key, version));
 }
 
-export function openValue(keyring: Keyring, org: OrgRow, row: SecretRow): string {
+export function openValue(keyring: Keyring, org: OrgRow, row: Pick<SecretRow, 'environmentId' | 'workspaceId' | 'key' | 'version' | 'nonce' | 'ciphertext'>): string {
   try {
     const aad = secretAad(org.id, row.environmentId, row.workspaceId, row.key, row.version);
     return open(keyring.dataKey(org), row, aad).toString('utf8');

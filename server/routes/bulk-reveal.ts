@@ -5,14 +5,24 @@ import type { BulkReveal } from '../../core/api-types.ts';
 import { accessEnvironment, accessOrg } from '../auth/access.ts';
 import { callerOf } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
-import { envParams, revealedSchema } from '../http/schemas.ts';
+import { envParams, revealedSchema, ValidationProblem } from '../http/schemas.ts';
+import type { EnvironmentHistory } from '../services/secrets/environment-history.ts';
 import type { SecretService } from '../services/secrets/secret-service.ts';
+import { parseMoment } from '../http/moment.ts';
 import { checkedKey } from './secrets.ts';
 
 const MAX_KEYS = 1000;
 
-export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps, secrets: SecretService): void {
-  app.post<{ Params: { org: string; env: string }; Body: { keys?: string[] } | undefined | null }>(
+/** `KEY` or `KEY@3` (that kept version of KEY), the key checked as everywhere. */
+function parsePin(raw: string): { key: string; version?: number; asked: string } {
+  const m = /^(.*)@([1-9][0-9]{0,14})$/.exec(raw);
+  if (!m) return { key: checkedKey(raw), asked: checkedKey(raw) };
+  const key = checkedKey(m[1]);
+  return { key, version: Number(m[2]), asked: `${key}@${m[2]}` };
+}
+
+export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps, secrets: SecretService, history: EnvironmentHistory): void {
+  app.post<{ Params: { org: string; env: string }; Body: { keys?: string[]; at?: string } | undefined | null }>(
     '/v1/orgs/:org/environments/:env/reveal',
     {
       config: { action: 'secret.bulk_reveal' },
@@ -20,7 +30,7 @@ export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps, secre
         params: envParams,
         body: {
           type: ['object', 'null'],
-          properties: { keys: { type: 'array', maxItems: MAX_KEYS, items: { type: 'string', maxLength: 512 } } },
+          properties: { keys: { type: 'array', maxItems: MAX_KEYS, items: { type: 'string', maxLength: 512 } }, at: { type: 'string', maxLength: 64 } },
           additionalProperties: false,
         },
         response: {
@@ -34,7 +44,24 @@ export function registerBulkRevealRoutes(app: FastifyInstance, deps: Deps, secre
     async (request, reply): Promise<BulkReveal | FastifyReply> => {
       const access = await accessOrg(deps, request, request.params.org);
       const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.reveal');
+      const pins = request.body?.keys?.map(parsePin);
+      if (pins?.some((p) => p.version !== undefined)) {
+        if (request.body?.at !== undefined) throw new ValidationProblem('body.at', 'cannot be combined with KEY@version pins');
+        const seen = new Set<string>();
+        for (const p of pins) {
+          if (seen.has(p.key)) throw new ValidationProblem('body.keys', `${p.key} is asked for more than once`);
+          seen.add(p.key);
+        }
+        const result = await secrets.bulkRevealPinned(callerOf(request, access.actor), access.org, env, pins);
+        reply.header('cache-control', 'no-store');
+        return { environment: env.slug, secrets: result.secrets, missing: result.missing };
+      }
       const requested = request.body?.keys ? [...new Set(request.body.keys.map((k) => checkedKey(k)))] : undefined;
+      if (request.body?.at !== undefined) {
+        const then = await history.revealAt(callerOf(request, access.actor), access.org, env, parseMoment(request.body.at, 'body.at'), requested);
+        reply.header('cache-control', 'no-store');
+        return { environment: env.slug, secrets: then.secrets, missing: then.missing };
+      }
       const result = await secrets.bulkReveal(callerOf(request, access.actor), access.org, env, requested);
       reply.header('cache-control', 'no-store');
       if (result.encoded) {

@@ -1,18 +1,39 @@
 // Secrets of one environment: metadata, create, reveal, update (optimistic with If-Match), delete. The
 // rules live in services/secrets/secret-service.ts; these handlers parse, authorize and call it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CreatedSecret, SecretMeta } from '../../core/api-types.ts';
+import type { CreatedSecret, EnvironmentChanges, EnvironmentRollback, SecretMeta, SecretsAtMoment, SecretVersionList } from '../../core/api-types.ts';
 import { isExecRiskName, refusedNameReason } from '../../core/refused-names.ts';
 import { KEY_MESSAGES, keyProblem, normalizeKey } from '../../core/secret-key.ts';
 import { accessEnvironment, accessOrg } from '../auth/access.ts';
 import { callerOf } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import type { EnvironmentHistory } from '../services/secrets/environment-history.ts';
 import type { SecretService } from '../services/secrets/secret-service.ts';
+import { parseMoment } from '../http/moment.ts';
 import type { SecretMetaRow } from '../storage/types.ts';
-import { body, createdSecretSchema, description, emptyBody, envParams, revealedSchema, secretMetaSchema, secretParams, ValidationProblem } from '../http/schemas.ts';
+import { body, createdSecretSchema, description, emptyBody, envParams, keyParam, params, revealedSchema, secretMetaSchema, secretParams, slug, ValidationProblem } from '../http/schemas.ts';
 
 type SecretParams = { org: string; env: string; key: string };
+type VersionParams = SecretParams & { version: string };
+
+const versionNumber = { type: 'integer', minimum: 1, maximum: 999_999_999_999_999 } as const;
+/** Path parameters are strings: a version there is its decimal digits. */
+const versionParams = params({ org: slug, env: slug, key: keyParam, version: { type: 'string', pattern: '^[1-9][0-9]{0,14}$' } });
+
+const versionListSchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    versions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { version: { type: 'integer' }, description: { type: 'string' }, createdAt: { type: 'string' }, createdBy: { type: 'string' } },
+      },
+    },
+  },
+} as const;
 
 export function toSecretMeta(r: SecretMetaRow): SecretMeta {
   return {
@@ -52,24 +73,71 @@ function ifMatchVersion(request: FastifyRequest): number | undefined {
   return Number(m[1]);
 }
 
-export function registerSecretRoutes(app: FastifyInstance, deps: Deps, secrets: SecretService): void {
+export function registerSecretRoutes(app: FastifyInstance, deps: Deps, secrets: SecretService, history: EnvironmentHistory): void {
   const base = '/v1/orgs/:org/environments/:env/secrets';
 
-  app.get<{ Params: { org: string; env: string }; Querystring: { search?: string } }>(
+  app.get<{ Params: { org: string; env: string }; Querystring: { search?: string; at?: string } }>(
     base,
     {
       config: { action: 'secret.list' },
       schema: {
         params: envParams,
-        querystring: { type: 'object', properties: { search: { type: 'string', maxLength: 256 } }, additionalProperties: false },
-        response: { 200: { type: 'object', properties: { secrets: { type: 'array', items: secretMetaSchema } } } },
+        querystring: { type: 'object', properties: { search: { type: 'string', maxLength: 256 }, at: { type: 'string', maxLength: 64 } }, additionalProperties: false },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              at: { type: 'string' },
+              secrets: { type: 'array', items: { type: 'object', properties: { ...secretMetaSchema.properties, retained: { type: 'boolean' } } } },
+            },
+          },
+        },
       },
     },
     async (request) => {
       const access = await accessOrg(deps, request, request.params.org);
       const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.view');
+      if (request.query.at !== undefined) {
+        if (request.query.search !== undefined) throw new ValidationProblem('querystring.search', 'cannot be combined with at');
+        const at = parseMoment(request.query.at, 'querystring.at');
+        const then: SecretsAtMoment = { at, secrets: await history.secretsAt(access.org, env, at) };
+        return then;
+      }
       const search = request.query.search?.trim();
       return { secrets: (await secrets.list(access.org, env, search || undefined)).map(toSecretMeta) };
+    },
+  );
+
+  app.post<{ Params: { org: string; env: string }; Body: { at: string; removeNew?: boolean } }>(
+    '/v1/orgs/:org/environments/:env/rollback',
+    { config: { action: 'environment.rollback' }, schema: { params: envParams, body: body({ at: { type: 'string', maxLength: 64 }, removeNew: { type: 'boolean' } }, ['at']) } },
+    async (request) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      // Admin+: it may rewrite (and, with removeNew, delete) every secret of the environment at once.
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.delete');
+      const at = parseMoment(request.body.at, 'body.at');
+      const done: EnvironmentRollback = await history.rollback(callerOf(request, access.actor), access.org, env, at, request.body.removeNew === true);
+      return done;
+    },
+  );
+
+  app.get<{ Params: { org: string; env: string }; Querystring: { from: string; to?: string } }>(
+    '/v1/orgs/:org/environments/:env/changes',
+    {
+      config: { action: 'secret.list' },
+      schema: {
+        params: envParams,
+        querystring: { type: 'object', properties: { from: { type: 'string', maxLength: 64 }, to: { type: 'string', maxLength: 64 } }, required: ['from'], additionalProperties: false },
+      },
+    },
+    async (request) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.view');
+      const from = parseMoment(request.query.from, 'querystring.from');
+      const to = request.query.to === undefined ? new Date().toISOString() : parseMoment(request.query.to, 'querystring.to');
+      if (to < from) throw new ValidationProblem('querystring.to', 'must not be before from');
+      const changes: EnvironmentChanges = await history.changes(access.org, env, from, to);
+      return changes;
     },
   );
 
@@ -127,6 +195,47 @@ export function registerSecretRoutes(app: FastifyInstance, deps: Deps, secrets: 
       const key = checkedKey(request.params.key);
       const ifMatch = ifMatchVersion(request);
       const row = await secrets.update(callerOf(request, access.actor), access.org, env, key, { value: request.body.value, description: request.body.description, ifMatch });
+      reply.header('etag', `"${row.version}"`);
+      return toSecretMeta(row);
+    },
+  );
+
+  app.get<{ Params: SecretParams }>(
+    `${base}/:key/versions`,
+    { config: { action: 'secret.read' }, schema: { params: secretParams, response: { 200: versionListSchema } } },
+    async (request) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.view');
+      const key = checkedKey(request.params.key);
+      const rows = await secrets.versions(access.org, env, key);
+      const list: SecretVersionList = { key, versions: rows.map((r) => ({ version: r.version, description: r.description, createdAt: r.createdAt, createdBy: r.createdBy })) };
+      return list;
+    },
+  );
+
+  app.post<{ Params: VersionParams }>(
+    `${base}/:key/versions/:version/reveal`,
+    {
+      config: { action: 'secret.reveal' },
+      schema: { params: versionParams, body: emptyBody, response: { 200: revealedSchema } },
+    },
+    async (request, reply) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.reveal');
+      const revealed = await secrets.revealVersion(callerOf(request, access.actor), access.org, env, checkedKey(request.params.key), Number(request.params.version));
+      reply.header('cache-control', 'no-store');
+      return revealed;
+    },
+  );
+
+  app.post<{ Params: SecretParams; Body: { version: number } }>(
+    `${base}/:key/rollback`,
+    { config: { action: 'secret.update' }, schema: { params: secretParams, body: body({ version: versionNumber }, ['version']), response: { 200: secretMetaSchema } } },
+    async (request, reply) => {
+      const access = await accessOrg(deps, request, request.params.org);
+      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.edit');
+      const key = checkedKey(request.params.key);
+      const row = await secrets.rollback(callerOf(request, access.actor), access.org, env, key, request.body.version, ifMatchVersion(request));
       reply.header('etag', `"${row.version}"`);
       return toSecretMeta(row);
     },

@@ -2,6 +2,7 @@
 import type { Deps } from '../deps.ts';
 import { MemberService } from './members/member-service.ts';
 import { OrgService } from './orgs/org-service.ts';
+import { EnvironmentHistory } from './secrets/environment-history.ts';
 import { SecretBatchService } from './secrets/secret-batch.ts';
 import { SecretService } from './secrets/secret-service.ts';
 import { ServiceTokenService } from './tokens/service-token-service.ts';
@@ -10,6 +11,7 @@ import { UserService } from './users/user-service.ts';
 export interface Services {
   secrets: SecretService;
   secretBatches: SecretBatchService;
+  history: EnvironmentHistory;
   members: MemberService;
   orgs: OrgService;
   serviceTokens: ServiceTokenService;
@@ -20,6 +22,7 @@ export function createServices(deps: Deps, onTokenRevoked: (tokenId: string) => 
   return {
     secrets: new SecretService(deps.storage, deps.keyring, deps.revealCache),
     secretBatches: new SecretBatchService(deps.storage, deps.keyring, deps.revealCache),
+    history: new EnvironmentHistory(deps.storage, deps.keyring, deps.revealCache),
     members: new MemberService(deps.storage),
     orgs: new OrgService(deps.storage, deps.keyring),
     serviceTokens: new ServiceTokenService(deps.storage, onTokenRevoked),

@@ -95,6 +95,30 @@ export interface SecretRow {
 
 export type SecretMetaRow = Omit<SecretRow, 'nonce' | 'ciphertext'>;
 
+/** One version of a secret (a replaced one or the current one): when and by whom it was written. */
+export interface SecretVersionRow {
+  environmentId: string;
+  workspaceId: string;
+  key: string;
+  version: number;
+  description: string;
+  nonce: Uint8Array;
+  ciphertext: Uint8Array;
+  createdAt: string;
+  createdBy: string;
+}
+
+export type SecretVersionMetaRow = Omit<SecretVersionRow, 'nonce' | 'ciphertext'>;
+
+/** One version in an environment's history: `deletedAt` is set for versions of deleted secrets (whose values are gone). */
+export interface TimelineRow {
+  key: string;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  deletedAt: string | null;
+}
+
 export interface AuditInput {
   time: string;
   actorType: 'user' | 'service' | 'anonymous';
@@ -210,8 +234,10 @@ export class VersionConflictError extends Error {
 
 /** One write of a batch; the batch commits every write and its audit event, or none. */
 export type BatchWrite =
-  | { kind: 'create'; secret: NewSecret; audit: AuditInput }
-  | { kind: 'update'; key: string; update: SecretUpdate; audit: AuditInput };
+  | { kind: 'create'; secret: NewSecret; audit?: AuditInput }
+  | { kind: 'update'; key: string; update: SecretUpdate; audit?: AuditInput }
+  /** Deletes the secret and its kept versions, as deleteSecret does (a missing key fails the batch). */
+  | { kind: 'delete'; key: string; at: string; by: string; audit?: AuditInput };
 
 /** Which write of a batch failed (DuplicateError or VersionConflictError), so the route can name its key. */
 export class BatchWriteError extends Error {
@@ -286,8 +312,24 @@ export interface Storage {
   createSecret(orgId: string, environmentId: string, secret: NewSecret, audit: AuditInput): Promise<SecretRow>;
   updateSecret(orgId: string, environmentId: string, key: string, update: SecretUpdate, audit: AuditInput): Promise<SecretRow>;
   deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean>;
-  /** Creates and updates in one transaction, each with its audit event; all or nothing. Returns the rows after. */
-  applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]>;
+  /**
+   * Every version of the secret still kept, newest first (the current one included), or undefined when
+   * the secret does not exist. Updates keep the version they replace in their own transaction; a delete
+   * removes them all in its own.
+   */
+  listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined>;
+  /** One kept version of the secret (the current one included), with its ciphertext. */
+  getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined>;
+  /**
+   * Every version the environment's secrets ever had that is still known: kept versions (with values)
+   * and the metadata of deleted secrets' versions (when they were written and when deleted).
+   */
+  secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]>;
+  /**
+   * Creates, updates and deletes in one transaction, each with its audit event if it has one, and
+   * `audit` (one event for the whole batch) if given; all or nothing. Returns the rows after.
+   */
+  applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], audit?: AuditInput): Promise<SecretMetaRow[]>;
 
   // Change events: written by the secret writes above in their own transactions (so a resume after a
   // restart, or from another instance, finds them), read by live event streams.

@@ -348,6 +348,75 @@ for (const backend of backends) {
       assert.deepEqual(actions.slice(0, 3), ['secret.update', 'secret.create', 'secret.create']);
     });
 
+    it('keeps the version every update and batch update replaces, with its ciphertext, and drops them all with the secret', async () => {
+      const { orgId: o, env: e } = await newOrg(userId);
+      const first = { ...secret('KEPT'), description: 'one', by: 'Ada', at: '2026-01-01T00:00:00.000Z' };
+      await storage.createSecret(o, e.id, first, audit());
+      const second = { description: 'two', nonce: blob(12), ciphertext: blob(20), at: '2026-01-02T00:00:00.000Z', by: 'Bob', expectedVersion: 1 };
+      await storage.updateSecret(o, e.id, 'KEPT', second, audit('secret.update'));
+      await assert.rejects(storage.updateSecret(o, e.id, 'KEPT', { ...second, expectedVersion: 1 }, audit('secret.update')), VersionConflictError);
+      const third = { description: 'three', nonce: blob(12), ciphertext: blob(20), at: '2026-01-03T00:00:00.000Z', by: 'Cy', expectedVersion: 2 };
+      await storage.applySecretBatch(o, e.id, [{ kind: 'update', key: 'KEPT', update: third, audit: audit('secret.update') }]);
+      assert.deepEqual(
+        (await storage.listSecretVersions(o, e.id, 'KEPT'))!.map((v) => [v.version, v.description, v.createdAt, v.createdBy]),
+        [
+          [3, 'three', third.at, 'Cy'],
+          [2, 'two', second.at, 'Bob'],
+          [1, 'one', first.at, 'Ada'],
+        ],
+        'a stale update keeps nothing',
+      );
+      const v1 = await storage.getSecretVersion(o, e.id, 'KEPT', 1);
+      assert.deepEqual([Buffer.from(v1!.nonce), Buffer.from(v1!.ciphertext), v1!.version, v1!.key, v1!.environmentId], [Buffer.from(first.nonce), Buffer.from(first.ciphertext), 1, 'KEPT', e.id]);
+      assert.deepEqual(Buffer.from((await storage.getSecretVersion(o, e.id, 'KEPT', 3))!.ciphertext), Buffer.from(third.ciphertext), 'the current version is one of them');
+      assert.equal(await storage.getSecretVersion(o, e.id, 'KEPT', 4), undefined);
+      const other = await newOrg(userId);
+      assert.equal(await storage.listSecretVersions(other.orgId, e.id, 'KEPT'), undefined, "another organization sees none of them");
+      assert.equal(await storage.getSecretVersion(other.orgId, e.id, 'KEPT', 1), undefined);
+      await storage.deleteSecret(o, e.id, 'KEPT', audit('secret.delete'));
+      assert.equal(await storage.listSecretVersions(o, e.id, 'KEPT'), undefined);
+      await storage.createSecret(o, e.id, secret('KEPT'), audit());
+      assert.deepEqual((await storage.listSecretVersions(o, e.id, 'KEPT'))!.map((v) => v.version), [1]);
+      assert.equal(await storage.getSecretVersion(o, e.id, 'KEPT', 2), undefined, 'nothing of the deleted secret comes back');
+    });
+
+    it('keeps when each version of a deleted secret existed, without its value, in the deletion\'s transaction', async () => {
+      const { orgId: o, env: e } = await newOrg(userId);
+      await storage.createSecret(o, e.id, { ...secret('GONE'), at: '2026-01-01T00:00:00.000Z' }, audit());
+      await storage.updateSecret(o, e.id, 'GONE', { description: 'd', nonce: blob(12), ciphertext: blob(20), at: '2026-01-02T00:00:00.000Z', by: 'Bob', expectedVersion: 1 }, audit('secret.update'));
+      await storage.createSecret(o, e.id, { ...secret('STAYS'), at: '2026-01-03T00:00:00.000Z' }, audit());
+      await storage.deleteSecret(o, e.id, 'GONE', { ...audit('secret.delete'), time: '2026-01-04T00:00:00.000Z' });
+      const sorted = (await storage.secretTimeline(o, e.id)).map((r) => ({ ...r })).sort((a, b) => (a.key + a.version < b.key + b.version ? -1 : 1));
+      assert.deepEqual(sorted, [
+        { key: 'GONE', version: 1, createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'Ada', deletedAt: '2026-01-04T00:00:00.000Z' },
+        { key: 'GONE', version: 2, createdAt: '2026-01-02T00:00:00.000Z', createdBy: 'Bob', deletedAt: '2026-01-04T00:00:00.000Z' },
+        { key: 'STAYS', version: 1, createdAt: '2026-01-03T00:00:00.000Z', createdBy: 'Ada', deletedAt: null },
+      ]);
+      assert.equal(await storage.getSecretVersion(o, e.id, 'GONE', 1), undefined, 'no value of a deleted secret is kept');
+    });
+
+    it('applies a batch of an update and a delete with one audit event for the whole, or nothing when a key is gone', async () => {
+      const { orgId: o, env: e } = await newOrg(userId);
+      await storage.createSecret(o, e.id, secret('ROLLED'), audit());
+      await storage.createSecret(o, e.id, secret('DROPPED'), audit());
+      const before = (await storage.listAudit(o, 100)).length;
+      const update = { description: 'then', nonce: blob(12), ciphertext: blob(20), at: at(), by: 'Ada', expectedVersion: 1 };
+      await assert.rejects(
+        storage.applySecretBatch(o, e.id, [{ kind: 'update', key: 'ROLLED', update }, { kind: 'delete', key: 'NEVER', at: at(), by: 'Ada' }], audit('environment.rollback')),
+        (err: unknown) => err instanceof BatchWriteError && err.index === 1 && err.failure instanceof VersionConflictError,
+      );
+      assert.equal((await storage.listAudit(o, 100)).length, before, 'a failed batch leaves no event');
+      assert.equal((await storage.getSecret(o, e.id, 'ROLLED'))!.version, 1);
+      const rows = await storage.applySecretBatch(o, e.id, [{ kind: 'update', key: 'ROLLED', update }, { kind: 'delete', key: 'DROPPED', at: at(), by: 'Ada' }], audit('environment.rollback'));
+      assert.deepEqual(rows.map((r) => [r.key, r.version]), [['ROLLED', 2]]);
+      const events = await storage.listAudit(o, 100);
+      assert.equal(events.length, before + 1);
+      assert.equal(events[0]!.action, 'environment.rollback');
+      assert.deepEqual((await storage.listSecretVersions(o, e.id, 'ROLLED'))!.map((v) => v.version), [2, 1]);
+      assert.equal(await storage.listSecretVersions(o, e.id, 'DROPPED'), undefined);
+      assert.ok((await storage.secretTimeline(o, e.id)).some((r) => r.key === 'DROPPED' && r.deletedAt !== null));
+    });
+
     it('keeps sessions by hash: reads, touches, deletes, and sweeps the expired and the idle', async () => {
       const hash = blob(32);
       const idle = blob(32);

@@ -14,6 +14,7 @@ import { ValidationProblem } from '../../http/schemas.ts';
 import { AuditWriteError, BatchWriteError, DuplicateError, type BatchWrite, type EnvironmentRow, type OrgRow, type SecretRow, type Storage } from '../../storage/types.ts';
 import { checkValueSize } from './value-rules.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
+import { versionTime } from './version-time.ts';
 
 /** Problems of one item keep the single-secret wording and say which item it was in `errors`. */
 function atItem(index: number, field: string, err: unknown): unknown {
@@ -71,7 +72,8 @@ export class SecretBatchService {
     const existing = new Map<string, SecretRow>();
     for (const row of (await this.storage.getSecretsForReveal(org.id, env.id, [...seen.keys()])).rows) existing.set(row.key, row);
 
-    const at = new Date().toISOString();
+    const now = new Date();
+    const at = now.toISOString();
     const writes: BatchWrite[] = [];
     const writeIndex: number[] = [];
     const results: SecretBatchResult[] = new Array(items.length);
@@ -118,7 +120,7 @@ export class SecretBatchService {
       writes.push({
         kind: 'update',
         key,
-        update: { description: newDescription, nonce: sealed.nonce, ciphertext: sealed.ciphertext, expectedVersion: current.version, at, by: caller.actor.display },
+        update: { description: newDescription, nonce: sealed.nonce, ciphertext: sealed.ciphertext, expectedVersion: current.version, at: versionTime(now, current), by: caller.actor.display },
         audit: callerEvent(caller, 'secret.update', 'allowed', env.slug, [key]),
       });
     }

@@ -4,15 +4,16 @@
 // event durable before the value leaves; unreadable ciphertexts are refused and recorded; storage
 // errors become the API's problems.
 import { randomUUID } from 'node:crypto';
-import type { RevealedSecret } from '../../../core/api-types.ts';
+import type { AuditDetails, RevealedSecret } from '../../../core/api-types.ts';
 import { callerEvent, type Caller } from '../../audit/events.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import type { RevealCache } from '../../crypto/reveal-cache.ts';
 import { openValue, sealValue } from '../../crypto/secret-values.ts';
 import { ApiError } from '../../errors.ts';
-import { AuditWriteError, DuplicateError, VersionConflictError, type EnvironmentRow, type OrgRow, type SecretMetaRow, type SecretRow, type Storage } from '../../storage/types.ts';
+import { AuditWriteError, DuplicateError, VersionConflictError, type EnvironmentRow, type OrgRow, type SecretMetaRow, type SecretRow, type SecretVersionMetaRow, type Storage } from '../../storage/types.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
 import { checkValueSize } from './value-rules.ts';
+import { versionTime } from './version-time.ts';
 
 export interface SecretChange {
   value?: string;
@@ -43,6 +44,10 @@ const byKey = (a: RevealedSecret, b: RevealedSecret) => (a.key < b.key ? -1 : a.
 
 function notFound(key: string, env: EnvironmentRow): ApiError {
   return new ApiError('SECRET_NOT_FOUND', `Secret ${key} does not exist in ${env.slug}`);
+}
+
+function versionNotFound(key: string, env: EnvironmentRow, version: number): ApiError {
+  return new ApiError('SECRET_VERSION_NOT_FOUND', `Version ${version} of ${key} is not kept in ${env.slug}`);
 }
 
 function staleVersion(key: string, current: number, had: number): ApiError {
@@ -96,20 +101,20 @@ export class SecretService {
     }
   }
 
-  async update(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange): Promise<SecretRow> {
+  async update(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange, details?: AuditDetails): Promise<SecretRow> {
     // Without If-Match the caller asked for "whatever is current": a change that slipped in between
     // our read and our write (another request, possibly on another server instance) is read again
     // and the update re-applied on top of it. With If-Match it is the caller's 412.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.updateOnce(caller, org, env, key, change);
+        return await this.updateOnce(caller, org, env, key, change, details);
       } catch (err) {
         if (!(err instanceof LostRace) || attempt >= MAX_UPDATE_ATTEMPTS) throw err instanceof LostRace ? err.problem : err;
       }
     }
   }
 
-  private async updateOnce(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange): Promise<SecretRow> {
+  private async updateOnce(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, change: SecretChange, details?: AuditDetails): Promise<SecretRow> {
     const current = await this.storage.getSecret(org.id, env.id, key);
     if (!current) throw notFound(key, env);
     const { ifMatch } = change;
@@ -131,8 +136,8 @@ export class SecretService {
         org.id,
         env.id,
         key,
-        { description: newDescription, nonce: sealed.nonce, ciphertext: sealed.ciphertext, expectedVersion: current.version, at: new Date().toISOString(), by: caller.actor.display },
-        callerEvent(caller, 'secret.update', 'allowed', env.slug, [key]),
+        { description: newDescription, nonce: sealed.nonce, ciphertext: sealed.ciphertext, expectedVersion: current.version, at: versionTime(new Date(), current), by: caller.actor.display },
+        callerEvent(caller, 'secret.update', 'allowed', env.slug, [key], details),
       );
     } catch (err) {
       if (err instanceof VersionConflictError) {
@@ -145,6 +150,52 @@ export class SecretService {
     } finally {
       this.cache.invalidate(env.id);
     }
+  }
+
+  /** Every kept version of the secret, newest first, without values. */
+  async versions(org: OrgRow, env: EnvironmentRow, key: string): Promise<SecretVersionMetaRow[]> {
+    const rows = await this.storage.listSecretVersions(org.id, env.id, key);
+    if (!rows) throw notFound(key, env);
+    return rows;
+  }
+
+  /** One kept version's value, with the same rights and audit as a reveal of the current one. */
+  async revealVersion(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, version: number): Promise<RevealedSecret> {
+    const row = await this.storage.getSecretVersion(org.id, env.id, key, version);
+    if (!row) {
+      if (!(await this.storage.getSecret(org.id, env.id, key))) throw notFound(key, env);
+      throw versionNotFound(key, env, version);
+    }
+    let value: string;
+    try {
+      value = openValue(this.keyring, org, row);
+    } catch (err) {
+      if (isUnreadable(err)) return refuseUnreadable(this.storage, caller, org, 'secret.reveal', env, [key], err, { version });
+      throw err;
+    }
+    await this.auditReveal(caller, org, callerEvent(caller, 'secret.reveal', 'allowed', env.slug, [key], { version }));
+    return { key, value, version };
+  }
+
+  /**
+   * A new version with the value and description of a kept one. It is an update (If-Match, the same
+   * race rules, audited as \`secret.update\` naming the restored version); a kept version that fails its
+   * integrity check is refused and audited like a reveal of it.
+   */
+  async rollback(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string, version: number, ifMatch: number | undefined): Promise<SecretRow> {
+    const row = await this.storage.getSecretVersion(org.id, env.id, key, version);
+    if (!row) {
+      if (!(await this.storage.getSecret(org.id, env.id, key))) throw notFound(key, env);
+      throw versionNotFound(key, env, version);
+    }
+    let value: string;
+    try {
+      value = openValue(this.keyring, org, row);
+    } catch (err) {
+      if (isUnreadable(err)) return refuseUnreadable(this.storage, caller, org, 'secret.update', env, [key], err, { restoredVersion: version });
+      throw err;
+    }
+    return this.update(caller, org, env, key, { value, description: row.description, ifMatch }, { restoredVersion: version });
   }
 
   async delete(caller: Caller, org: OrgRow, env: EnvironmentRow, key: string): Promise<void> {
@@ -202,6 +253,38 @@ export class SecretService {
       return { secrets, missing, encoded: cached.response };
     }
     return { secrets, missing };
+  }
+
+  /**
+   * Named secrets of which some are pinned to a kept version (`KEY@3`), audited as one bulk reveal
+   * naming them as asked, before anything leaves. Never from the cache: it holds current versions only.
+   */
+  async bulkRevealPinned(caller: Caller, org: OrgRow, env: EnvironmentRow, requested: { key: string; version?: number; asked: string }[]): Promise<BulkRevealResult> {
+    const unpinned = requested.filter((r) => r.version === undefined).map((r) => r.key);
+    const current = new Map((unpinned.length > 0 ? (await this.storage.getSecretsForReveal(org.id, env.id, unpinned)).rows : []).map((r) => [r.key, r]));
+    const secrets: RevealedSecret[] = [];
+    const missing: string[] = [];
+    const unreadable: string[] = [];
+    let refusal: ApiError | undefined;
+    for (const r of requested) {
+      const row = r.version === undefined ? current.get(r.key) : await this.storage.getSecretVersion(org.id, env.id, r.key, r.version);
+      if (!row) {
+        missing.push(r.asked);
+        continue;
+      }
+      try {
+        secrets.push({ key: r.key, value: openValue(this.keyring, org, row), version: row.version });
+      } catch (err) {
+        if (!isUnreadable(err)) throw err;
+        refusal ??= err;
+        unreadable.push(r.asked);
+      }
+    }
+    if (refusal) return refuseUnreadable(this.storage, caller, org, 'secret.bulk_reveal', env, unreadable, refusal);
+    const found = new Set(missing);
+    const asked = requested.filter((r) => !found.has(r.asked)).map((r) => r.asked);
+    await this.auditReveal(caller, org, callerEvent(caller, 'secret.bulk_reveal', 'allowed', env.slug, asked));
+    return { secrets: secrets.sort(byKey), missing };
   }
 
   /** Opens every row, or names each row that failed its integrity check. */

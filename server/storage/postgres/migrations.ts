@@ -212,6 +212,48 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'secret versions',
+    sql: `
+      -- Every version a create or update replaced, ciphertext still bound to its own version. The
+      -- current version stays in secrets; deleting a secret deletes these rows in its transaction, so
+      -- a deleted secret's history is gone for good (only the audit log remembers the deletion).
+      CREATE TABLE secret_versions (
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL DEFAULT '',
+        key TEXT NOT NULL COLLATE "C",
+        version INTEGER NOT NULL,
+        description TEXT NOT NULL,
+        nonce BYTEA NOT NULL,
+        ciphertext BYTEA NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (org_id, environment_id, workspace_id, key, version)
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'deleted secrets metadata',
+    sql: `
+      -- When each version of a deleted secret existed, so an environment can be read as it was at a
+      -- moment before the deletion. Metadata only: no value, no ciphertext, no description (the seeds
+      -- promise a deleted secret cannot be recovered). Written in the deletion's transaction.
+      CREATE TABLE secret_deleted_versions (
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL DEFAULT '',
+        key TEXT NOT NULL COLLATE "C",
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        deleted_at TEXT NOT NULL
+      );
+      CREATE INDEX secret_deleted_versions_env ON secret_deleted_versions (org_id, environment_id, key);
+    `,
+  },
 ];
 
 /** The schema version this server runs on. */

@@ -35,6 +35,9 @@ import {
   type SecretMetaRow,
   type SecretRow,
   type SecretUpdate,
+  type SecretVersionMetaRow,
+  type SecretVersionRow,
+  type TimelineRow,
   type Storage,
   type TokenRow,
   type UserRow,
@@ -50,6 +53,21 @@ const DEFAULT_CHANGE_BACKLOG = 10_000;
 const SECRET_META_COLS = `id, environment_id AS "environmentId", workspace_id AS "workspaceId", key, description, version,
   created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt", updated_by AS "updatedBy"`;
 const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
+/** Before a secret's rows go: when each of its versions existed, nothing of their values. */
+const MARK_DELETED = `INSERT INTO secret_deleted_versions (org_id, environment_id, workspace_id, key, version, created_at, created_by, deleted_at)
+  SELECT org_id, environment_id, workspace_id, key, version, updated_at, updated_by, $4 FROM secrets
+  WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3
+  UNION ALL SELECT org_id, environment_id, workspace_id, key, version, created_at, created_by, $4 FROM secret_versions
+  WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`;
+/**
+ * Copies the version an update is about to replace; run in the update's transaction, before it. Two
+ * updates from the same version race here: the loser waits for the winner's row, keeps nothing, and
+ * then fails the version check of its UPDATE (412), as before versions were kept.
+ */
+const KEEP_VERSION = `INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
+           SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
+           WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4
+           ON CONFLICT DO NOTHING`;
 const TOKEN_COLS = `id, kind, hash, name, user_id AS "userId", org_id AS "orgId", environment_id AS "environmentId",
   created_at AS "createdAt", created_by AS "createdBy", expires_at AS "expiresAt", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt",
   oidc_policy_id AS "oidcPolicyId", workflow`;
@@ -623,6 +641,7 @@ export class PostgresStorage implements Storage {
 
   async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
     return this.tx(async (c) => {
+      await c.query(KEEP_VERSION, [orgId, environmentId, key, u.expectedVersion]);
       const updated = await this.row<SecretRow>(
         `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5
          WHERE org_id = $6 AND environment_id = $7 AND workspace_id = '' AND key = $8 AND version = $9 RETURNING ${SECRET_COLS}`,
@@ -640,7 +659,7 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]> {
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput): Promise<SecretMetaRow[]> {
     return this.tx(async (c) => {
       let newest = 0;
       for (let i = 0; i < writes.length; i++) {
@@ -660,8 +679,21 @@ export class PostgresStorage implements Storage {
             throw err;
           }
           await c.query('RELEASE SAVEPOINT batch_write');
+        } else if (w.kind === 'delete') {
+          await c.query(MARK_DELETED, [orgId, environmentId, w.key, w.at]);
+          const deleted = await this.row<{ version: number }>(
+            `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING version`,
+            [orgId, environmentId, w.key],
+            c,
+          );
+          if (!deleted) throw new BatchWriteError(i, new VersionConflictError(0));
+          await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`, [orgId, environmentId, w.key]);
+          newest = await this.recordChange(c, orgId, environmentId, 'deleted', w.key, deleted.version, w.by, w.at);
+          if (w.audit) await this.insertAudit(c, orgId, w.audit);
+          continue;
         } else {
           const u = w.update;
+          await c.query(KEEP_VERSION, [orgId, environmentId, w.key, u.expectedVersion]);
           const r = await c.query(
             `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5
              WHERE org_id = $6 AND environment_id = $7 AND workspace_id = '' AND key = $8 AND version = $9`,
@@ -672,7 +704,7 @@ export class PostgresStorage implements Storage {
             throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
           }
         }
-        await this.insertAudit(c, orgId, w.audit);
+        if (w.audit) await this.insertAudit(c, orgId, w.audit);
         newest =
           w.kind === 'create'
             ? await this.recordChange(c, orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
@@ -682,6 +714,7 @@ export class PostgresStorage implements Storage {
         await this.pruneChanges(c, environmentId, newest);
         await this.bumpRevision(c, orgId, environmentId);
       }
+      if (batchAudit) await this.insertAudit(c, orgId, batchAudit);
       return this.rows<SecretMetaRow>(
         `SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' ORDER BY key`,
         [orgId, environmentId],
@@ -692,18 +725,53 @@ export class PostgresStorage implements Storage {
 
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
     return this.tx(async (c) => {
+      // Before a secret's rows go: when each of its versions existed, nothing of their values.
+      await c.query(MARK_DELETED, [orgId, environmentId, key, audit.time]);
       const deleted = await this.row<{ version: number }>(
         `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING version`,
         [orgId, environmentId, key],
         c,
       );
       if (!deleted) return false;
+      await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`, [orgId, environmentId, key]);
       await this.bumpRevision(c, orgId, environmentId);
       await this.insertAudit(c, orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
       await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, 'deleted', key, deleted.version, by, audit.time));
       return true;
     });
+  }
+
+  async listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined> {
+    const rows = await this.rows<SecretVersionMetaRow>(
+      `SELECT environment_id AS "environmentId", workspace_id AS "workspaceId", key, version, description, updated_at AS "createdAt", updated_by AS "createdBy"
+       FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3
+       UNION ALL SELECT environment_id, workspace_id, key, version, description, created_at, created_by FROM secret_versions
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 ORDER BY version DESC`,
+      [orgId, environmentId, key],
+    );
+    // The current version is always among them, so no rows means no secret.
+    return rows.length > 0 ? rows : undefined;
+  }
+
+  async secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]> {
+    return this.rows<TimelineRow>(
+      `SELECT key, version, updated_at AS "createdAt", updated_by AS "createdBy", NULL::text AS "deletedAt" FROM secrets
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''
+       UNION ALL SELECT key, version, created_at, created_by, NULL FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''
+       UNION ALL SELECT key, version, created_at, created_by, deleted_at FROM secret_deleted_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''`,
+      [orgId, environmentId],
+    );
+  }
+
+  async getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined> {
+    return this.row<SecretVersionRow>(
+      `SELECT environment_id AS "environmentId", workspace_id AS "workspaceId", key, version, description, nonce, ciphertext, updated_at AS "createdAt", updated_by AS "createdBy"
+       FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4
+       UNION ALL SELECT environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by FROM secret_versions
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4`,
+      [orgId, environmentId, key, version],
+    );
   }
 
   // --- service tokens -----------------------------------------------------------------------------

@@ -31,6 +31,9 @@ import {
   type SecretMetaRow,
   type SecretRow,
   type SecretUpdate,
+  type SecretVersionMetaRow,
+  type SecretVersionRow,
+  type TimelineRow,
   type Storage,
   type TokenRow,
   type UserRow,
@@ -200,6 +203,29 @@ export class SqliteStorage implements Storage {
       updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?
         WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
       deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? RETURNING version`),
+      // Copies the version an update is about to replace; run in the update's transaction, before it.
+      keepVersion: p(`INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
+        SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
+        WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
+      // Before a secret's rows go: when each of its versions existed, nothing of their values.
+      markDeleted: p(`INSERT INTO secret_deleted_versions (org_id, environment_id, workspace_id, key, version, created_at, created_by, deleted_at)
+        SELECT org_id, environment_id, workspace_id, key, version, updated_at, updated_by, ?4 FROM secrets
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3
+        UNION ALL SELECT org_id, environment_id, workspace_id, key, version, created_at, created_by, ?4 FROM secret_versions
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3`),
+      timeline: p(`SELECT key, version, updated_at AS createdAt, updated_by AS createdBy, NULL AS deletedAt FROM secrets
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''
+        UNION ALL SELECT key, version, created_at, created_by, NULL FROM secret_versions WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''
+        UNION ALL SELECT key, version, created_at, created_by, deleted_at FROM secret_deleted_versions WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''`),
+      deleteVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+      listVersions: p(`SELECT environment_id AS environmentId, workspace_id AS workspaceId, key, version, description,
+        updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3
+        UNION ALL SELECT environment_id, workspace_id, key, version, description, created_at, created_by FROM secret_versions
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 ORDER BY version DESC`),
+      getVersion: p(`SELECT environment_id AS environmentId, workspace_id AS workspaceId, key, version, description, nonce, ciphertext,
+        updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 AND version = ?4
+        UNION ALL SELECT environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by FROM secret_versions
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 AND version = ?4`),
       nextChangeSeq: p('UPDATE environments SET change_seq = change_seq + 1 WHERE org_id = ? AND id = ? RETURNING change_seq AS seq'),
       insertChange: p(`INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       pruneChanges: p('DELETE FROM change_events WHERE environment_id = ? AND seq <= ?'),
@@ -544,6 +570,7 @@ export class SqliteStorage implements Storage {
 
   async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
     const row = this.tx(() => {
+      this.run('keepVersion', orgId, environmentId, key, u.expectedVersion);
       const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, key, u.expectedVersion);
       if (Number(changed.changes) !== 1) {
         const current = this.get<SecretRow>('getSecret', orgId, environmentId, key);
@@ -558,7 +585,7 @@ export class SqliteStorage implements Storage {
     return row;
   }
 
-  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[]): Promise<SecretMetaRow[]> {
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput): Promise<SecretMetaRow[]> {
     const rows = this.tx(() => {
       let newest = 0;
       for (let i = 0; i < writes.length; i++) {
@@ -571,15 +598,24 @@ export class SqliteStorage implements Storage {
             if (isUniqueViolation(err)) throw new BatchWriteError(i, new DuplicateError('secret exists'));
             throw err;
           }
+        } else if (w.kind === 'delete') {
+          this.run('markDeleted', orgId, environmentId, w.key, w.at);
+          const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, w.key);
+          if (!deleted) throw new BatchWriteError(i, new VersionConflictError(0));
+          this.run('deleteVersions', orgId, environmentId, w.key);
+          newest = this.recordChange(orgId, environmentId, 'deleted', w.key, deleted.version, w.by, w.at);
+          if (w.audit) this.insertAudit(orgId, w.audit);
+          continue;
         } else {
           const u = w.update;
+          this.run('keepVersion', orgId, environmentId, w.key, u.expectedVersion);
           const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, w.key, u.expectedVersion);
           if (Number(changed.changes) !== 1) {
             const current = this.get<SecretRow>('getSecret', orgId, environmentId, w.key);
             throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
           }
         }
-        this.insertAudit(orgId, w.audit);
+        if (w.audit) this.insertAudit(orgId, w.audit);
         newest =
           w.kind === 'create'
             ? this.recordChange(orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
@@ -589,6 +625,7 @@ export class SqliteStorage implements Storage {
         this.pruneChanges(environmentId, newest);
         this.bumpRevision(orgId, environmentId);
       }
+      if (batchAudit) this.insertAudit(orgId, batchAudit);
       return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
     });
     if (writes.length > 0) this.changes.raise(environmentId);
@@ -597,8 +634,10 @@ export class SqliteStorage implements Storage {
 
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
     const gone = this.tx(() => {
+      this.run('markDeleted', orgId, environmentId, key, audit.time);
       const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, key);
       if (!deleted) return false;
+      this.run('deleteVersions', orgId, environmentId, key);
       this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
@@ -607,6 +646,20 @@ export class SqliteStorage implements Storage {
     });
     if (gone) this.changes.raise(environmentId);
     return gone;
+  }
+
+  async listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined> {
+    const rows = this.all<SecretVersionMetaRow>('listVersions', orgId, environmentId, key);
+    // The current version is always among them, so no rows means no secret.
+    return rows.length > 0 ? rows : undefined;
+  }
+
+  async secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]> {
+    return this.all<TimelineRow>('timeline', orgId, environmentId);
+  }
+
+  async getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined> {
+    return this.get<SecretVersionRow>('getVersion', orgId, environmentId, key, version);
   }
 
   // --- change events ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ const PAGE_SIZE = 100;
 
 const ACTIONS = [
   'secret.create', 'secret.reveal', 'secret.bulk_reveal', 'secret.update', 'secret.delete', 'secret.read', 'secret.list',
-  'environment.create', 'member.add', 'member.update', 'member.remove', 'token.create', 'token.revoke', 'org.create',
+  'environment.create', 'environment.rollback', 'member.add', 'member.update', 'member.remove', 'token.create', 'token.revoke', 'org.create',
   'audit.read', 'org.read', 'member.list', 'environment.list', 'token.list',
 ];
 
