@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { addVirtualAuthenticator } from '../server/support/chromium.ts';
 import { canary } from '../server/helpers-api.ts';
 import { createSecret, createTeam, createUser, sleep, type Team } from '../server/support/fixtures.ts';
-import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, until, watchErrors, type Dashboard } from './support/dashboard.ts';
 
 interface PageReply {
   status: number;
@@ -219,6 +219,8 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     await page.getByRole('dialog', { name: 'Edit Secret' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('dialog', { name: 'Edit Secret' }).waitFor({ state: 'detached' });
+    // The list may re-render as the dialog goes; what counts is where the focus lands.
+    await until(async () => (await page.evaluate(`document.activeElement.getAttribute('aria-label')`)) === 'Edit KEYBOARD_ONLY', 3_000).catch(() => undefined);
     assert.equal(await page.evaluate(`document.activeElement.getAttribute('aria-label')`), 'Edit KEYBOARD_ONLY', 'focus returns to the pencil');
   });
 

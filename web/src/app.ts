@@ -149,12 +149,15 @@ function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: 
       <span class="who">${props.session.user.name}${org ? html` <span class="role">${ROLE_NAMES[org.role]}</span>` : null}</span>
       <button type="button" class="secondary" onClick=${doSignOut}>Sign out</button>
     </header>
-    <nav class="side" aria-label="Main">
+    ${orgs === null && !error
+      ? null
+      : // Shown once the role is known: links that appeared later would shift under a click.
+        html`<nav class="side" aria-label="Main">
       <ul>
-        ${PAGES.filter((p) => !p.least || atLeast(org?.role, p.least)).map((p) => html`<li><a href=${p.path} aria-current=${p.path === path ? 'page' : undefined}
+        ${PAGES.filter((p) => !p.least || atLeast(org?.role, p.least)).map((p) => html`<li key=${p.path}><a href=${p.path} aria-current=${p.path === path ? 'page' : undefined}
             onClick=${(e: MouseEvent) => { if (e.ctrlKey || e.metaKey || e.shiftKey) return; e.preventDefault(); navigate(p.path); }}>${p.title}</a></li>`)}
       </ul>
-    </nav>
+    </nav>`}
     <main id="main" tabindex="-1">
       ${error ? html`<p class="error" role="alert">${error}</p>` : null}
       ${orgs && orgs.length === 0 && path !== '/organizations' && path !== '/account'

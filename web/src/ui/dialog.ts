@@ -14,10 +14,13 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
     // The dialog is removed from the page when it closes, so focus is put back by hand on the button
     // that opened it (else a keyboard user starts again from the top of the page).
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const label = opener?.getAttribute('aria-label');
     if (dialog && !dialog.open) dialog.showModal();
     return () => {
       dialog?.close();
-      if (opener?.isConnected) opener.focus();
+      // A list refreshed while the dialog was open has replaced the opener with an equal button.
+      const target = opener?.isConnected ? opener : label ? document.querySelector<HTMLElement>(`[aria-label="${CSS.escape(label)}"]`) : null;
+      target?.focus();
     };
   }, []);
   return html`<dialog ref=${ref} class=${props.wide ? 'wide' : ''} aria-labelledby=${id.current}
