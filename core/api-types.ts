@@ -48,6 +48,19 @@ export interface Environment {
   createdAt: string;
 }
 
+/** Where a secret of a workspace's effective set lives (docs/api.md, Workspaces). */
+export type SecretScope = 'organization' | 'workspace';
+
+export interface Workspace {
+  slug: string;
+  name: string;
+  /** The owner's user id: with the organization's Owners and Admins, the one who writes its secrets. */
+  owner: string;
+  ownerName: string;
+  createdAt: string;
+  createdBy: string;
+}
+
 export interface SecretMeta {
   key: string;
   description: string;
@@ -62,6 +75,15 @@ export interface SecretMeta {
    * user allows that name. Computed from the key; UIs show it as a warning.
    */
   execRisk: boolean;
+  /**
+   * Organization secrets only: the workspaces that may use it; empty = every workspace. Absent on a
+   * workspace's own secrets.
+   */
+  workspaces?: string[];
+  /** Only in a workspace's effective set (…/workspaces/{ws}/environments/{env}/…). */
+  scope?: SecretScope;
+  /** In a workspace's effective set: a workspace secret that hides an organization secret of the same key. */
+  overrides?: boolean;
 }
 
 /** The answer to creating a secret: its metadata and what the creator should know (empty when nothing). */
@@ -121,10 +143,14 @@ export interface RevealedSecret {
   key: string;
   value: string;
   version: number;
+  /** Only in a workspace's effective set. */
+  scope?: SecretScope;
 }
 
 export interface BulkReveal {
   environment: string;
+  /** Present when the reveal was of a workspace's effective set. */
+  workspace?: string;
   secrets: RevealedSecret[];
   missing: string[];
 }
@@ -133,6 +159,8 @@ export interface ServiceToken {
   id: string;
   name: string;
   environment: string;
+  /** A token bound to a workspace reveals that workspace's effective set and nothing else. */
+  workspace: string | null;
   createdAt: string;
   createdBy: string;
   expiresAt: string | null;
@@ -256,6 +284,8 @@ export interface AuditEvent {
   actor: { type: 'user' | 'service' | 'anonymous'; id: string | null; name: string | null };
   action: AuditAction;
   environment: string | null;
+  /** The workspace the action concerned (its secrets or its effective set); null for organization-level ones. */
+  workspace: string | null;
   keys: string[];
   outcome: AuditOutcome;
   ip: string;
@@ -377,6 +407,7 @@ export interface AuditFilter {
   action?: string;
   key?: string;
   environment?: string;
+  workspace?: string;
   outcome?: AuditOutcome;
 }
 

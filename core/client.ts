@@ -28,9 +28,10 @@ import type {
   EnvironmentRollback,
   ServiceToken,
   User,
+  Workspace,
 } from './api-types.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry.ts';
-import { path, withQuery } from './client/paths.ts';
+import { environmentPath, path, withQuery, type EnvironmentRef } from './client/paths.ts';
 import { followEvents, readEvents, type FollowOptions } from './client/events.ts';
 import { Transport, type ResponseInfo, type RetryInfo } from './client/transport.ts';
 import { isSendableToken } from './token.ts';
@@ -157,30 +158,30 @@ export class SecretsClient {
 
   // Secrets
 
-  async listSecrets(org: string, env: string, opts: { search?: string } = {}): Promise<SecretMeta[]> {
-    const p = withQuery(path`/v1/orgs/${org}/environments/${env}/secrets`, { search: opts.search });
+  async listSecrets(org: string, env: EnvironmentRef, opts: { search?: string } = {}): Promise<SecretMeta[]> {
+    const p = withQuery(environmentPath(org, env) + path`/secrets`, { search: opts.search });
     return (await this.#get<{ secrets: SecretMeta[] }>(p)).secrets;
   }
 
-  async getSecret(org: string, env: string, key: string): Promise<SecretMeta> {
-    const r = await this.#http.send<SecretMeta>({ method: 'GET', path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}`, idempotent: true });
+  async getSecret(org: string, env: EnvironmentRef, key: string): Promise<SecretMeta> {
+    const r = await this.#http.send<SecretMeta>({ method: 'GET', path: environmentPath(org, env) + path`/secrets/${key}`, idempotent: true });
     return withEtagVersion(r.data, r.headers.etag);
   }
 
   /** A POST, but retried: its only effect besides returning the value is an audit event. */
-  async revealSecret(org: string, env: string, key: string): Promise<RevealedSecret> {
+  async revealSecret(org: string, env: EnvironmentRef, key: string): Promise<RevealedSecret> {
     const r = await this.#http.send<RevealedSecret>({
       method: 'POST',
-      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/reveal`,
+      path: environmentPath(org, env) + path`/secrets/${key}/reveal`,
       idempotent: true,
     });
     return r.data;
   }
 
-  async createSecret(org: string, env: string, body: { key: string; value: string; description?: string }): Promise<CreatedSecret> {
+  async createSecret(org: string, env: EnvironmentRef, body: { key: string; value: string; description?: string; workspaces?: string[] }): Promise<CreatedSecret> {
     const r = await this.#http.send<CreatedSecret>({
       method: 'POST',
-      path: path`/v1/orgs/${org}/environments/${env}/secrets`,
+      path: environmentPath(org, env) + path`/secrets`,
       body,
       idempotent: false,
       sensitive: [body.value],
@@ -191,14 +192,14 @@ export class SecretsClient {
   /** `ifMatch` is the version the caller last saw; a newer one on the server fails with SECRETS_STALE_VERSION. */
   async updateSecret(
     org: string,
-    env: string,
+    env: EnvironmentRef,
     key: string,
-    body: { value?: string; description?: string },
+    body: { value?: string; description?: string; workspaces?: string[] },
     opts: { ifMatch?: number } = {},
   ): Promise<SecretMeta> {
     const r = await this.#http.send<SecretMeta>({
       method: 'PATCH',
-      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}`,
+      path: environmentPath(org, env) + path`/secrets/${key}`,
       body,
       ...(opts.ifMatch !== undefined && { headers: { 'if-match': `"${opts.ifMatch}"` } }),
       // Sending a PATCH twice would bump the version twice; it is never retried.
@@ -209,26 +210,26 @@ export class SecretsClient {
   }
 
   /** Every kept version of a secret, newest first (the current one first); never values. */
-  async listSecretVersions(org: string, env: string, key: string): Promise<SecretVersionList> {
-    const r = await this.#http.send<SecretVersionList>({ method: 'GET', path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/versions`, idempotent: true });
+  async listSecretVersions(org: string, env: EnvironmentRef, key: string): Promise<SecretVersionList> {
+    const r = await this.#http.send<SecretVersionList>({ method: 'GET', path: environmentPath(org, env) + path`/secrets/${key}/versions`, idempotent: true });
     return r.data;
   }
 
   /** One kept version's value; retried like a reveal (its only effect is an audit event). */
-  async revealSecretVersion(org: string, env: string, key: string, version: number): Promise<RevealedSecret> {
+  async revealSecretVersion(org: string, env: EnvironmentRef, key: string, version: number): Promise<RevealedSecret> {
     const r = await this.#http.send<RevealedSecret>({
       method: 'POST',
-      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/versions/${version}/reveal`,
+      path: environmentPath(org, env) + path`/secrets/${key}/versions/${version}/reveal`,
       idempotent: true,
     });
     return r.data;
   }
 
   /** A new version with the value and description of `version`; like an update, never retried. */
-  async rollbackSecret(org: string, env: string, key: string, version: number, opts: { ifMatch?: number } = {}): Promise<SecretMeta> {
+  async rollbackSecret(org: string, env: EnvironmentRef, key: string, version: number, opts: { ifMatch?: number } = {}): Promise<SecretMeta> {
     const r = await this.#http.send<SecretMeta>({
       method: 'POST',
-      path: path`/v1/orgs/${org}/environments/${env}/secrets/${key}/rollback`,
+      path: environmentPath(org, env) + path`/secrets/${key}/rollback`,
       body: { version },
       ...(opts.ifMatch !== undefined && { headers: { 'if-match': `"${opts.ifMatch}"` } }),
       idempotent: false,
@@ -237,41 +238,41 @@ export class SecretsClient {
   }
 
   /** The keys and versions of the environment at a moment (an ISO time with a zone); never values. */
-  async listSecretsAt(org: string, env: string, at: string): Promise<SecretsAtMoment> {
-    const r = await this.#http.send<SecretsAtMoment>({ method: 'GET', path: withQuery(path`/v1/orgs/${org}/environments/${env}/secrets`, { at }), idempotent: true });
+  async listSecretsAt(org: string, env: EnvironmentRef, at: string): Promise<SecretsAtMoment> {
+    const r = await this.#http.send<SecretsAtMoment>({ method: 'GET', path: withQuery(environmentPath(org, env) + path`/secrets`, { at }), idempotent: true });
     return r.data;
   }
 
   /** Keys added, changed and removed between two moments (`to` defaults to now); never values. */
-  async environmentChanges(org: string, env: string, from: string, to?: string): Promise<EnvironmentChanges> {
+  async environmentChanges(org: string, env: EnvironmentRef, from: string, to?: string): Promise<EnvironmentChanges> {
     const r = await this.#http.send<EnvironmentChanges>({
       method: 'GET',
-      path: withQuery(path`/v1/orgs/${org}/environments/${env}/changes`, { from, ...(to !== undefined && { to }) }),
+      path: withQuery(environmentPath(org, env) + path`/changes`, { from, ...(to !== undefined && { to }) }),
       idempotent: true,
     });
     return r.data;
   }
 
   /** Admin+: every key changed since `at` gets its value of then as a new version; never retried. */
-  async rollbackEnvironment(org: string, env: string, at: string, opts: { removeNew?: boolean } = {}): Promise<EnvironmentRollback> {
+  async rollbackEnvironment(org: string, env: EnvironmentRef, at: string, opts: { removeNew?: boolean } = {}): Promise<EnvironmentRollback> {
     const r = await this.#http.send<EnvironmentRollback>({
       method: 'POST',
-      path: path`/v1/orgs/${org}/environments/${env}/rollback`,
+      path: environmentPath(org, env) + path`/rollback`,
       body: { at, ...(opts.removeNew !== undefined && { removeNew: opts.removeNew }) },
       idempotent: false,
     });
     return r.data;
   }
 
-  async deleteSecret(org: string, env: string, key: string): Promise<void> {
-    await this.#delete(path`/v1/orgs/${org}/environments/${env}/secrets/${key}`);
+  async deleteSecret(org: string, env: EnvironmentRef, key: string): Promise<void> {
+    await this.#delete(environmentPath(org, env) + path`/secrets/${key}`);
   }
 
   /** Every secret of the environment (or the named ones) in one round trip; retried like a single reveal. */
-  async bulkReveal(org: string, env: string, opts: { keys?: string[]; at?: string } = {}): Promise<BulkReveal> {
+  async bulkReveal(org: string, env: EnvironmentRef, opts: { keys?: string[]; at?: string } = {}): Promise<BulkReveal> {
     const r = await this.#http.send<BulkReveal>({
       method: 'POST',
-      path: path`/v1/orgs/${org}/environments/${env}/reveal`,
+      path: environmentPath(org, env) + path`/reveal`,
       // With `at`: the values the environment had at that moment (versions of deleted secrets are in `missing`).
       body: { ...(opts.keys !== undefined && { keys: opts.keys }), ...(opts.at !== undefined && { at: opts.at }) },
       idempotent: true,
@@ -283,10 +284,10 @@ export class SecretsClient {
    * Creates and updates many secrets in one transaction (all or nothing); `dryRun` reports what would
    * happen without writing. Not retried unless a dry run: a lost answer may hide a committed batch.
    */
-  async applySecretBatch(org: string, env: string, body: { secrets: SecretBatchItem[]; dryRun?: boolean }): Promise<SecretBatch> {
+  async applySecretBatch(org: string, env: EnvironmentRef, body: { secrets: SecretBatchItem[]; dryRun?: boolean }): Promise<SecretBatch> {
     const r = await this.#http.send<SecretBatch>({
       method: 'POST',
-      path: path`/v1/orgs/${org}/environments/${env}/batch`,
+      path: environmentPath(org, env) + path`/batch`,
       body,
       idempotent: body.dryRun === true,
       sensitive: body.secrets.map((s) => s.value),
@@ -303,18 +304,41 @@ export class SecretsClient {
    */
   async *openEvents(
     org: string,
-    env: string,
+    env: EnvironmentRef,
     opts: { lastEventId?: string; signal?: AbortSignal; idleTimeoutMs?: number; onRetry?: (ms: number) => void } = {},
   ): AsyncGenerator<EnvironmentEvent> {
     const headers: Record<string, string> = opts.lastEventId !== undefined ? { 'last-event-id': opts.lastEventId } : {};
-    const body = await this.#http.openStream(path`/v1/orgs/${org}/environments/${env}/events`, headers, opts.idleTimeoutMs ?? DEFAULT_EVENTS_IDLE_MS, opts.signal);
+    const body = await this.#http.openStream(environmentPath(org, env) + path`/events`, headers, opts.idleTimeoutMs ?? DEFAULT_EVENTS_IDLE_MS, opts.signal);
     yield* readEvents(body, opts.onRetry);
   }
 
   /** Follows the environment's events until `options.signal` aborts, reconnecting with Last-Event-ID. */
-  async followEvents(org: string, env: string, options: FollowOptions & { idleTimeoutMs?: number }): Promise<void> {
+  async followEvents(org: string, env: EnvironmentRef, options: FollowOptions & { idleTimeoutMs?: number }): Promise<void> {
     const idle = options.idleTimeoutMs;
     return followEvents((o) => this.openEvents(org, env, { ...o, ...(idle !== undefined && { idleTimeoutMs: idle }) }), options);
+  }
+
+  // Workspaces
+
+  async listWorkspaces(org: string): Promise<Workspace[]> {
+    return (await this.#get<{ workspaces: Workspace[] }>(path`/v1/orgs/${org}/workspaces`)).workspaces;
+  }
+
+  async getWorkspace(org: string, ws: string): Promise<Workspace> {
+    return this.#get(path`/v1/orgs/${org}/workspaces/${ws}`);
+  }
+
+  async createWorkspace(org: string, body: { slug: string; name?: string; owner?: string }): Promise<Workspace> {
+    return this.#post(path`/v1/orgs/${org}/workspaces`, body);
+  }
+
+  async updateWorkspace(org: string, ws: string, body: { name?: string; owner?: string }): Promise<Workspace> {
+    const r = await this.#http.send<Workspace>({ method: 'PATCH', path: path`/v1/orgs/${org}/workspaces/${ws}`, body, idempotent: false });
+    return r.data;
+  }
+
+  async deleteWorkspace(org: string, ws: string): Promise<void> {
+    await this.#delete(path`/v1/orgs/${org}/workspaces/${ws}`);
   }
 
   // Service tokens
@@ -325,7 +349,7 @@ export class SecretsClient {
 
   async createServiceToken(
     org: string,
-    body: { name: string; environment: string; expiresAt?: string },
+    body: { name: string; environment: string; workspace?: string; expiresAt?: string },
   ): Promise<ServiceToken & { token: string }> {
     return this.#post(path`/v1/orgs/${org}/tokens`, body);
   }

@@ -3,6 +3,7 @@ export * from './api-types.ts';
 export * from './secret-key.ts';
 export * from './errors.ts';
 export * from './client.ts';
+export { environmentPath, type EnvironmentRef } from './client/paths.ts';
 export { backoffDelay, backoffCeiling, parseRetryAfter, DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry.ts';
 export { followEvents, readEvents, toEnvironmentEvent, type DisconnectInfo, type FollowOptions, type OpenEvents } from './client/events.ts';
 export { SseParser, type SseMessage, type SseHandlers } from './sse.ts';

@@ -24,3 +24,17 @@ export function withQuery(p: string, query: Record<string, string | number | und
   const qs = params.toString();
   return qs ? `${p}?${qs}` : p;
 }
+
+/**
+ * An environment of the organization (`"production"`), or of one workspace
+ * (`{ workspace: "billing", environment: "production" }`: the workspace's effective set).
+ */
+export type EnvironmentRef = string | { environment: string; workspace?: string | undefined };
+
+/** `/v1/orgs/{org}/environments/{env}` or `/v1/orgs/{org}/workspaces/{ws}/environments/{env}`. */
+export function environmentPath(org: string, env: EnvironmentRef): string {
+  if (typeof env === 'string') return path`/v1/orgs/${org}/environments/${env}`;
+  return env.workspace === undefined
+    ? path`/v1/orgs/${org}/environments/${env.environment}`
+    : path`/v1/orgs/${org}/workspaces/${env.workspace}/environments/${env.environment}`;
+}

@@ -75,6 +75,7 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     actor: { type: row.actorType, id: row.actorId, name: row.actorName },
     action: row.action,
     environment: row.environment,
+    workspace: null,
     keys: row.keys,
     outcome: row.outcome,
     ip: row.ip,

@@ -13,6 +13,7 @@ function toServiceToken(t: TokenRow, envSlugs: Map<string, string>): ServiceToke
     id: t.id,
     name: t.name,
     environment: envSlugs.get(t.environmentId ?? '') ?? '',
+    workspace: null,
     createdAt: t.createdAt,
     createdBy: t.createdBy,
     expiresAt: t.expiresAt,

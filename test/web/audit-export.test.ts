@@ -10,6 +10,7 @@ const event = (over: Partial<AuditEvent>): AuditEvent => ({
   actor: { type: 'user', id: 'u1', name: 'Ada' },
   action: 'secret.reveal',
   environment: 'production',
+  workspace: null,
   keys: ['DB_PASSWORD'],
   outcome: 'allowed',
   ip: '127.0.0.1',
