@@ -252,6 +252,8 @@ export type AuditAction =
   | 'secret.delete'
   | 'environment.create'
   | 'environment.rollback'
+  | 'secret.history_pruned'
+  | 'history_retention.update'
   | 'member.add'
   | 'member.update'
   | 'member.remove'
@@ -281,7 +283,8 @@ export type AuditOutcome = 'allowed' | 'denied' | 'error';
 export interface AuditEvent {
   id: string;
   time: string;
-  actor: { type: 'user' | 'service' | 'anonymous'; id: string | null; name: string | null };
+  /** `system`: the server itself (`secret.history_pruned`, name `retention`). */
+  actor: { type: 'user' | 'service' | 'anonymous' | 'system'; id: string | null; name: string | null };
   action: AuditAction;
   environment: string | null;
   /** The workspace the action concerned (its secrets or its effective set); null for organization-level ones. */
@@ -331,7 +334,28 @@ export interface AuditDetails {
   restoredVersion?: number;
   /** The moment a reveal of an environment as it was (`at`) was of. */
   at?: string;
+  /** A history pruning: per key, how many kept versions (values) it removed. */
+  pruned?: { key: string; versions: number }[];
+  /** A history pruning: per deleted secret's key, how many versions' metadata (no values) it removed. */
+  prunedDeleted?: { key: string; versions: number }[];
+  /** The retention a pruning applied, or a retention change set. */
+  retention?: { days: number; minVersions: number };
 }
+
+// --- History retention ---------------------------------------------------------------------------
+
+/** Versions are kept at least `days` days after they were replaced, and the last `minVersions` of every secret always. */
+export interface HistoryRetention {
+  days: number;
+  minVersions: number;
+  /** When and by whom it was last set; null while the organization has the defaults. */
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+export const DEFAULT_HISTORY_RETENTION = { days: 90, minVersions: 10 } as const;
+export const HISTORY_RETENTION_MAX_DAYS = 3650;
+export const HISTORY_RETENTION_MAX_VERSIONS = 1000;
 
 // --- Keyless CI (OIDC) ---------------------------------------------------------------------------
 
@@ -465,7 +489,7 @@ export interface Problem {
   detail: string;
   code: ProblemCode;
   errors?: { path: string; message: string }[];
-  /** OIDC_TOKEN_REFUSED: which policy and which check refused the token. */
+  /** OIDC_TOKEN_REFUSED, OIDC_TOKEN_ALREADY_USED: which policy and which check refused the token. */
   refusals?: OidcRefusal[];
 }
 
@@ -510,6 +534,7 @@ export type ProblemCode =
   | 'OIDC_POLICY_EXISTS'
   | 'OIDC_POLICY_TOO_BROAD'
   | 'OIDC_TOKEN_REFUSED'
+  | 'OIDC_TOKEN_ALREADY_USED'
   | 'OIDC_ISSUER_UNAVAILABLE';
 
 /** Key rules shared by every consumer, so a client can validate as the user types. */

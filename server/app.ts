@@ -19,6 +19,8 @@ import { registerEnvironmentRoutes } from './routes/environments.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { EventStreams } from './events/event-streams.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerHistoryRetentionRoutes } from './routes/history-retention.ts';
+import { schedulePruning } from './services/secrets/history-retention.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerOrgRoutes } from './routes/orgs.ts';
 import { registerSecretRoutes } from './routes/secrets.ts';
@@ -110,6 +112,11 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
   registerAuditRoutes(app, deps);
   registerOidcPolicyRoutes(app, deps, new OidcPolicyService(deps));
   registerOidcAuthRoutes(app, new OidcExchangeService(deps, new IssuerKeys(deps.oidc ?? DEFAULT_OIDC_SETTINGS)), limiter);
+  registerHistoryRetentionRoutes(app, deps, services.retention);
+  // Retention is applied by every instance on its own schedule (storage lets one prune at a time).
+  const pruning = schedulePruning(services.retention, deps.limits.historyPruneIntervalMs, (err) => app.log.warn(`history pruning failed: ${(err as Error).message}`));
+  app.addHook('onReady', async () => pruning.start());
+  app.addHook('onClose', async () => pruning.stop());
   const streams = new EventStreams(deps.storage, deps.limits);
   registerEventRoutes(app, deps, streams);
   // Open event streams would otherwise keep the server from closing; clients resume with Last-Event-ID.

@@ -77,6 +77,11 @@ export const ERROR_CATALOGUE: Record<ProblemCode, CatalogueEntry> = {
     detail: 'A trust policy must bind the repository or its owner (repository, repository_id, repository_owner, repository_owner_id or sub)',
   },
   OIDC_TOKEN_REFUSED: { status: 401, title: 'OIDC token refused', detail: 'No trust policy of this organization accepts the token' },
+  OIDC_TOKEN_ALREADY_USED: {
+    status: 401,
+    title: 'OIDC token already used',
+    detail: 'This OIDC token was already exchanged; an OIDC token may be exchanged once: request a new one from the issuer',
+  },
   OIDC_ISSUER_UNAVAILABLE: {
     status: 502,
     title: 'OIDC issuer unavailable',

@@ -36,6 +36,8 @@ export interface ServerLimits {
   eventsMaxSubscribers: number;
   /** How long the dashboard shows a revealed value before masking it again. */
   revealMs: number;
+  /** How often each instance applies the organizations' history retention (prunes old versions). */
+  historyPruneIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
@@ -56,6 +58,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
   eventsMaxPerPrincipal: 8,
   eventsMaxSubscribers: 1_000,
   revealMs: 30_000,
+  historyPruneIntervalMs: 3_600_000,
 };
 
 /** The environment variable of each limit, and the unit it is given in. */
@@ -77,6 +80,7 @@ export const LIMIT_SETTINGS: Record<keyof ServerLimits, { env: string; unit: 'ms
   eventsMaxPerPrincipal: { env: 'SECRETS_EVENTS_MAX_PER_PRINCIPAL', unit: 'count' },
   eventsMaxSubscribers: { env: 'SECRETS_EVENTS_MAX_SUBSCRIBERS', unit: 'count' },
   revealMs: { env: 'SECRETS_REVEAL_SECONDS', unit: 's' },
+  historyPruneIntervalMs: { env: 'SECRETS_HISTORY_PRUNE_INTERVAL_SECONDS', unit: 's' },
 };
 
 /** `invalid` raises the configuration error (config.ts owns its type). */

@@ -28,7 +28,7 @@ export function registerOidcAuthRoutes(app: FastifyInstance, exchange: OidcExcha
         reply.header('cache-control', 'no-store');
         return minted;
       } catch (err) {
-        if (err instanceof ApiError && err.code === 'OIDC_TOKEN_REFUSED') limiter.recordFailure(clientKey(request.socket.remoteAddress));
+        if (err instanceof ApiError && (err.code === 'OIDC_TOKEN_REFUSED' || err.code === 'OIDC_TOKEN_ALREADY_USED')) limiter.recordFailure(clientKey(request.socket.remoteAddress));
         throw err;
       }
     },

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { MemberService } from './members/member-service.ts';
 import { OrgService } from './orgs/org-service.ts';
 import { EnvironmentHistory } from './secrets/environment-history.ts';
+import { HistoryRetentionService } from './secrets/history-retention.ts';
 import { SecretBatchService } from './secrets/secret-batch.ts';
 import { SecretService } from './secrets/secret-service.ts';
 import { ServiceTokenService } from './tokens/service-token-service.ts';
@@ -12,6 +13,7 @@ export interface Services {
   secrets: SecretService;
   secretBatches: SecretBatchService;
   history: EnvironmentHistory;
+  retention: HistoryRetentionService;
   members: MemberService;
   orgs: OrgService;
   serviceTokens: ServiceTokenService;
@@ -23,6 +25,7 @@ export function createServices(deps: Deps, onTokenRevoked: (tokenId: string) => 
     secrets: new SecretService(deps.storage, deps.keyring, deps.revealCache),
     secretBatches: new SecretBatchService(deps.storage, deps.keyring, deps.revealCache),
     history: new EnvironmentHistory(deps.storage, deps.keyring, deps.revealCache),
+    retention: new HistoryRetentionService(deps.storage, deps.clock),
     members: new MemberService(deps.storage),
     orgs: new OrgService(deps.storage, deps.keyring),
     serviceTokens: new ServiceTokenService(deps.storage, onTokenRevoked),

@@ -121,7 +121,8 @@ export interface TimelineRow {
 
 export interface AuditInput {
   time: string;
-  actorType: 'user' | 'service' | 'anonymous';
+  /** `system`: the server itself (history pruning). */
+  actorType: 'user' | 'service' | 'anonymous' | 'system';
   actorId: string | null;
   actorName: string | null;
   action: AuditAction;
@@ -215,6 +216,24 @@ export interface PasskeyRow {
   transports: string;
   createdAt: string;
   lastUsedAt: string | null;
+}
+
+/** An organization's history retention: versions are kept `days` days after they were replaced, and the last `minVersions` of every secret always. */
+export interface HistoryRetentionRow {
+  days: number;
+  minVersions: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** What one pruning removed from one environment: per key, how many versions. */
+export interface PrunedEnvironment {
+  environmentId: string;
+  environment: string;
+  /** Kept versions (values) of existing secrets. */
+  versions: { key: string; versions: number }[];
+  /** Metadata of deleted secrets' versions (their values were gone already). */
+  deleted: { key: string; versions: number }[];
 }
 
 /** Raised by storage when a unique constraint would be broken (the caller maps it to a 409). */
@@ -396,6 +415,26 @@ export interface Storage {
   deleteOidcPolicy(orgId: string, policyId: string, at: string, audit: AuditInput): Promise<boolean>;
   /** Deletes the organization's exchange-minted tokens that expired before `before`; returns how many. */
   pruneOidcTokens(orgId: string, before: string): Promise<number>;
+
+  /**
+   * Records that the OIDC token `jti` of `issuer` was exchanged, remembered until `expiresAt`; false
+   * when it was recorded before and is still remembered (by any instance on the database). Entries
+   * that expired before `now` are forgotten first.
+   */
+  useOidcToken(issuer: string, jti: string, expiresAt: string, now: string): Promise<boolean>;
+
+  // History retention.
+  /** The organization's retention, or undefined when it has the defaults. */
+  getHistoryRetention(orgId: string): Promise<HistoryRetentionRow | undefined>;
+  setHistoryRetention(orgId: string, retention: HistoryRetentionRow, audit: AuditInput): Promise<void>;
+  /**
+   * Applies a retention to the organization's history, in one transaction: removes every kept version
+   * that was replaced before `cutoff` and is not among the newest `minVersions` of its secret (the
+   * current one counts), and the metadata of deleted secrets' versions deleted before `cutoff`; then
+   * writes `audit(environment)` for each environment something was removed from. When another instance
+   * is pruning the organization at that moment, does nothing and returns [].
+   */
+  pruneHistory(orgId: string, cutoff: string, minVersions: number, audit: (pruned: PrunedEnvironment) => AuditInput): Promise<PrunedEnvironment[]>;
 
   // Audit.
   /**

@@ -536,6 +536,105 @@ for (const backend of backends) {
       assert.equal(await storage.listAuditAfter(orgId, 10, revealed!.id), undefined, 'an event of another organization is unknown');
     });
 
+    it('prunes versions replaced before the cutoff beyond the newest minVersions, and deleted secrets\' metadata deleted before it, auditing each environment once', async () => {
+      const { orgId: o, env: e } = await newOrg(userId);
+      const staging = { id: randomUUID(), slug: 'staging', name: 'Staging', createdAt: at() };
+      await storage.createEnvironment(o, staging, audit('environment.create'));
+      const day = (d: string) => `2026-${d}T00:00:00.000Z`;
+      const history = async (envId: string, key: string, times: string[]) => {
+        await storage.createSecret(o, envId, { ...secret(key), at: times[0]! }, audit());
+        for (let i = 1; i < times.length; i++) {
+          await storage.updateSecret(o, envId, key, { description: '', nonce: blob(12), ciphertext: blob(20), at: times[i]!, by: 'Bob', expectedVersion: i }, audit('secret.update'));
+        }
+      };
+      // Cutoff 02-01, keep 2: OLD's v1–v3 were replaced before it (v4 is one of the newest two).
+      await history(e.id, 'OLD', [day('01-01'), day('01-02'), day('01-03'), day('01-04'), day('03-01')]);
+      // MIXED's v1 was replaced on 01-20 (goes); v2 was replaced after the cutoff (stays).
+      await history(e.id, 'MIXED', [day('01-01'), day('01-20'), day('02-15')]);
+      // RECENT's versions were all replaced after the cutoff: the window keeps them all.
+      await history(e.id, 'RECENT', [day('01-01'), day('02-10'), day('02-11'), day('02-12')]);
+      // FEW has no more versions than the minimum.
+      await history(e.id, 'FEW', [day('01-01'), day('01-02')]);
+      await history(e.id, 'GONE_EARLY', [day('01-01'), day('01-02')]);
+      await storage.deleteSecret(o, e.id, 'GONE_EARLY', { ...audit('secret.delete'), time: day('01-05') });
+      await history(e.id, 'GONE_LATE', [day('01-01')]);
+      await storage.deleteSecret(o, e.id, 'GONE_LATE', { ...audit('secret.delete'), time: day('02-05') });
+      await history(staging.id, 'STAGED', [day('01-01'), day('01-02'), day('01-03')]);
+      const other = await newOrg(userId);
+      await storage.createSecret(other.orgId, other.env.id, { ...secret('OLD'), at: day('01-01') }, audit());
+      for (let v = 1; v <= 3; v++) {
+        await storage.updateSecret(other.orgId, other.env.id, 'OLD', { description: '', nonce: blob(12), ciphertext: blob(20), at: day(`01-0${v + 1}`), by: 'Bob', expectedVersion: v }, audit('secret.update'));
+      }
+
+      const events: string[] = [];
+      const pruned = await storage.pruneHistory(o, day('02-01'), 2, (p) => {
+        events.push(p.environment);
+        return { ...audit('secret.history_pruned'), actorType: 'system', actorName: 'retention', environment: p.environment, keys: [p.environment], details: { pruned: p.versions, prunedDeleted: p.deleted } };
+      });
+      assert.deepEqual(
+        pruned.map((p) => ({ environment: p.environment, versions: p.versions, deleted: p.deleted })),
+        [
+          { environment: 'production', versions: [{ key: 'MIXED', versions: 1 }, { key: 'OLD', versions: 3 }], deleted: [{ key: 'GONE_EARLY', versions: 2 }] },
+          { environment: 'staging', versions: [{ key: 'STAGED', versions: 1 }], deleted: [] },
+        ],
+      );
+      assert.deepEqual(pruned.map((p) => p.environmentId), [e.id, staging.id]);
+      const versions = async (envId: string, key: string) => (await storage.listSecretVersions(o, envId, key))!.map((v) => v.version);
+      assert.deepEqual(await versions(e.id, 'OLD'), [5, 4]);
+      assert.deepEqual(await versions(e.id, 'MIXED'), [3, 2]);
+      assert.deepEqual(await versions(e.id, 'RECENT'), [4, 3, 2, 1]);
+      assert.deepEqual(await versions(e.id, 'FEW'), [2, 1]);
+      assert.deepEqual(await versions(staging.id, 'STAGED'), [3, 2]);
+      assert.equal(await storage.getSecretVersion(o, e.id, 'OLD', 3), undefined);
+      const deletedKeys = (await storage.secretTimeline(o, e.id)).filter((r) => r.deletedAt !== null).map((r) => r.key);
+      assert.deepEqual(deletedKeys, ['GONE_LATE']);
+      assert.equal((await storage.listSecretVersions(other.orgId, other.env.id, 'OLD'))!.length, 4, "another organization's history is untouched");
+      const logged = (await storage.listAudit(o, 50)).filter((x) => x.action === 'secret.history_pruned');
+      assert.deepEqual(logged.map((x) => [x.environment, x.actorType, x.actorName]).sort(), [['production', 'system', 'retention'], ['staging', 'system', 'retention']]);
+      assert.deepEqual(logged.find((x) => x.environment === 'staging')?.details, { pruned: [{ key: 'STAGED', versions: 1 }], prunedDeleted: [] });
+      assert.deepEqual(events, ['production', 'staging']);
+      assert.deepEqual(await storage.pruneHistory(o, day('02-01'), 2, () => assert.fail('nothing left to prune, nothing to audit')), []);
+    });
+
+    it('keeps an organization\'s history retention, and audits setting it in the same transaction', async () => {
+      const { orgId: o } = await newOrg(userId);
+      assert.equal(await storage.getHistoryRetention(o), undefined);
+      const set = { days: 30, minVersions: 3, updatedAt: '2030-01-01T00:00:00.000Z', updatedBy: 'Ada' };
+      await storage.setHistoryRetention(o, set, audit('history_retention.update'));
+      await storage.setHistoryRetention(o, { ...set, days: 7 }, audit('history_retention.update'));
+      assert.deepEqual({ ...(await storage.getHistoryRetention(o)) }, { ...set, days: 7 });
+      assert.equal(await storage.getHistoryRetention(orgId), undefined, 'per organization');
+      assert.equal((await storage.listAudit(o, 50)).filter((x) => x.action === 'history_retention.update').length, 2);
+    });
+
+    it('remembers an exchanged OIDC token (issuer and jti) until it expires, then forgets it', async () => {
+      const jti = randomUUID();
+      const iss = 'https://issuer.example';
+      assert.equal(await storage.useOidcToken(iss, jti, '2030-01-01T00:05:30.000Z', '2030-01-01T00:00:00.000Z'), true);
+      assert.equal(await storage.useOidcToken(iss, jti, '2030-01-01T00:05:30.000Z', '2030-01-01T00:01:00.000Z'), false, 'a second use is refused');
+      assert.equal(await storage.useOidcToken(iss, jti, '2030-01-01T00:05:30.000Z', '2030-01-01T00:05:30.000Z'), false, 'still remembered at its expiry');
+      assert.equal(await storage.useOidcToken('https://other.example', jti, '2030-01-01T00:05:30.000Z', '2030-01-01T00:01:00.000Z'), true, 'per issuer');
+      // Any use after the expiry forgets it (the token itself is refused as expired by then).
+      assert.equal(await storage.useOidcToken(iss, randomUUID(), '2030-01-01T00:20:00.000Z', '2030-01-01T00:05:31.000Z'), true);
+      assert.equal(await storage.useOidcToken(iss, jti, '2030-01-01T00:20:00.000Z', '2030-01-01T00:05:31.000Z'), true, 'forgotten after its expiry');
+    });
+
+    if (backend.name === 'PostgreSQL') {
+      it('lets exactly one of several instances exchanging one OIDC token at once record it', async () => {
+        assert.ok(peer);
+        const second = await peer();
+        try {
+          const jti = randomUUID();
+          const uses = await Promise.all(
+            Array.from({ length: 12 }, (_, i) => (i % 2 ? second : storage).useOidcToken('https://issuer.example', jti, '2030-01-01T00:05:30.000Z', '2030-01-01T00:00:00.000Z')),
+          );
+          assert.equal(uses.filter(Boolean).length, 1, JSON.stringify(uses));
+        } finally {
+          await second.close();
+        }
+      });
+    }
+
     it('answers a readiness ping once migrated', async () => {
       await storage.ping();
     });

@@ -15,7 +15,7 @@ import type { OidcPolicyRow, OrgRow, TokenRow } from '../../storage/types.ts';
 import type { AuditStamp } from './audit-stamp.ts';
 import { checkClaims, shown } from './claim-checks.ts';
 import { IssuerUnavailableError, type IssuerKeys } from './issuer-keys.ts';
-import { headerRefusal, verifyToken } from './verify-token.ts';
+import { CLOCK_LEEWAY_SECONDS, headerRefusal, verifyToken } from './verify-token.ts';
 
 export interface ExchangeRequest {
   org: string;
@@ -25,6 +25,8 @@ export interface ExchangeRequest {
 }
 
 const ANONYMOUS: Actor = { type: 'anonymous', id: null, name: null, display: 'anonymous' };
+/** The longest jti remembered (GitHub's are UUIDs); a longer one is refused rather than stored. */
+const MAX_JTI_LENGTH = 256;
 /** Minted tokens are kept this long past their expiry (their last use stays visible), then deleted. */
 const KEEP_EXPIRED_MS = 24 * 60 * 60 * 1000;
 
@@ -105,8 +107,9 @@ export class OidcExchangeService {
     const env = await this.deps.storage.getEnvironmentById(org.id, policy.environmentId);
     if (!env) throw new ApiError('ENVIRONMENT_NOT_FOUND', 'The environment of this trust policy no longer exists');
     const now = this.deps.clock.now();
-    const token = generateToken('service');
     const workflow = workflowOf(claims) ?? null;
+    await this.useOnce(org, policy, claims, now, audit, workflow);
+    const token = generateToken('service');
     const row: TokenRow = {
       id: randomUUID(),
       kind: 'service',
@@ -131,8 +134,33 @@ export class OidcExchangeService {
     return { token, expiresAt: row.expiresAt!, environment: env.slug };
   }
 
+  /**
+   * An OIDC token is exchanged once: its jti (with its issuer) is recorded in the database, shared by
+   * every instance, until the token expires (plus the leeway it is still accepted for). A second
+   * exchange of it, anywhere, is refused. Recorded only once every other check passed.
+   */
+  private async useOnce(org: OrgRow, policy: OidcPolicyRow, claims: JWTPayload, now: number, audit: AuditStamp, workflow: WorkflowContext | null): Promise<void> {
+    const by = { id: policy.id, name: policy.name };
+    const jti = claims.jti;
+    if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) {
+      const got = typeof jti === 'string' ? jti : null;
+      const reason = `the token's jti must be a string of 1 to ${MAX_JTI_LENGTH} characters, so it can be held to one exchange`;
+      throw this.refuse(org, audit, [{ policy: by, claim: 'jti', expected: `1–${MAX_JTI_LENGTH} characters`, got: shown(got), reason }], workflow ?? undefined);
+    }
+    const expiresAt = new Date(((claims.exp ?? 0) + CLOCK_LEEWAY_SECONDS) * 1000).toISOString();
+    if (await this.deps.storage.useOidcToken(policy.issuer, jti, expiresAt, new Date(now).toISOString())) return;
+    const refusal: OidcRefusal = {
+      policy: by,
+      claim: 'jti',
+      expected: 'a token not exchanged before',
+      got: shown(jti),
+      reason: 'this token was already exchanged; an OIDC token may be exchanged once: request a new one from the issuer',
+    };
+    throw this.refuse(org, audit, [refusal], workflow ?? undefined, 'OIDC_TOKEN_ALREADY_USED');
+  }
+
   /** Audits the refusal (not awaited, aggregated like every denial) and returns the problem to answer. */
-  private refuse(org: OrgRow | undefined, audit: AuditStamp, refusals: OidcRefusal[], workflow?: WorkflowContext): ApiError {
+  private refuse(org: OrgRow | undefined, audit: AuditStamp, refusals: OidcRefusal[], workflow?: WorkflowContext, code: RefusalCode = 'OIDC_TOKEN_REFUSED'): ApiError {
     if (!org) return refused(refusals);
     const details: AuditDetails = { refusals, ...(workflow && { workflow: { ...workflow, source: 'verified' } }) };
     const event = audit(ANONYMOUS, 'oidc.exchange', 'denied', null, details);
@@ -140,7 +168,7 @@ export class OidcExchangeService {
     const window = Math.floor(this.deps.clock.now() / this.deps.limits.auditDenialWindowMs);
     event.repeatKey = JSON.stringify([window, 'oidc.exchange', first?.policy?.id ?? null, first?.claim ?? null, first?.got ?? null, workflow?.repository ?? null]);
     void this.deps.storage.appendAudit(org.id, event).catch(() => undefined);
-    return refused(refusals);
+    return refused(refusals, code);
   }
 
   private unavailable(org: OrgRow, audit: AuditStamp, policy: OidcPolicyRow, err: IssuerUnavailableError): ApiError {
@@ -153,9 +181,12 @@ export class OidcExchangeService {
   }
 }
 
-function refused(refusals: OidcRefusal[]): ApiError {
+type RefusalCode = 'OIDC_TOKEN_REFUSED' | 'OIDC_TOKEN_ALREADY_USED';
+
+function refused(refusals: OidcRefusal[], code: RefusalCode = 'OIDC_TOKEN_REFUSED'): ApiError {
+  if (code === 'OIDC_TOKEN_ALREADY_USED') return new ApiError(code, undefined, { refusals });
   const first = refusals[0];
   const by = first?.policy ? `Trust policy ${first.policy.name} refused the token` : 'The token was refused';
   const detail = first ? `${by}: ${first.reason}` : undefined;
-  return new ApiError('OIDC_TOKEN_REFUSED', detail, { refusals });
+  return new ApiError(code, detail, { refusals });
 }

@@ -57,7 +57,8 @@ export async function verifyToken(token: string, policy: PolicyRef, keys: Issuer
       clockTolerance: CLOCK_LEEWAY_SECONDS,
       maxTokenAge: MAX_TOKEN_AGE_SECONDS,
       currentDate: now,
-      requiredClaims: ['exp'],
+      // jti: the exchange remembers it, so a token can be exchanged once (exchange.ts).
+      requiredClaims: ['exp', 'jti'],
     });
     return { ok: true, claims: payload };
   } catch (err) {
@@ -70,6 +71,9 @@ function judgeFailure(err: unknown, token: string, policy: PolicyRef, now: Date)
   if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
     const claims = err.payload;
     const signed = (r: OidcRefusal): Verified => ({ ok: false, refusal: r, unsigned: false });
+    if (err.reason === 'missing' && err.claim === 'jti') {
+      return signed(refusal('jti', 'present', null, 'the token has no jti claim, so it could not be held to one exchange; it is refused', policy));
+    }
     if (err.reason === 'missing') return signed(refusal(err.claim, 'present', null, `the token has no ${err.claim} claim`, policy));
     switch (err.claim) {
       case 'exp':

@@ -254,6 +254,29 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX secret_deleted_versions_env ON secret_deleted_versions (org_id, environment_id, key);
     `,
   },
+  {
+    version: 7,
+    name: 'history retention and used OIDC tokens',
+    sql: `
+      -- An organization's history retention; no row means the defaults (90 days, at least 10 versions).
+      CREATE TABLE history_retention (
+        org_id TEXT PRIMARY KEY REFERENCES orgs (id) ON DELETE CASCADE,
+        days INTEGER NOT NULL,
+        min_versions INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+      -- Every OIDC token exchanged (issuer and jti, never the token), until it expires: an OIDC token
+      -- is exchanged once, whichever instance it reaches.
+      CREATE TABLE oidc_used_tokens (
+        issuer TEXT NOT NULL,
+        jti TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (issuer, jti)
+      );
+      CREATE INDEX oidc_used_tokens_expiry ON oidc_used_tokens (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this server runs on. */

@@ -28,6 +28,8 @@ import {
   type InvitationRow,
   type OidcPolicyRow,
   type PasskeyRow,
+  type PrunedEnvironment,
+  type HistoryRetentionRow,
   type SessionRow,
   type MemberRow,
   type NewSecret,
@@ -42,11 +44,28 @@ import {
   type TokenRow,
   type UserRow,
 } from '../types.ts';
+import { groupPruned, type PrunedRow } from '../pruned-history.ts';
 import { AuditBatcher } from './audit-batcher.ts';
 import { CacheListener, CHANGE_EVENTS_CHANNEL, CHANGES_CHANNEL } from './cache-listener.ts';
 import { LATEST_PG_MIGRATION, migratePostgres, RUNNING_LOCK_KEY, STARTUP_LOCK_KEY } from './migrations.ts';
 
 const UNIQUE_VIOLATION = '23505';
+/** With the organization id's hash: held by the instance pruning that organization's history. */
+const HISTORY_PRUNE_LOCK_KEY = 0x5ec7e77;
+/**
+ * A kept version goes when the version that replaced it (the next one, kept or current) was written
+ * before the cutoff and it is not among the newest minVersions; both hold for every older version too,
+ * so what goes is each secret's versions up to the newest that qualifies.
+ */
+const PRUNABLE_VERSIONS = `SELECT v.environment_id AS "environmentId", e.slug AS environment, v.workspace_id AS "workspaceId", v.key,
+  max(v.version) AS "upTo" FROM secret_versions v
+  JOIN secrets s ON s.org_id = v.org_id AND s.environment_id = v.environment_id AND s.workspace_id = v.workspace_id AND s.key = v.key
+  JOIN environments e ON e.id = v.environment_id
+  WHERE v.org_id = $1 AND v.version <= s.version - $2 AND coalesce(
+    (SELECT n.created_at FROM secret_versions n WHERE n.org_id = v.org_id AND n.environment_id = v.environment_id
+      AND n.workspace_id = v.workspace_id AND n.key = v.key AND n.version = v.version + 1),
+    CASE WHEN s.version = v.version + 1 THEN s.updated_at END) COLLATE "C" < $3
+  GROUP BY v.environment_id, e.slug, v.workspace_id, v.key`;
 const CACHE_LIMIT = 10_000;
 const DEFAULT_CHANGE_BACKLOG = 10_000;
 
@@ -890,6 +909,66 @@ export class PostgresStorage implements Storage {
     });
     if (gone > 0) this.tokenCache.clear();
     return gone;
+  }
+
+  /** The insert decides: of instances exchanging one token at once, exactly one inserts the row. */
+  async useOidcToken(issuer: string, jti: string, expiresAt: string, now: string): Promise<boolean> {
+    await this.pool.query('DELETE FROM oidc_used_tokens WHERE expires_at COLLATE "C" < $1', [now]);
+    const r = await this.pool.query('INSERT INTO oidc_used_tokens (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT (issuer, jti) DO NOTHING', [
+      issuer,
+      jti,
+      expiresAt,
+    ]);
+    return r.rowCount === 1;
+  }
+
+  // --- history retention --------------------------------------------------------------------------
+
+  async getHistoryRetention(orgId: string): Promise<HistoryRetentionRow | undefined> {
+    return this.row<HistoryRetentionRow>(
+      'SELECT days, min_versions AS "minVersions", updated_at AS "updatedAt", updated_by AS "updatedBy" FROM history_retention WHERE org_id = $1',
+      [orgId],
+    );
+  }
+
+  async setHistoryRetention(orgId: string, r: HistoryRetentionRow, audit: AuditInput): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(
+        `INSERT INTO history_retention (org_id, days, min_versions, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (org_id) DO UPDATE SET days = excluded.days, min_versions = excluded.min_versions, updated_at = excluded.updated_at,
+        updated_by = excluded.updated_by`,
+        [orgId, r.days, r.minVersions, r.updatedAt, r.updatedBy],
+      );
+      await this.insertAudit(c, orgId, audit);
+    });
+  }
+
+  /** Instances prune on their own schedules: the one holding the organization's lock prunes, the others skip. */
+  async pruneHistory(orgId: string, cutoff: string, minVersions: number, audit: (pruned: PrunedEnvironment) => AuditInput): Promise<PrunedEnvironment[]> {
+    return this.tx(async (c) => {
+      const locked = await this.row<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [HISTORY_PRUNE_LOCK_KEY, orgId], c);
+      if (!locked?.ok) return [];
+      const values: PrunedRow[] = [];
+      for (const r of await this.rows<Omit<PrunedRow, 'versions'> & { workspaceId: string; upTo: number }>(PRUNABLE_VERSIONS, [orgId, minVersions, cutoff], c)) {
+        const gone = await c.query('DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $3 AND key = $4 AND version <= $5', [
+          orgId,
+          r.environmentId,
+          r.workspaceId,
+          r.key,
+          r.upTo,
+        ]);
+        values.push({ environmentId: r.environmentId, environment: r.environment, key: r.key, versions: gone.rowCount ?? 0 });
+      }
+      const deleted = await this.rows<PrunedRow>(
+        `DELETE FROM secret_deleted_versions d USING environments e WHERE e.id = d.environment_id AND d.org_id = $1
+        AND d.deleted_at COLLATE "C" < $2 RETURNING d.environment_id AS "environmentId", e.slug AS environment, d.key, 1 AS versions`,
+        [orgId, cutoff],
+        c,
+      );
+      const pruned = groupPruned(values, deleted);
+      for (const p of pruned) await this.insertAudit(c, orgId, audit(p));
+      return pruned;
+    });
   }
 
   // --- sessions (read from the database on every request: nothing to invalidate across instances) -

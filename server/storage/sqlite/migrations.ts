@@ -267,6 +267,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX secret_deleted_versions_env ON secret_deleted_versions (org_id, environment_id, key);
     `,
   },
+  {
+    version: 9,
+    name: 'history retention and used OIDC tokens',
+    sql: `
+      -- An organization's history retention (services/secrets/history-retention.ts); no row means the
+      -- defaults (90 days, at least the last 10 versions).
+      CREATE TABLE history_retention (
+        org_id TEXT PRIMARY KEY REFERENCES orgs (id) ON DELETE CASCADE,
+        days INTEGER NOT NULL,
+        min_versions INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+      ) STRICT;
+      -- Every OIDC token exchanged (issuer and jti, never the token), until it expires: an OIDC token
+      -- is exchanged once. Shared by every instance on the database.
+      CREATE TABLE oidc_used_tokens (
+        issuer TEXT NOT NULL,
+        jti TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (issuer, jti)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX oidc_used_tokens_expiry ON oidc_used_tokens (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this server runs on (what `migrate` brings a database to). */

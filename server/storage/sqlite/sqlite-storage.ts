@@ -7,6 +7,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { AuditDetails, ClaimConditions, Role, WorkflowContext } from '../../../core/api-types.ts';
 import { ChangeSignal } from '../../events/change-signal.ts';
+import { groupPruned, type PrunedRow } from '../pruned-history.ts';
 import { AuditCommitter } from './audit-committer.ts';
 import { LATEST_MIGRATION, migrate } from './migrations.ts';
 import {
@@ -21,12 +22,14 @@ import {
   type BatchWrite,
   type ChangeRow,
   type EnvironmentRow,
+  type HistoryRetentionRow,
   type MemberRow,
   type NewSecret,
   type InvitationRow,
   type OidcPolicyRow,
   type OrgRow,
   type PasskeyRow,
+  type PrunedEnvironment,
   type SessionRow,
   type SecretMetaRow,
   type SecretRow,
@@ -120,6 +123,8 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): void {
 export class SqliteStorage implements Storage {
   private readonly db: DatabaseSync;
   private readonly s: Record<string, StatementSync>;
+  /** History retention and used OIDC tokens. */
+  private readonly h: Record<string, StatementSync>;
   private readonly audit: AuditCommitter;
   // Read-through caches for rows on every request's path that this server alone changes: orgs and
   // environments are never renamed or deleted, users never edited, and tokens change only by
@@ -268,6 +273,31 @@ export class SqliteStorage implements Storage {
       userByEmail: p('SELECT id, name, email, instance_admin AS instanceAdmin, created_at AS createdAt FROM users WHERE lower(email) = lower(?)'),
       schemaVersion: p('SELECT max(version) AS v FROM schema_migrations'),
       listAudit: p(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+    };
+    this.h = {
+      getRetention: p('SELECT days, min_versions AS minVersions, updated_at AS updatedAt, updated_by AS updatedBy FROM history_retention WHERE org_id = ?'),
+      setRetention: p(`INSERT INTO history_retention (org_id, days, min_versions, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (org_id) DO UPDATE SET days = excluded.days, min_versions = excluded.min_versions, updated_at = excluded.updated_at,
+        updated_by = excluded.updated_by`),
+      // A kept version goes when the version that replaced it (the next one, kept or current) was
+      // written before the cutoff and it is not among the newest minVersions. Both hold for every older
+      // version too, so what goes is each secret's versions up to the newest that qualifies.
+      prunableVersions: p(`SELECT v.environment_id AS environmentId, e.slug AS environment, v.workspace_id AS workspaceId, v.key,
+        max(v.version) AS upTo FROM secret_versions v
+        JOIN secrets s ON s.org_id = v.org_id AND s.environment_id = v.environment_id AND s.workspace_id = v.workspace_id AND s.key = v.key
+        JOIN environments e ON e.id = v.environment_id
+        WHERE v.org_id = ?1 AND v.version <= s.version - ?2 AND coalesce(
+          (SELECT n.created_at FROM secret_versions n WHERE n.org_id = v.org_id AND n.environment_id = v.environment_id
+            AND n.workspace_id = v.workspace_id AND n.key = v.key AND n.version = v.version + 1),
+          CASE WHEN s.version = v.version + 1 THEN s.updated_at END) < ?3
+        GROUP BY v.environment_id, v.workspace_id, v.key`),
+      pruneVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? AND version <= ?`),
+      prunableDeleted: p(`SELECT d.environment_id AS environmentId, e.slug AS environment, d.key, count(*) AS versions
+        FROM secret_deleted_versions d JOIN environments e ON e.id = d.environment_id
+        WHERE d.org_id = ? AND d.deleted_at < ? GROUP BY d.environment_id, d.key`),
+      pruneDeleted: p('DELETE FROM secret_deleted_versions WHERE org_id = ? AND deleted_at < ?'),
+      forgetUsedOidcTokens: p('DELETE FROM oidc_used_tokens WHERE expires_at < ?'),
+      useOidcToken: p('INSERT INTO oidc_used_tokens (issuer, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING'),
     };
     // Started after the migrations, so the worker's connection sees the final schema.
     this.audit = new AuditCommitter(file);
@@ -752,6 +782,41 @@ export class SqliteStorage implements Storage {
     const gone = Number(this.run('pruneOidcTokens', orgId, before).changes);
     if (gone > 0) this.tokenCache.clear();
     return gone;
+  }
+
+  async useOidcToken(issuer: string, jti: string, expiresAt: string, now: string): Promise<boolean> {
+    return this.tx(() => {
+      this.h.forgetUsedOidcTokens!.run(now);
+      return Number(this.h.useOidcToken!.run(issuer, jti, expiresAt).changes) === 1;
+    });
+  }
+
+  // --- history retention --------------------------------------------------------------------------
+
+  async getHistoryRetention(orgId: string): Promise<HistoryRetentionRow | undefined> {
+    return this.h.getRetention!.get(orgId) as HistoryRetentionRow | undefined;
+  }
+
+  async setHistoryRetention(orgId: string, r: HistoryRetentionRow, audit: AuditInput): Promise<void> {
+    this.tx(() => {
+      this.h.setRetention!.run(orgId, r.days, r.minVersions, r.updatedAt, r.updatedBy);
+      this.insertAudit(orgId, audit);
+    });
+  }
+
+  async pruneHistory(orgId: string, cutoff: string, minVersions: number, audit: (pruned: PrunedEnvironment) => AuditInput): Promise<PrunedEnvironment[]> {
+    return this.tx(() => {
+      const values: PrunedRow[] = [];
+      for (const r of this.h.prunableVersions!.all(orgId, minVersions, cutoff) as unknown as (Omit<PrunedRow, 'versions'> & { workspaceId: string; upTo: number })[]) {
+        const gone = Number(this.h.pruneVersions!.run(orgId, r.environmentId, r.workspaceId, r.key, r.upTo).changes);
+        values.push({ environmentId: r.environmentId, environment: r.environment, key: r.key, versions: gone });
+      }
+      const deleted = this.h.prunableDeleted!.all(orgId, cutoff) as unknown as PrunedRow[];
+      this.h.pruneDeleted!.run(orgId, cutoff);
+      const pruned = groupPruned(values, deleted);
+      for (const p of pruned) this.insertAudit(orgId, audit(p));
+      return pruned;
+    });
   }
 
   // --- sessions -----------------------------------------------------------------------------------
