@@ -26,6 +26,7 @@ import type {
   SecretsAtMoment,
   EnvironmentChanges,
   EnvironmentRollback,
+  HistoryRetention,
   ServiceToken,
   User,
   Workspace,
@@ -380,6 +381,18 @@ export class SecretsClient {
     return this.#get(withQuery(path`/v1/orgs/${org}/audit`, { ...opts }));
   }
 
+  // History retention
+
+  /** How long the organization keeps replaced versions (any member). */
+  async getHistoryRetention(org: string): Promise<HistoryRetention> {
+    return this.#get(path`/v1/orgs/${org}/settings/history-retention`);
+  }
+
+  /** Sets it (Admin+); the server's next pruning applies it. A PUT of the same body is safe to repeat. */
+  async setHistoryRetention(org: string, body: { days: number; minVersions: number }): Promise<HistoryRetention> {
+    return (await this.#http.send<HistoryRetention>({ method: 'PUT', path: path`/v1/orgs/${org}/settings/history-retention`, body, idempotent: true })).data;
+  }
+
   /** Closes the keep-alive connections; the client cannot be used afterwards. */
   async close(): Promise<void> {
     await this.#http.close();
@@ -389,7 +402,8 @@ export class SecretsClient {
    * `POST /v1/auth/oidc`: exchanges a CI run's OIDC token for a short-lived read-only token of one
    * environment. Sent without a bearer token; the OIDC token is redacted from any error. Not retried
    * (each attempt is audited and counts against the address's failed-authentication budget), except
-   * when the request provably never left.
+   * when the request provably never left. An OIDC token is exchanged once: a second exchange of it is
+   * refused (SECRETS_UNAUTHORIZED, problem OIDC_TOKEN_ALREADY_USED); ask the issuer for a new one.
    */
   static async exchangeOidcToken(options: TokenlessOptions, body: { org: string; token: string; policy?: string }): Promise<OidcExchange> {
     const http = transportFor(options, null);

@@ -155,9 +155,15 @@ export class EnvironmentHistory {
       });
       result.restored.push({ key, from: row.version, to: row.version + 1, version: was.version });
     }
+    // A key that existed at `at` but whose version of then was pruned (history retention) is not new:
+    // it is unrestorable, never removed.
+    for (const [key, row] of [...current].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!then.has(key) && row.createdAt <= at) result.unrestorable.push(key);
+    }
+    result.unrestorable.sort();
     if (removeNew) {
       for (const key of [...current.keys()].sort()) {
-        if (then.has(key)) continue;
+        if (then.has(key) || result.unrestorable.includes(key)) continue;
         writes.push({ kind: 'delete', key, at: now.toISOString(), by: caller.actor.display });
         result.removed.push(key);
       }

@@ -12,7 +12,10 @@ import { toKeyObject } from '../../../server/crypto/envelope.ts';
 import { Keyring } from '../../../server/crypto/keyring.ts';
 import { RevealCache } from '../../../server/crypto/reveal-cache.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../../server/limits.ts';
+import { PostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
+import type { Storage } from '../../../server/storage/types.ts';
+import { databaseFor, testingPostgres } from '../../helpers/postgres.ts';
 import { PublicSite } from '../../../server/web/public-site.ts';
 
 export class ManualClock implements Clock {
@@ -34,11 +37,19 @@ export interface InProcessServer {
   stop(): Promise<void>;
 }
 
-export async function serveInProcess(clock: Clock, limits: Partial<ServerLimits>): Promise<InProcessServer> {
+export interface InProcessOptions {
+  /** Store on the run's backend (PostgreSQL in the PostgreSQL run) instead of always SQLite. */
+  runBackend?: boolean;
+  /** Store in this PostgreSQL database (another in-process server may share it); implies PostgreSQL. */
+  databaseUrl?: string;
+}
+
+export async function serveInProcess(clock: Clock, limits: Partial<ServerLimits>, options: InProcessOptions = {}): Promise<InProcessServer & { databaseUrl?: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'secrets-inproc-'));
-  const storage = SqliteStorage.open(dataDir);
+  const databaseUrl = options.databaseUrl ?? (options.runBackend && testingPostgres() ? await databaseFor(dataDir) : undefined);
+  const storage: Storage = databaseUrl ? await PostgresStorage.open(databaseUrl) : SqliteStorage.open(dataDir);
   const keyring = new Keyring(toKeyObject(randomBytes(32)));
-  await bootstrapIfEmpty(storage, keyring, dataDir);
+  const adminFile = await storage.exclusive(() => bootstrapIfEmpty(storage, keyring, dataDir));
   const site = new PublicSite(undefined);
   const app = buildApp({ storage, keyring, revealCache: new RevealCache(), clock, limits: { ...DEFAULT_LIMITS, ...limits }, site }, { logLevel: 'silent' });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -47,8 +58,9 @@ export async function serveInProcess(clock: Clock, limits: Partial<ServerLimits>
   return {
     url: `http://127.0.0.1:${port}`,
     origin: site.origin,
-    adminToken: readFileSync(adminTokenPath(dataDir), 'utf8').trim(),
+    adminToken: adminFile ? readFileSync(adminTokenPath(dataDir), 'utf8').trim() : '',
     dataDir,
+    ...(databaseUrl && { databaseUrl }),
     stop: async () => {
       await app.close();
       await storage.close();
