@@ -117,7 +117,8 @@ describe('server: OIDC exchange over time (injected clock)', function () {
     assert.ok(Number(limited.headers['retry-after']) > 0);
     assert.equal((await requestFrom(url, '127.0.0.32', 'POST', '/v1/auth/oidc', { json: { org: team.org, token: good } })).status, 200, 'other addresses are unaffected');
     clock.advance(60_000);
-    assert.equal((await from(good)).status, 200, 'the window is over');
+    // (A fresh token: `good` was exchanged once already, and an OIDC token is exchanged once.)
+    assert.equal((await from(await issuer.sign(issuer.claims(AUD), { iat: clock.seconds() }))).status, 200, 'the window is over');
   });
 });
 

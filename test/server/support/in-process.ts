@@ -12,6 +12,7 @@ import { toKeyObject } from '../../../server/crypto/envelope.ts';
 import { Keyring } from '../../../server/crypto/keyring.ts';
 import { RevealCache } from '../../../server/crypto/reveal-cache.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../../server/limits.ts';
+import type { OidcSettings } from '../../../server/services/oidc/settings.ts';
 import { PostgresStorage } from '../../../server/storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts';
 import type { Storage } from '../../../server/storage/types.ts';
@@ -42,6 +43,8 @@ export interface InProcessOptions {
   runBackend?: boolean;
   /** Store in this PostgreSQL database (another in-process server may share it); implies PostgreSQL. */
   databaseUrl?: string;
+  /** Keyless CI settings (e.g. http issuers allowed for a loopback issuer). */
+  oidc?: OidcSettings;
 }
 
 export async function serveInProcess(clock: Clock, limits: Partial<ServerLimits>, options: InProcessOptions = {}): Promise<InProcessServer & { databaseUrl?: string }> {
@@ -51,7 +54,7 @@ export async function serveInProcess(clock: Clock, limits: Partial<ServerLimits>
   const keyring = new Keyring(toKeyObject(randomBytes(32)));
   const adminFile = await storage.exclusive(() => bootstrapIfEmpty(storage, keyring, dataDir));
   const site = new PublicSite(undefined);
-  const app = buildApp({ storage, keyring, revealCache: new RevealCache(), clock, limits: { ...DEFAULT_LIMITS, ...limits }, site }, { logLevel: 'silent' });
+  const app = buildApp({ storage, keyring, revealCache: new RevealCache(), clock, limits: { ...DEFAULT_LIMITS, ...limits }, site, ...(options.oidc && { oidc: options.oidc }) }, { logLevel: 'silent' });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   site.bind(port);
