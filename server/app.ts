@@ -116,7 +116,8 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
   // Retention is applied by every instance on its own schedule (storage lets one prune at a time).
   const pruning = schedulePruning(services.retention, deps.limits.historyPruneIntervalMs, (err) => app.log.warn(`history pruning failed: ${(err as Error).message}`));
   app.addHook('onReady', async () => pruning.start());
-  app.addHook('onClose', async () => pruning.stop());
+  // Before storage closes (start.ts closes it on onClose), so no pruning runs on a closed database.
+  app.addHook('preClose', async () => pruning.stop());
   const streams = new EventStreams(deps.storage, deps.limits);
   registerEventRoutes(app, deps, streams);
   // Open event streams would otherwise keep the server from closing; clients resume with Last-Event-ID.
