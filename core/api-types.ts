@@ -25,6 +25,8 @@ export interface Me {
   tokenKind: 'personal' | 'service';
   organization?: string;
   environment?: string;
+  /** A service token bound to a workspace: its slug. */
+  workspace?: string;
 }
 
 export interface Org {
