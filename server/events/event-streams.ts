@@ -4,11 +4,11 @@
 // resume with Last-Event-ID continues after that number — across reconnects, restarts and (with a
 // shared database) instances — or says `reset` when the number is no longer kept.
 import type { ServerResponse } from 'node:http';
-import type { EnvironmentEvent, SecretScope } from '../../core/api-types.ts';
+import type { EnvironmentEvent } from '../../core/api-types.ts';
 import { ApiError } from '../errors.ts';
 import { SECURITY_HEADERS } from '../http/security-headers.ts';
 import type { ServerLimits } from '../limits.ts';
-import type { ChangeRow, Storage } from '../storage/types.ts';
+import type { Storage } from '../storage/types.ts';
 
 /** Changes read per query while catching up. */
 const PAGE = 500;
@@ -31,28 +31,6 @@ export interface StreamTarget {
 export function sseMessage(event: EnvironmentEvent): string {
   const { type, id, ...rest } = event;
   return `event: ${type}\nid: ${id}\ndata: ${JSON.stringify(rest)}\n\n`;
-}
-
-/**
- * A numbered change log a stream follows: the environment's (organization secrets), and on a workspace's
- * stream also the workspace's own. The stream's id is the cursors of its sources joined by `.`.
- */
-interface Source {
-  /** '' for the environment's own log, else the workspace's id. */
-  workspaceId: string;
-  scope: SecretScope | undefined;
-  /** Whether a change of this log belongs on the stream. */
-  shows: (row: ChangeRow) => boolean;
-}
-
-function sourcesOf(target: StreamTarget): Source[] {
-  const ws = target.workspace;
-  if (!ws) return [{ workspaceId: '', scope: undefined, shows: () => true }];
-  return [
-    // The workspaces an organization secret could be used by when it changed (null: recorded before workspaces: all).
-    { workspaceId: '', scope: 'organization', shows: (r) => !r.workspaces || r.workspaces.length === 0 || r.workspaces.includes(ws.slug) },
-    { workspaceId: ws.id, scope: 'workspace', shows: () => true },
-  ];
 }
 
 export class EventStreams {
@@ -86,21 +64,20 @@ export class EventStreams {
   async serve(res: ServerResponse, target: StreamTarget): Promise<void> {
     const storage = this.#storage;
     const { orgId, environmentId, environment } = target;
-    const sources = sourcesOf(target);
+    // A workspace's stream is its own numbered log (its secrets' changes and those of organization secrets it may use).
+    const log = target.workspace?.id ?? '';
     const where = { environment, ...(target.workspace && { workspace: target.workspace.slug }) };
     let closed = false;
-    const cursors = sources.map(() => 0);
-    const id = () => cursors.join('.');
+    let cursor = 0;
     let pumping = false;
     let again = false;
 
     const write = (text: string): void => {
       if (!closed) res.write(text);
     };
-    const latest = () => Promise.all(sources.map((src) => storage.latestChange(orgId, environmentId, src.workspaceId)));
     const reset = async (reason: string): Promise<void> => {
-      (await latest()).forEach((n, i) => (cursors[i] = n));
-      write(sseMessage({ type: 'reset', id: id(), ...where, reason }));
+      cursor = await storage.latestChange(orgId, environmentId, log);
+      write(sseMessage({ type: 'reset', id: String(cursor), ...where, reason }));
     };
     const pump = async (): Promise<void> => {
       if (pumping) {
@@ -111,25 +88,29 @@ export class EventStreams {
       try {
         do {
           again = false;
-          for (let i = 0; i < sources.length; i++) {
-            const src = sources[i]!;
-            for (;;) {
-              if (closed) return;
-              const rows = await storage.listChanges(orgId, environmentId, cursors[i]!, PAGE, src.workspaceId);
-              if (rows.length > 0 && rows[0]!.seq !== cursors[i]! + 1) {
-                await reset(`Events after id ${id()} are no longer kept; reload the secrets, then continue from this id`);
-                continue;
-              }
-              let text = '';
-              for (const row of rows) {
-                cursors[i] = row.seq;
-                if (!src.shows(row)) continue;
-                const event: EnvironmentEvent = { type: row.kind, id: id(), ...where, key: row.key, version: row.version, actor: row.actor, time: row.time };
-                text += sseMessage(src.scope ? { ...event, scope: src.scope } : event);
-              }
-              if (text) write(text);
-              if (rows.length < PAGE) break;
+          for (;;) {
+            if (closed) return;
+            const rows = await storage.listChanges(orgId, environmentId, cursor, PAGE, log);
+            if (rows.length > 0 && rows[0]!.seq !== cursor + 1) {
+              await reset(`Events after id ${cursor} are no longer kept; reload the secrets, then continue from this id`);
+              continue;
             }
+            let text = '';
+            for (const row of rows) {
+              text += sseMessage({
+                type: row.kind,
+                id: String(row.seq),
+                ...where,
+                key: row.key,
+                version: row.version,
+                actor: row.actor,
+                time: row.time,
+                ...(row.scope && { scope: row.scope }),
+              });
+              cursor = row.seq;
+            }
+            if (text) write(text);
+            if (rows.length < PAGE) break;
           }
         } while (again);
       } catch {
@@ -180,25 +161,19 @@ export class EventStreams {
     write(`retry: ${RETRY_MS}\n\n`);
 
     try {
-      const newest = await latest();
+      const latest = await storage.latestChange(orgId, environmentId, log);
       const asked = target.lastEventId?.trim();
-      const parts = asked === undefined || asked === '' ? undefined : asked.split('.');
-      if (parts === undefined) {
-        newest.forEach((n, i) => (cursors[i] = n));
-        write(sseMessage({ type: 'ready', id: id(), ...where }));
-      } else if (parts.length !== sources.length || parts.some((p, i) => !/^\d{1,15}$/.test(p) || Number(p) > newest[i]!)) {
-        await reset(`The Last-Event-ID is not an event of this ${target.workspace ? 'workspace' : 'environment'}; reload the secrets, then continue from this id`);
-      } else if (
-        (
-          await Promise.all(
-            parts.map(async (p, i) => Number(p) < newest[i]! && (await storage.listChanges(orgId, environmentId, Number(p), 1, sources[i]!.workspaceId))[0]?.seq !== Number(p) + 1),
-          )
-        ).some(Boolean)
-      ) {
+      const of = target.workspace ? 'workspace' : 'environment';
+      if (asked === undefined || asked === '') {
+        cursor = latest;
+        write(sseMessage({ type: 'ready', id: String(cursor), ...where }));
+      } else if (!/^\d{1,15}$/.test(asked) || Number(asked) > latest) {
+        await reset(`The Last-Event-ID is not an event of this ${of}; reload the secrets, then continue from this id`);
+      } else if (Number(asked) < latest && (await storage.listChanges(orgId, environmentId, Number(asked), 1, log))[0]?.seq !== Number(asked) + 1) {
         await reset(`Events after id ${asked} are no longer kept; reload the secrets, then continue from this id`);
       } else {
-        parts.forEach((p, i) => (cursors[i] = Number(p)));
-        write(sseMessage({ type: 'ready', id: id(), ...where }));
+        cursor = Number(asked);
+        write(sseMessage({ type: 'ready', id: String(cursor), ...where }));
       }
     } catch {
       finish();

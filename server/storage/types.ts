@@ -4,7 +4,7 @@
 // or not at all. Check-then-act rules (last owner, expected version, unique keys) are decided inside the
 // storage's transactions, so they hold when several server instances share one database. SQLite
 // (sqlite/, one process) and PostgreSQL (postgres/, any number of instances) implement it.
-import type { AuditAction, AuditDetails, AuditFilter, AuditOutcome, ClaimConditions, Role, WorkflowContext } from '../../core/api-types.ts';
+import type { AuditAction, AuditDetails, AuditFilter, AuditOutcome, ClaimConditions, Role, SecretScope, WorkflowContext } from '../../core/api-types.ts';
 
 // The audit filter is the API's own (core), so the route, the storage and the clients cannot drift.
 export type { AuditFilter };
@@ -174,8 +174,10 @@ export interface ChangeRow {
   /** Display name of who changed it. */
   actor: string;
   time: string;
-  /** An organization secret's change: the workspaces that could use it then ([] = all; null = unknown, all). Absent for a workspace's own. */
+  /** An organization secret's change: the workspaces that could use it then ([] = all; null = unknown, all). Absent on a workspace's stream. */
   workspaces?: string[] | null;
+  /** On a workspace's stream: whether the change was of its own secret or of an organization secret it may use. */
+  scope?: SecretScope;
 }
 
 export interface NewSecret {
@@ -290,6 +292,20 @@ export class WorkspaceInUseError extends Error {
     super(`limited to this workspace alone: ${keys.join(', ')}`);
     this.keys = keys;
   }
+}
+
+/**
+ * The workspaces that see a change of who may use an organization secret: those it had and those it
+ * has ([] = every workspace, on either side).
+ */
+export function scopeChangeAudience(before: readonly string[], after: readonly string[]): string[] {
+  if (before.length === 0 || after.length === 0) return [];
+  return [...new Set([...before, ...after])].sort();
+}
+
+/** Display name of who made a change, as change events show it. */
+export function changeActor(audit: AuditInput): string {
+  return audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
 }
 
 /** Raised when a workspace secret is written to a workspace deleted meanwhile (nothing was written). */

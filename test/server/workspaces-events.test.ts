@@ -1,7 +1,7 @@
 // Live events of a workspace (GET …/workspaces/{ws}/environments/{env}/events), against the live
 // server: changes of the workspace's own secrets and of organization secrets available to it, each
-// with its scope; nothing of other workspaces or of organization secrets limited elsewhere; resumable
-// with the stream's own ids; never a value. The organization's stream shows no workspace secret.
+// with its scope, numbered in the workspace's own stream; nothing of other workspaces or of organization
+// secrets limited elsewhere; resumable; never a value. The organization's stream shows no workspace secret.
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { RawStream } from '../helpers/sse-stream.ts';
@@ -46,7 +46,7 @@ describe('server: live events of a workspace', function () {
     await ready(orgStream);
     const readyEvent = s.events().find((e) => e.event === 'ready')!;
     assert.equal(readyEvent.data.workspace, a);
-    assert.match(readyEvent.id, /^\d+\.\d+$/);
+    assert.equal(readyEvent.id, '0', 'a new workspace\'s stream starts at 0: its ids are its own');
 
     const values = [canary('ev-org'), canary('ev-own'), canary('ev-own2'), canary('ev-b'), canary('ev-elsewhere')];
     await createOrgSecret(api, team.admin.token, team.org, ENV, 'EV_SHARED', values[0]!);
@@ -72,14 +72,23 @@ describe('server: live events of a workspace', function () {
       assert.ok(!orgStream.text.includes(v), 'no value in the organization stream');
     }
     const ids = s.changes().map((e) => e.id);
-    assert.ok(ids.every((id) => /^\d+\.\d+$/.test(id)), ids.join());
+    assert.deepEqual(ids, ['1', '2', '3', '4']);
 
-    // Resuming after the second event replays the last two, with the same ids.
+    // Who may use an organization secret changing is an event for the workspaces that gain or lose it.
+    assert.equal((await api.patch(`/v1/orgs/${team.org}/environments/${ENV}/secrets/EV_SHARED`, team.admin.token, { workspaces: [b] })).status, 200);
+    await s.waitFor('the scope change', (x) => x.changes().length >= 5);
+    assert.deepEqual(s.changes().slice(4).map((e) => [e.event, e.data.key, e.data.version, e.data.scope]), [['updated', 'EV_SHARED', 1, 'organization']]);
+    assert.equal((await api.patch(`/v1/orgs/${team.org}/environments/${ENV}/secrets/EV_ELSEWHERE`, team.admin.token, { workspaces: [b, a] })).status, 200);
+    await s.waitFor('EV_ELSEWHERE now available', (x) => x.changes().length >= 6);
+    assert.deepEqual(s.changes()[5]!.data.key, 'EV_ELSEWHERE');
+
+    // Resuming after the second event replays the rest, with the same ids.
     const resumed = await subscribe(`${wsEnvPath(team.org, a, ENV)}/events`, team.viewer.token, { 'last-event-id': ids[1]! });
     await resumed.waitFor('two replayed', (x) => x.changes().length >= 2);
-    assert.deepEqual(resumed.changes().map((e) => e.id), ids.slice(2));
+    await resumed.waitFor('four replayed', (x) => x.changes().length >= 4);
+    assert.deepEqual(resumed.changes().map((e) => e.id), s.changes().slice(2).map((e) => e.id));
     // An id of another shape is a reset, not an error.
-    const bad = await subscribe(`${wsEnvPath(team.org, a, ENV)}/events`, team.viewer.token, { 'last-event-id': '7' });
+    const bad = await subscribe(`${wsEnvPath(team.org, a, ENV)}/events`, team.viewer.token, { 'last-event-id': '41.7' });
     await bad.waitFor('reset', (x) => x.events().some((e) => e.event === 'reset'));
   });
 

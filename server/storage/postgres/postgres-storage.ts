@@ -11,7 +11,7 @@
 // token usable.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { AuditDetails, ClaimConditions, Role, WorkflowContext } from '../../../core/api-types.ts';
+import type { AuditDetails, ClaimConditions, Role, SecretScope, WorkflowContext } from '../../../core/api-types.ts';
 import { ChangeSignal } from '../../events/change-signal.ts';
 import {
   AuditWriteError,
@@ -21,6 +21,8 @@ import {
   VersionConflictError,
   WorkspaceGoneError,
   WorkspaceInUseError,
+  changeActor,
+  scopeChangeAudience,
   type AuditFilter,
   type AuditInput,
   type AuditRow,
@@ -647,10 +649,32 @@ export class PostgresStorage implements Storage {
     time: string,
     workspaces: string[],
   ): Promise<void> {
-    if (workspaceId === '') {
-      await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, kind, key, version, actor, time, workspaces));
+    if (workspaceId !== '') {
+      // The environment row before the stream's, as an organization change takes them (a batch may not have it yet).
+      await this.bumpRevision(c, orgId, environmentId);
+      await this.recordWorkspaceChange(c, orgId, environmentId, workspaceId, 'workspace', kind, key, version, actor, time);
       return;
     }
+    await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, kind, key, version, actor, time, workspaces));
+    // Every workspace that may use it sees it in its own stream (the environment row, locked first by every write, orders them).
+    const all = await this.rows<{ id: string; slug: string }>('SELECT id, slug FROM workspaces WHERE org_id = $1 ORDER BY id', [orgId], c);
+    for (const w of all) {
+      if (workspaces.length === 0 || workspaces.includes(w.slug)) await this.recordWorkspaceChange(c, orgId, environmentId, w.id, 'organization', kind, key, version, actor, time);
+    }
+  }
+
+  private async recordWorkspaceChange(
+    c: pg.PoolClient,
+    orgId: string,
+    environmentId: string,
+    workspaceId: string,
+    scope: SecretScope,
+    kind: ChangeRow['kind'],
+    key: string,
+    version: number,
+    actor: string,
+    time: string,
+  ): Promise<void> {
     // The stream's row stays locked until commit: numbers follow commit order without gaps.
     const { seq } = (await this.row<{ seq: number }>(
       `INSERT INTO workspace_streams (environment_id, workspace_id, change_seq) VALUES ($1, $2, 1)
@@ -659,8 +683,8 @@ export class PostgresStorage implements Storage {
       c,
     ))!;
     await c.query(
-      'INSERT INTO workspace_change_events (environment_id, workspace_id, seq, org_id, kind, key, version, actor, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      [environmentId, workspaceId, seq, orgId, kind, key, version, actor, time],
+      'INSERT INTO workspace_change_events (environment_id, workspace_id, seq, org_id, kind, key, version, actor, time, scope) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      [environmentId, workspaceId, seq, orgId, kind, key, version, actor, time, scope],
     );
     if (seq > this.changeBacklog) await c.query('DELETE FROM workspace_change_events WHERE environment_id = $1 AND workspace_id = $2 AND seq <= $3', [environmentId, workspaceId, seq - this.changeBacklog]);
     await c.query('SELECT pg_notify($1, $2)', [CHANGE_EVENTS_CHANNEL, environmentId]);
@@ -723,14 +747,21 @@ export class PostgresStorage implements Storage {
 
   async setSecretWorkspaces(orgId: string, environmentId: string, key: string, workspaces: string[], audit: AuditInput): Promise<SecretRow | undefined> {
     return this.tx(async (c) => {
-      const row = await this.row<SecretRow>(
+      const before = await this.row<{ workspaces: string[] }>(
+        `SELECT workspaces FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 FOR UPDATE`,
+        [orgId, environmentId, key],
+        c,
+      );
+      if (!before) return undefined;
+      const row = (await this.row<SecretRow>(
         `UPDATE secrets SET workspaces = $4 WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING ${SECRET_COLS}`,
         [orgId, environmentId, key, workspaces],
         c,
-      );
-      if (!row) return undefined;
+      ))!;
       await this.bumpRevision(c, orgId, environmentId);
       await this.insertAudit(c, orgId, audit);
+      // An event for the workspaces that gain or lose it (the version stays: versions are of the value).
+      await this.recordSecretChange(c, orgId, environmentId, '', 'updated', key, row.version, changeActor(audit), audit.time, scopeChangeAudience(before.workspaces, workspaces));
       return row;
     });
   }
@@ -952,7 +983,7 @@ export class PostgresStorage implements Storage {
   async listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number, workspaceId = ''): Promise<ChangeRow[]> {
     if (workspaceId !== '') {
       return this.rows<ChangeRow>(
-        `SELECT seq, kind, key, version, actor, time FROM workspace_change_events
+        `SELECT seq, kind, key, version, actor, time, scope FROM workspace_change_events
          WHERE environment_id = $1 AND workspace_id = $2 AND org_id = $3 AND seq > $4 ORDER BY seq LIMIT $5`,
         [environmentId, workspaceId, orgId, afterSeq, limit],
       );

@@ -319,6 +319,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 11,
+    name: 'organization changes in workspace streams',
+    sql: `
+      -- A workspace's stream also numbers the changes of organization secrets it may use (scope
+      -- 'organization'), so its ids are its own and a resume replays in commit order.
+      ALTER TABLE workspace_change_events ADD COLUMN scope TEXT NOT NULL DEFAULT 'workspace' CHECK (scope IN ('organization', 'workspace'));
+    `,
+  },
 ];
 
 /** The schema version this server runs on (what `migrate` brings a database to). */

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
-import type { AuditDetails, ClaimConditions, Role, WorkflowContext } from '../../../core/api-types.ts';
+import type { AuditDetails, ClaimConditions, Role, SecretScope, WorkflowContext } from '../../../core/api-types.ts';
 import { ChangeSignal } from '../../events/change-signal.ts';
 import { AuditCommitter } from './audit-committer.ts';
 import { LATEST_MIGRATION, migrate } from './migrations.ts';
@@ -17,6 +17,8 @@ import {
   VersionConflictError,
   WorkspaceGoneError,
   WorkspaceInUseError,
+  changeActor,
+  scopeChangeAudience,
   type AuditInput,
   type AuditFilter,
   type AuditRow,
@@ -255,12 +257,13 @@ export class SqliteStorage implements Storage {
       insertChange: p(`INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time, workspaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       nextWsChangeSeq: p(`INSERT INTO workspace_streams (environment_id, workspace_id, change_seq) VALUES (?, ?, 1)
         ON CONFLICT (environment_id, workspace_id) DO UPDATE SET change_seq = change_seq + 1 RETURNING change_seq AS seq`),
-      insertWsChange: p(`INSERT INTO workspace_change_events (environment_id, workspace_id, seq, org_id, kind, key, version, actor, time)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertWsChange: p(`INSERT INTO workspace_change_events (environment_id, workspace_id, seq, org_id, kind, key, version, actor, time, scope)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      orgWorkspaces: p('SELECT id, slug FROM workspaces WHERE org_id = ? ORDER BY id'),
       pruneWsChanges: p('DELETE FROM workspace_change_events WHERE environment_id = ? AND workspace_id = ? AND seq <= ?'),
       latestWsChange: p(`SELECT s.change_seq AS seq FROM workspace_streams s JOIN workspaces w ON w.id = s.workspace_id
         WHERE w.org_id = ? AND s.environment_id = ? AND s.workspace_id = ?`),
-      listWsChanges: p(`SELECT seq, kind, key, version, actor, time FROM workspace_change_events
+      listWsChanges: p(`SELECT seq, kind, key, version, actor, time, scope FROM workspace_change_events
         WHERE environment_id = ? AND workspace_id = ? AND org_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       pruneChanges: p('DELETE FROM change_events WHERE environment_id = ? AND seq <= ?'),
       latestChange: p('SELECT change_seq AS seq FROM environments WHERE org_id = ? AND id = ?'),
@@ -596,17 +599,26 @@ export class SqliteStorage implements Storage {
   }
 
   /**
-   * Records a change in its stream, inside the change's transaction, and drops what is past the
-   * backlog: an organization secret's in the environment's (with the workspaces that may use it, as
-   * JSON), a workspace secret's in that workspace's stream of the environment.
+   * Records a change in its streams, inside the change's transaction, dropping what is past the
+   * backlog: an organization secret's in the environment's and in the stream of every workspace that
+   * may use it (`workspaces`, JSON; [] = all), a workspace secret's in that workspace's stream. Each
+   * stream numbers its own changes, so a workspace's ids are its own and replay in commit order.
    */
   private recordSecretChange(orgId: string, environmentId: string, workspaceId: string, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string, workspaces: string): void {
-    if (workspaceId === '') {
-      this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, kind, key, version, actor, time, workspaces));
+    if (workspaceId !== '') {
+      this.recordWorkspaceChange(orgId, environmentId, workspaceId, 'workspace', kind, key, version, actor, time);
       return;
     }
+    this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, kind, key, version, actor, time, workspaces));
+    const audience = JSON.parse(workspaces) as string[];
+    for (const w of this.all<{ id: string; slug: string }>('orgWorkspaces', orgId)) {
+      if (audience.length === 0 || audience.includes(w.slug)) this.recordWorkspaceChange(orgId, environmentId, w.id, 'organization', kind, key, version, actor, time);
+    }
+  }
+
+  private recordWorkspaceChange(orgId: string, environmentId: string, workspaceId: string, scope: SecretScope, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string): void {
     const { seq } = this.get<{ seq: number }>('nextWsChangeSeq', environmentId, workspaceId)!;
-    this.run('insertWsChange', environmentId, workspaceId, seq, orgId, kind, key, version, actor, time);
+    this.run('insertWsChange', environmentId, workspaceId, seq, orgId, kind, key, version, actor, time, scope);
     if (seq > this.changeBacklog) this.run('pruneWsChanges', environmentId, workspaceId, seq - this.changeBacklog);
   }
 
@@ -658,12 +670,19 @@ export class SqliteStorage implements Storage {
   }
 
   async setSecretWorkspaces(orgId: string, environmentId: string, key: string, workspaces: string[], audit: AuditInput): Promise<SecretRow | undefined> {
-    return this.tx(() => {
-      if (Number(this.run('setWorkspaces', JSON.stringify(workspaces), orgId, environmentId, key).changes) !== 1) return undefined;
+    const row = this.tx(() => {
+      const before = this.secret(orgId, environmentId, '', key);
+      if (!before) return undefined;
+      this.run('setWorkspaces', JSON.stringify(workspaces), orgId, environmentId, key);
       this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
+      // An event for the workspaces that gain or lose it (the version stays: versions are of the value).
+      const audience = JSON.stringify(scopeChangeAudience(before.workspaces, workspaces));
+      this.recordSecretChange(orgId, environmentId, '', 'updated', key, before.version, changeActor(audit), audit.time, audience);
       return this.secret(orgId, environmentId, '', key);
     });
+    if (row) this.changes.raise(environmentId);
+    return row;
   }
 
   async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput, workspaceId = ''): Promise<SecretMetaRow[]> {
