@@ -25,6 +25,8 @@ export interface Me {
   tokenKind: 'personal' | 'service';
   organization?: string;
   environment?: string;
+  /** A service token bound to a workspace: its slug. */
+  workspace?: string;
 }
 
 export interface Org {
@@ -97,6 +99,8 @@ export interface SecretVersion {
 
 export interface SecretVersionList {
   key: string;
+  /** In a workspace's effective set: whose versions these are (the workspace's own secret, or the organization's). */
+  scope?: SecretScope;
   /** Newest first; the first is the current version. */
   versions: SecretVersion[];
 }
@@ -108,6 +112,8 @@ export interface SecretAtMoment {
   createdAt: string;
   createdBy: string;
   retained: boolean;
+  /** Only in a workspace's effective set. */
+  scope?: SecretScope;
 }
 
 export interface SecretsAtMoment {
@@ -270,8 +276,13 @@ export type AuditAction =
   | 'oidc_policy.create'
   | 'oidc_policy.update'
   | 'oidc_policy.delete'
+  | 'workspace.create'
+  | 'workspace.update'
+  | 'workspace.delete'
   // Recorded only when denied (allowed reads of metadata are not audited):
   | 'org.read'
+  | 'workspace.list'
+  | 'workspace.read'
   | 'member.list'
   | 'environment.list'
   | 'token.list'
@@ -340,6 +351,10 @@ export interface AuditDetails {
   prunedDeleted?: { key: string; versions: number }[];
   /** The retention a pruning applied, or a retention change set. */
   retention?: { days: number; minVersions: number };
+  /** An organization secret's workspaces changed (sorted slugs; [] = every workspace). */
+  workspaces?: { before: string[]; after: string[] };
+  /** A workspace's name or owner changed (the owner as a user id). */
+  changes?: { name?: { before: string; after: string }; owner?: { before: string; after: string } };
 }
 
 // --- History retention ---------------------------------------------------------------------------
@@ -372,6 +387,8 @@ export interface OidcPolicy {
   issuer: string;
   audience: string;
   environment: string;
+  /** The workspace the minted tokens are bound to (its effective set), or null for the organization's environment. */
+  workspace: string | null;
   claims: ClaimConditions;
   ttlSeconds: number;
   createdAt: string;
@@ -384,6 +401,8 @@ export interface OidcPolicyInput {
   issuer?: string;
   audience: string;
   environment: string;
+  /** Bind minted tokens to this workspace; null (in a PATCH) unbinds. */
+  workspace?: string | null;
   claims: ClaimConditions;
   ttlSeconds?: number;
 }
@@ -393,6 +412,8 @@ export interface OidcExchange {
   token: string;
   expiresAt: string;
   environment: string;
+  /** The workspace the token is bound to (it reads that workspace's effective set), or null. */
+  workspace: string | null;
 }
 
 /** One check of an exchange or a dry run. `got` is the token's value (never the token itself). */
@@ -457,6 +478,9 @@ export interface SecretChangeEvent {
   /** Display name of who made the change (a user's name, or `token:<name>`). */
   actor: string;
   time: string;
+  /** On a workspace's stream: the workspace, and whether the change was of its own secret or an organization secret available to it. */
+  workspace?: string;
+  scope?: SecretScope;
 }
 
 /** Sent first on every stream: the id the stream continues from. */
@@ -464,6 +488,8 @@ export interface StreamReadyEvent {
   type: 'ready';
   id: string;
   environment: string;
+  /** On a workspace's stream. */
+  workspace?: string;
 }
 
 /** The requested Last-Event-ID is older than what the server keeps (or unknown): reload the list, then continue from `id`. */
@@ -471,6 +497,8 @@ export interface StreamResetEvent {
   type: 'reset';
   id: string;
   environment: string;
+  /** On a workspace's stream. */
+  workspace?: string;
   reason: string;
 }
 
@@ -535,7 +563,13 @@ export type ProblemCode =
   | 'OIDC_POLICY_TOO_BROAD'
   | 'OIDC_TOKEN_REFUSED'
   | 'OIDC_TOKEN_ALREADY_USED'
-  | 'OIDC_ISSUER_UNAVAILABLE';
+  | 'OIDC_ISSUER_UNAVAILABLE'
+  | 'WORKSPACE_NOT_FOUND'
+  | 'WORKSPACE_EXISTS'
+  | 'WORKSPACE_OWNER_INVALID'
+  | 'WORKSPACE_UNKNOWN'
+  | 'WORKSPACE_IN_USE'
+  | 'ORG_SECRET_READ_ONLY';
 
 /** Key rules shared by every consumer, so a client can validate as the user types. */
 export const SECRET_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;

@@ -8,7 +8,7 @@ import type { EnvironmentEvent } from '../../core/api-types.ts';
 import { ApiError } from '../errors.ts';
 import { SECURITY_HEADERS } from '../http/security-headers.ts';
 import type { ServerLimits } from '../limits.ts';
-import type { ChangeRow, Storage } from '../storage/types.ts';
+import type { Storage } from '../storage/types.ts';
 
 /** Changes read per query while catching up. */
 const PAGE = 500;
@@ -19,6 +19,8 @@ export interface StreamTarget {
   orgId: string;
   environmentId: string;
   environment: string;
+  /** A workspace's stream: its own secrets' changes and those of organization secrets available to it. */
+  workspace?: { id: string; slug: string };
   /** Whose stream this is, for the per-principal cap: `user:<id>` or `token:<id>`. */
   principal: string;
   /** The request's Last-Event-ID header, if any. */
@@ -29,10 +31,6 @@ export interface StreamTarget {
 export function sseMessage(event: EnvironmentEvent): string {
   const { type, id, ...rest } = event;
   return `event: ${type}\nid: ${id}\ndata: ${JSON.stringify(rest)}\n\n`;
-}
-
-function changeEvent(environment: string, row: ChangeRow): EnvironmentEvent {
-  return { type: row.kind, id: String(row.seq), environment, key: row.key, version: row.version, actor: row.actor, time: row.time };
 }
 
 export class EventStreams {
@@ -66,6 +64,9 @@ export class EventStreams {
   async serve(res: ServerResponse, target: StreamTarget): Promise<void> {
     const storage = this.#storage;
     const { orgId, environmentId, environment } = target;
+    // A workspace's stream is its own numbered log (its secrets' changes and those of organization secrets it may use).
+    const log = target.workspace?.id ?? '';
+    const where = { environment, ...(target.workspace && { workspace: target.workspace.slug }) };
     let closed = false;
     let cursor = 0;
     let pumping = false;
@@ -75,8 +76,8 @@ export class EventStreams {
       if (!closed) res.write(text);
     };
     const reset = async (reason: string): Promise<void> => {
-      cursor = await storage.latestChange(orgId, environmentId);
-      write(sseMessage({ type: 'reset', id: String(cursor), environment, reason }));
+      cursor = await storage.latestChange(orgId, environmentId, log);
+      write(sseMessage({ type: 'reset', id: String(cursor), ...where, reason }));
     };
     const pump = async (): Promise<void> => {
       if (pumping) {
@@ -89,14 +90,23 @@ export class EventStreams {
           again = false;
           for (;;) {
             if (closed) return;
-            const rows = await storage.listChanges(orgId, environmentId, cursor, PAGE);
+            const rows = await storage.listChanges(orgId, environmentId, cursor, PAGE, log);
             if (rows.length > 0 && rows[0]!.seq !== cursor + 1) {
               await reset(`Events after id ${cursor} are no longer kept; reload the secrets, then continue from this id`);
               continue;
             }
             let text = '';
             for (const row of rows) {
-              text += sseMessage(changeEvent(environment, row));
+              text += sseMessage({
+                type: row.kind,
+                id: String(row.seq),
+                ...where,
+                key: row.key,
+                version: row.version,
+                actor: row.actor,
+                time: row.time,
+                ...(row.scope && { scope: row.scope }),
+              });
               cursor = row.seq;
             }
             if (text) write(text);
@@ -151,18 +161,19 @@ export class EventStreams {
     write(`retry: ${RETRY_MS}\n\n`);
 
     try {
-      const latest = await storage.latestChange(orgId, environmentId);
+      const latest = await storage.latestChange(orgId, environmentId, log);
       const asked = target.lastEventId?.trim();
+      const of = target.workspace ? 'workspace' : 'environment';
       if (asked === undefined || asked === '') {
         cursor = latest;
-        write(sseMessage({ type: 'ready', id: String(cursor), environment }));
+        write(sseMessage({ type: 'ready', id: String(cursor), ...where }));
       } else if (!/^\d{1,15}$/.test(asked) || Number(asked) > latest) {
-        await reset('The Last-Event-ID is not an event of this environment; reload the secrets, then continue from this id');
-      } else if (Number(asked) < latest && (await storage.listChanges(orgId, environmentId, Number(asked), 1))[0]?.seq !== Number(asked) + 1) {
+        await reset(`The Last-Event-ID is not an event of this ${of}; reload the secrets, then continue from this id`);
+      } else if (Number(asked) < latest && (await storage.listChanges(orgId, environmentId, Number(asked), 1, log))[0]?.seq !== Number(asked) + 1) {
         await reset(`Events after id ${asked} are no longer kept; reload the secrets, then continue from this id`);
       } else {
         cursor = Number(asked);
-        write(sseMessage({ type: 'ready', id: String(cursor), environment }));
+        write(sseMessage({ type: 'ready', id: String(cursor), ...where }));
       }
     } catch {
       finish();

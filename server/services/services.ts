@@ -8,6 +8,7 @@ import { SecretBatchService } from './secrets/secret-batch.ts';
 import { SecretService } from './secrets/secret-service.ts';
 import { ServiceTokenService } from './tokens/service-token-service.ts';
 import { UserService } from './users/user-service.ts';
+import { WorkspaceService } from './workspaces/workspace-service.ts';
 
 export interface Services {
   secrets: SecretService;
@@ -18,11 +19,13 @@ export interface Services {
   orgs: OrgService;
   serviceTokens: ServiceTokenService;
   users: UserService;
+  workspaces: WorkspaceService;
 }
 
 export function createServices(deps: Deps, onTokenRevoked: (tokenId: string) => void): Services {
+  const workspaces = new WorkspaceService(deps.storage, deps.revealCache);
   return {
-    secrets: new SecretService(deps.storage, deps.keyring, deps.revealCache),
+    secrets: new SecretService(deps.storage, deps.keyring, deps.revealCache, workspaces),
     secretBatches: new SecretBatchService(deps.storage, deps.keyring, deps.revealCache),
     history: new EnvironmentHistory(deps.storage, deps.keyring, deps.revealCache),
     retention: new HistoryRetentionService(deps.storage, deps.clock),
@@ -30,5 +33,6 @@ export function createServices(deps: Deps, onTokenRevoked: (tokenId: string) => 
     orgs: new OrgService(deps.storage, deps.keyring),
     serviceTokens: new ServiceTokenService(deps.storage, onTokenRevoked),
     users: new UserService(deps.storage),
+    workspaces,
   };
 }

@@ -269,6 +269,67 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 9,
+    name: 'workspaces',
+    sql: `
+      -- A workspace's own secrets are rows of secrets (and their versions) with its id as workspace_id.
+      CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        slug TEXT NOT NULL,
+        name TEXT NOT NULL,
+        owner_id TEXT NOT NULL REFERENCES users (id),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        UNIQUE (org_id, slug)
+      ) STRICT;
+      -- Organization secrets: the workspace slugs that may use them (JSON array, sorted; [] = all).
+      ALTER TABLE secrets ADD COLUMN workspaces TEXT NOT NULL DEFAULT '[]';
+      -- A service token (and a trust policy, for the tokens it mints) bound to a workspace; deleted with it.
+      ALTER TABLE tokens ADD COLUMN workspace_id TEXT REFERENCES workspaces (id) ON DELETE CASCADE;
+      ALTER TABLE oidc_policies ADD COLUMN workspace_id TEXT REFERENCES workspaces (id) ON DELETE CASCADE;
+      ALTER TABLE audit_events ADD COLUMN workspace TEXT;
+      CREATE INDEX secrets_workspace ON secrets (org_id, workspace_id) WHERE workspace_id <> '';
+    `,
+  },
+  {
+    version: 10,
+    name: 'workspace change events',
+    sql: `
+      -- The workspaces an organization secret could be used by when it changed (JSON; NULL for changes
+      -- recorded before workspaces existed: every workspace), so a workspace's stream shows only its own.
+      ALTER TABLE change_events ADD COLUMN workspaces TEXT;
+      -- A workspace's own secrets' changes, numbered per workspace and environment like change_events.
+      CREATE TABLE workspace_streams (
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        change_seq INTEGER NOT NULL,
+        PRIMARY KEY (environment_id, workspace_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE workspace_change_events (
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        org_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
+        key TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        time TEXT NOT NULL,
+        PRIMARY KEY (environment_id, workspace_id, seq)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 11,
+    name: 'organization changes in workspace streams',
+    sql: `
+      -- A workspace's stream also numbers the changes of organization secrets it may use (scope
+      -- 'organization'), so its ids are its own and a resume replays in commit order.
+      ALTER TABLE workspace_change_events ADD COLUMN scope TEXT NOT NULL DEFAULT 'workspace' CHECK (scope IN ('organization', 'workspace'));
+    `,
+  },
+  {
+    version: 12,
     name: 'history retention and used OIDC tokens',
     sql: `
       -- An organization's history retention (services/secrets/history-retention.ts); no row means the
