@@ -39,6 +39,9 @@ export const OPTIONS = {
   watch: { type: 'boolean', short: 'w' },
   debounce: { type: 'string' },
   grace: { type: 'string' },
+  // Secret history (issue 12).
+  at: { type: 'string' },
+  from: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -76,6 +79,8 @@ export interface Flags {
   watch?: boolean;
   debounce?: string;
   grace?: string;
+  at?: string;
+  from?: string;
 }
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];

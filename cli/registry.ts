@@ -2,6 +2,7 @@
 import type { Command } from './command.ts';
 import { audit } from './commands/audit.ts';
 import { compare } from './commands/compare.ts';
+import { diff } from './commands/diff.ts';
 import { complete } from './commands/complete.ts';
 import { completion } from './commands/completion.ts';
 import { envs } from './commands/envs.ts';
@@ -34,7 +35,7 @@ export const COMMANDS: readonly Command[] = [
   // Live changes (issue 14).
   watch,
   // Secret history (issue 12).
-  history, rollback,
+  history, rollback, diff,
 ];
 
 /** Commands that work but are not listed in --help (the completion scripts' helper). */

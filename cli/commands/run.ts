@@ -25,7 +25,8 @@ with them added to (and overriding) the current environment. The secrets exist o
 environment: this process's environment and the calling shell's stay as they were. SIGINT, SIGTERM and
 SIGHUP are passed on to the command; the exit status is the command's own, or 128 + the signal number
 if a signal ended it (127 if COMMAND is not found, 126 if it cannot be executed). A reference to a
-missing secret is an error unless --keep-missing leaves it as written. A secret whose name changes how
+missing secret is an error unless --keep-missing leaves it as written; a pinned reference \`\${NAME@3}\`
+uses version 3 of NAME (one more request), and a version not kept is an error naming it. A secret whose name changes how
 programs start or find code (BASH_ENV, NODE_OPTIONS, LD_PRELOAD, PATH, …) is refused, naming it, unless
 --allow-name NAME (repeatable) lets it through. The CLI's own settings (SECRETS_TOKEN, SECRETS_URL,
 SECRETS_ORG, SECRETS_ENV, SECRETS_DEBUG) are not passed to COMMAND; a secret of that name is.
