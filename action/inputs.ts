@@ -19,6 +19,8 @@ export interface ActionInputs {
   auth: ActionAuth;
   org: string;
   environment: string;
+  /** A workspace of the organization: its effective set is loaded (organization secrets available to it, overridden by its own). */
+  workspace: string | null;
   /** null: every secret in the environment, exported under its own key. */
   keys: KeySelection[] | null;
   /** The environment as it was at this moment (ISO time with a zone), or null for now. */
@@ -164,6 +166,7 @@ export function readInputs(): ActionInputs {
     auth: authentication,
     org: slug('org'),
     environment: slug('environment'),
+    workspace: optional('workspace') === null ? null : slug('workspace'),
     keys,
     at,
     exportEnv: boolean('export-env'),

@@ -45,7 +45,7 @@ async function loadAndExport(): Promise<void> {
   const started = Date.now();
   let loaded;
   try {
-    loaded = await revealEnvironment(client, inputs.org, inputs.environment, {
+    loaded = await revealEnvironment(client, inputs.org, inputs.workspace === null ? inputs.environment : { workspace: inputs.workspace, environment: inputs.environment }, {
       keys: inputs.keys === null ? null : inputs.keys.map((k) => k.key),
       alsoKeys: templateText === null ? [] : findReferences(templateText).map(referenceTarget),
       ...(inputs.at !== null && { at: inputs.at }),
@@ -58,7 +58,7 @@ async function loadAndExport(): Promise<void> {
   } finally {
     await client.close();
   }
-  const where = `${inputs.org}/${inputs.environment}${inputs.at === null ? '' : ` as of ${inputs.at}`}`;
+  const where = `${inputs.org}/${inputs.environment}${inputs.workspace === null ? '' : ` (workspace ${inputs.workspace})`}${inputs.at === null ? '' : ` as of ${inputs.at}`}`;
   core.info(`Read ${plural(Object.keys(loaded.values).length, 'secret')} from ${where} in ${Date.now() - started} ms (${plural(loaded.requests, 'request')})`);
 
   if (loaded.missing.length > 0) {
@@ -129,8 +129,9 @@ async function loadAndExport(): Promise<void> {
     await writeSummary({
       org: inputs.org,
       environment: inputs.environment,
+      workspace: inputs.workspace,
       at: inputs.at,
-      exports: plan.exports.map((e) => ({ ...e, version: loaded.entries[e.key]!.version })),
+      exports: plan.exports.map((e) => ({ ...e, version: loaded.entries[e.key]!.version, scope: loaded.entries[e.key]!.scope })),
       destinations,
       missing: loaded.missing,
     });
@@ -160,7 +161,15 @@ async function credentials(inputs: ActionInputs, options: TokenlessOptions): Pro
       `The trust policy that accepted this job's OIDC token grants environment ${minted.environment}, not ${inputs.environment}; set "environment: ${minted.environment}" or use the policy for ${inputs.environment} ("oidc-policy")`,
     );
   }
-  core.info(`Exchanged the job's OIDC token for a read-only token of ${inputs.org}/${minted.environment}, valid until ${minted.expiresAt}`);
+  // A token bound to a workspace reads only that workspace's effective set, and an unbound one no workspace's.
+  if ((minted.workspace ?? null) !== inputs.workspace) {
+    const granted = minted.workspace ? `workspace ${minted.workspace}` : 'the organization (no workspace)';
+    throw new ActionError(
+      'ACTION_OIDC_ENVIRONMENT',
+      `The trust policy that accepted this job's OIDC token grants ${granted}, not ${inputs.workspace === null ? 'the organization (no workspace)' : `workspace ${inputs.workspace}`}; ${minted.workspace ? `set "workspace: ${minted.workspace}"` : 'remove the "workspace" input'} or use the policy for it ("oidc-policy")`,
+    );
+  }
+  core.info(`Exchanged the job's OIDC token for a read-only token of ${inputs.org}/${minted.environment}${minted.workspace ? ` (workspace ${minted.workspace})` : ''}, valid until ${minted.expiresAt}`);
   return { ...options, token: minted.token };
 }
 

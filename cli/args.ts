@@ -42,6 +42,10 @@ export const OPTIONS = {
   // Secret history (issue 12).
   at: { type: 'string' },
   from: { type: 'string' },
+  // Workspaces (issue 11).
+  workspace: { type: 'string' },
+  workspaces: { type: 'string' },
+  owner: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -81,6 +85,9 @@ export interface Flags {
   grace?: string;
   at?: string;
   from?: string;
+  workspace?: string;
+  workspaces?: string;
+  owner?: string;
 }
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];

@@ -3,6 +3,7 @@
 // connections, and how an event reads on one line.
 import type { EnvironmentEvent } from '../core/api-types.ts';
 import type { Context, Target } from './context.ts';
+import { CliError } from './errors.ts';
 import { printableRow } from './server-text.ts';
 
 export interface LiveOptions {
@@ -10,12 +11,25 @@ export interface LiveOptions {
   onEvent(event: EnvironmentEvent): void | Promise<void>;
 }
 
-export function followTarget(ctx: Context, { org, env }: Target, options: LiveOptions): Promise<void> {
-  return ctx.client().followEvents(org, env, {
+/**
+ * The server streams the changes of an organization's environments only (docs/api.md, Workspaces: a
+ * workspace's own secrets are not streamed yet). Following the organization's stream for a workspace
+ * would miss its own changes without saying so, so it is refused before anything starts.
+ */
+export function refuseWorkspaceStream(target: Target): void {
+  if (target.workspace === undefined) return;
+  throw new CliError(
+    'CLI_USAGE',
+    `The server does not stream the changes of a workspace's secrets yet, so ${target.label} cannot be followed; without --workspace (and SECRETS_WORKSPACE) this follows the organization's secrets of ${target.org}/${target.env}`,
+  );
+}
+
+export function followTarget(ctx: Context, { org, ref, label }: Target, options: LiveOptions): Promise<void> {
+  return ctx.client().followEvents(org, ref, {
     signal: options.signal,
     onEvent: options.onEvent,
     onDisconnect: ({ attempt, delayMs, reason }) =>
-      ctx.note(`secrets: lost the event stream of ${org}/${env} (${reason}); reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt})`),
+      ctx.note(`secrets: lost the event stream of ${label} (${reason}); reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt})`),
   });
 }
 

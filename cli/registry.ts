@@ -24,6 +24,7 @@ import { set } from './commands/set.ts';
 import { tokens } from './commands/tokens.ts';
 import { users } from './commands/users.ts';
 import { whoami } from './commands/whoami.ts';
+import { workspaces } from './commands/workspaces.ts';
 import { oidcPolicies } from './commands/oidc-policies.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -36,6 +37,8 @@ export const COMMANDS: readonly Command[] = [
   watch,
   // Secret history (issue 12).
   history, rollback, diff,
+  // Workspaces (issue 11).
+  workspaces,
 ];
 
 /** Commands that work but are not listed in --help (the completion scripts' helper). */

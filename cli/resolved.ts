@@ -6,9 +6,9 @@ import { resolveSecrets } from '../core/resolve.ts';
 import { revealEnvironment } from '../core/reveal-environment.ts';
 import type { Context, Target } from './context.ts';
 
-export async function resolvedValues(ctx: Context, { org, env }: Target, opts: { at?: string } = {}): Promise<Record<string, string>> {
+export async function resolvedValues(ctx: Context, { org, ref, label }: Target, opts: { at?: string } = {}): Promise<Record<string, string>> {
   const keepMissing = Boolean(ctx.flags['keep-missing']);
-  const revealed = await revealEnvironment(ctx.client(), org, env, {
+  const revealed = await revealEnvironment(ctx.client(), org, ref, {
     keys: null,
     ...(opts.at !== undefined && { at: opts.at }),
     onSecrets: (secrets) => {
@@ -17,7 +17,7 @@ export async function resolvedValues(ctx: Context, { org, env }: Target, opts: {
   });
   // At a moment, a key whose secret has been deleted since has no value left: the environment of then cannot be given whole.
   if (revealed.missing.length > 0) {
-    const message = `${revealed.missing.join(', ')} existed in ${org}/${env} at ${opts.at} but ${revealed.missing.length === 1 ? 'was' : 'were'} deleted since: ${revealed.missing.length === 1 ? 'its value is' : 'their values are'} gone`;
+    const message = `${revealed.missing.join(', ')} existed in ${label} at ${opts.at} but ${revealed.missing.length === 1 ? 'was' : 'were'} deleted since: ${revealed.missing.length === 1 ? 'its value is' : 'their values are'} gone`;
     if (!keepMissing) throw new SecretsError('SECRETS_NOT_FOUND', `${message} (--keep-missing leaves ${revealed.missing.length === 1 ? 'it' : 'them'} out)`);
     ctx.note(`secrets: warning: ${message}; left out`);
   }

@@ -5,7 +5,7 @@ import { momentFlag } from '../moment-flag.ts';
 import { noArgs } from '../positionals.ts';
 import { table } from '../table.ts';
 
-const USAGE = 'secrets diff --from TIME [--to TIME] [--org ORG] [--env ENV] [--json]';
+const USAGE = 'secrets diff --from TIME [--to TIME] [--org ORG] [--env ENV] [--workspace WS] [--json]';
 
 export const diff: Command = {
   name: 'diff',
@@ -17,19 +17,19 @@ each an ISO 8601 time with a zone (2026-11-01T00:00Z); --to defaults to now. Rea
 value is revealed. A key deleted and created again in between counts as changed. \`secrets export --at
 TIME\` prints the values of a moment; \`secrets history KEY\` lists a key's versions. --json prints
 { from, to, added, changed, removed }.`,
-  options: ['from', 'to'],
+  options: ['from', 'to', 'workspace'],
   async run(ctx) {
     noArgs(ctx, USAGE);
     const from = momentFlag(ctx.flags.from, '--from');
     if (from === undefined) throw new CliError('CLI_USAGE', `--from is required; usage: ${USAGE}`);
     const to = momentFlag(ctx.flags.to, '--to');
-    const { org, env } = await ctx.target();
-    const changes = await ctx.client().environmentChanges(org, env, from, to);
+    const { org, ref, label } = await ctx.target();
+    const changes = await ctx.client().environmentChanges(org, ref, from, to);
     if (ctx.flags.json) return ctx.json(changes);
     const count = changes.added.length + changes.changed.length + changes.removed.length;
-    if (count === 0) return ctx.note(`No changes in ${org}/${env} between ${changes.from} and ${changes.to}`);
+    if (count === 0) return ctx.note(`No changes in ${label} between ${changes.from} and ${changes.to}`);
     ctx.out(table(['CHANGE', 'KEY', 'VERSION'], rows(changes)));
-    ctx.note(`${changes.added.length} added, ${changes.changed.length} changed, ${changes.removed.length} removed in ${org}/${env} between ${changes.from} and ${changes.to}`);
+    ctx.note(`${changes.added.length} added, ${changes.changed.length} changed, ${changes.removed.length} removed in ${label} between ${changes.from} and ${changes.to}`);
   },
 };
 

@@ -8,7 +8,7 @@ import { noArgs } from '../positionals.ts';
 import { resolvedValues } from '../resolved.ts';
 import { shellExports } from '../shell-export.ts';
 
-const USAGE = `secrets export [--format dotenv|json|shell] [--dialect ${DOTENV_DIALECTS.join('|')}] [--at TIME] [--keep-missing] [--allow-name NAME]… [--org ORG] [--env ENV]`;
+const USAGE = `secrets export [--format dotenv|json|shell] [--dialect ${DOTENV_DIALECTS.join('|')}] [--at TIME] [--keep-missing] [--allow-name NAME]… [--org ORG] [--env ENV] [--workspace WS]`;
 const FORMATS = ['dotenv', 'json', 'shell'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -33,7 +33,7 @@ that is not kept is an error naming it.
 --at TIME prints the environment as it was at that moment (an ISO 8601 time with a zone, e.g.
 ${MOMENT_EXAMPLE}): every key that existed then, with its value of then. A key whose secret has been
 deleted since has no value left: an error naming it, unless --keep-missing leaves it out.`,
-  options: ['format', 'dialect', 'keep-missing', 'allow-name', 'at'],
+  options: ['format', 'dialect', 'keep-missing', 'allow-name', 'at', 'workspace'],
   async run(ctx) {
     noArgs(ctx, USAGE);
     const format = chooseFormat(ctx.flags.format, ctx.flags.json);

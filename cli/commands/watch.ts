@@ -1,9 +1,9 @@
 import { constants } from 'node:os';
 import type { Command } from '../command.ts';
 import { exactArgs } from '../subcommands.ts';
-import { eventLine, followTarget, stopOnSignals } from '../live-events.ts';
+import { eventLine, followTarget, refuseWorkspaceStream, stopOnSignals } from '../live-events.ts';
 
-const USAGE = 'secrets watch [--org ORG] [--env ENV] [--json]';
+const USAGE = 'secrets watch [--org ORG] [--env ENV] [--workspace WS] [--json]';
 
 export const watch: Command = {
   name: 'watch',
@@ -16,10 +16,11 @@ API sends it: type, id, environment, key, version, actor, time; also the "ready"
 with and a "reset" event when events were missed and the list should be reloaded). A dropped connection
 is resumed from the last event seen (Last-Event-ID), after a growing, randomized wait, so no change is
 missed; each attempt is noted on stderr. Runs until interrupted (exit status 130 for SIGINT).`,
-  options: [],
+  options: ['workspace'],
   async run(ctx) {
     exactArgs(ctx.args, [], USAGE);
     const target = await ctx.target();
+    refuseWorkspaceStream(target);
     const stop = stopOnSignals();
     try {
       await followTarget(ctx, target, {
