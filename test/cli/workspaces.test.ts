@@ -189,6 +189,18 @@ describe('secrets workspaces and --workspace against the live server', function 
     assert.equal(other.code, 5, other.stderr);
   });
 
+  it('audit --workspace lists only the events under that workspace, and the table names it', async () => {
+    const json = await secrets(['audit', '--workspace', 'billing', '--json'], admin());
+    assert.equal(json.code, 0, json.stderr);
+    const events = JSON.parse(json.stdout) as { workspace?: string; action: string }[];
+    assert.ok(events.length > 0);
+    assert.ok(events.every((e) => e.workspace === 'billing'));
+    assert.ok(events.some((e) => e.action === 'secret.create'), 'the override was audited under billing');
+    const text = await secrets(['audit', '--workspace', 'billing'], admin());
+    assert.match(text.stdout, /production \(workspace billing\)/);
+    clean(json.stdout + text.stdout);
+  });
+
   it('watch and run --watch refuse a workspace (the server streams organization environments only) before anything starts', async () => {
     for (const args of [['watch', '--workspace', 'billing'], ['run', '--watch', '--workspace', 'billing', '--', 'true']]) {
       const r = await secrets(args, admin());
