@@ -120,12 +120,15 @@ export class Context {
   /** The organization and environment a secrets command works in. */
   async target(): Promise<Target> {
     const s = this.settings();
-    const scope = s.org && s.env ? undefined : await this.#serviceScope();
+    const workspace = this.workspace();
+    // A service token (its prefix says so) may be bound to a workspace, which only the server knows.
+    const askToken = !s.org || !s.env || (workspace === undefined && s.token?.startsWith('scrt_svc_') === true);
+    const scope = askToken ? await this.#serviceScope() : undefined;
     const org = s.org ?? scope?.org;
     const env = s.env ?? scope?.env;
     if (!org) throw new CliError('CLI_NOT_CONFIGURED', 'No organization selected: pass --org or set SECRETS_ORG');
     if (!env) throw new CliError('CLI_NOT_CONFIGURED', 'No environment selected: pass --env or set SECRETS_ENV');
-    return targetOf(org, env, this.workspace());
+    return targetOf(org, env, workspace ?? scope?.workspace);
   }
 
   /** The workspace chosen with --workspace or SECRETS_WORKSPACE, checked as a slug before any request. */
@@ -137,11 +140,11 @@ export class Context {
     return ws;
   }
 
-  // A service token belongs to exactly one organization and environment, so it needs neither flag.
-  async #serviceScope(): Promise<Partial<Target> | undefined> {
+  // A service token belongs to exactly one organization and environment (and maybe workspace), so it needs no flag.
+  async #serviceScope(): Promise<{ org?: string; env?: string; workspace?: string } | undefined> {
     const me = await this.client().me();
     if (me.tokenKind !== 'service') return undefined;
-    return { ...(me.organization && { org: me.organization }), ...(me.environment && { env: me.environment }) };
+    return { ...(me.organization && { org: me.organization }), ...(me.environment && { env: me.environment }), ...(me.workspace && { workspace: me.workspace }) };
   }
 
   out(text: string): void {

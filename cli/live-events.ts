@@ -3,25 +3,11 @@
 // connections, and how an event reads on one line.
 import type { EnvironmentEvent } from '../core/api-types.ts';
 import type { Context, Target } from './context.ts';
-import { CliError } from './errors.ts';
 import { printableRow } from './server-text.ts';
 
 export interface LiveOptions {
   signal: AbortSignal;
   onEvent(event: EnvironmentEvent): void | Promise<void>;
-}
-
-/**
- * The server streams the changes of an organization's environments only (docs/api.md, Workspaces: a
- * workspace's own secrets are not streamed yet). Following the organization's stream for a workspace
- * would miss its own changes without saying so, so it is refused before anything starts.
- */
-export function refuseWorkspaceStream(target: Target): void {
-  if (target.workspace === undefined) return;
-  throw new CliError(
-    'CLI_USAGE',
-    `The server does not stream the changes of a workspace's secrets yet, so ${target.label} cannot be followed; without --workspace (and SECRETS_WORKSPACE) this follows the organization's secrets of ${target.org}/${target.env}`,
-  );
 }
 
 export function followTarget(ctx: Context, { org, ref, label }: Target, options: LiveOptions): Promise<void> {
@@ -37,7 +23,9 @@ export function followTarget(ctx: Context, { org, ref, label }: Target, options:
 export function eventLine(e: EnvironmentEvent): string {
   if (e.type === 'ready') return printableRow([`watching ${e.environment} from event ${e.id}`]).join('');
   if (e.type === 'reset') return printableRow([`reset  ${e.reason}`]).join('');
-  return printableRow([e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.type, e.key, `v${e.version}`, e.actor]).join('  ');
+  // On a workspace's stream: whether the change was of its own secret or an organization secret available to it.
+  const scope = e.scope === undefined ? [] : [e.scope];
+  return printableRow([e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.type, e.key, `v${e.version}`, e.actor, ...scope]).join('  ');
 }
 
 /** Aborts on SIGINT, SIGTERM or SIGHUP, and says which one. */

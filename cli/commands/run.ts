@@ -8,7 +8,6 @@ import { shortDuration } from '../duration.ts';
 import { refuseInexpressibleValues } from '../env-values.ts';
 import { CliError } from '../errors.ts';
 import { resolvedValues } from '../resolved.ts';
-import { refuseWorkspaceStream } from '../live-events.ts';
 import { runWatching } from '../run-watch.ts';
 
 const USAGE = 'secrets run [--org ORG] [--env ENV] [--workspace WS] [--keep-missing] [--allow-name NAME]… [--watch [--debounce 500ms] [--grace 10s]] -- COMMAND [ARGS…]';
@@ -46,7 +45,6 @@ itself (or after a signal passed on to it), \`secrets run --watch\` exits with i
     const [file, ...args] = ctx.rest;
     if (!file) throw new CliError('CLI_USAGE', `No command given after --; usage: ${USAGE}`);
     const target = await ctx.target();
-    if (ctx.flags.watch) refuseWorkspaceStream(target);
     if (ctx.flags.watch) return runWatching(ctx, target, file, args, { debounceMs: shortDuration(ctx.flags.debounce, '--debounce', 500, 0, 600_000), graceMs: shortDuration(ctx.flags.grace, '--grace', 10_000, 0, 3_600_000) });
     if (ctx.flags.debounce !== undefined || ctx.flags.grace !== undefined) throw new CliError('CLI_USAGE', `--debounce and --grace are only for --watch; usage: ${USAGE}`);
     const secrets = await freshEnvironment(ctx, target);

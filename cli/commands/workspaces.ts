@@ -111,7 +111,7 @@ organization's Owners and Admins) writes its secrets. USER is a user id, or a me
 defaults to you. Deleting a workspace deletes its secrets in every environment, their history and the
 service tokens bound to it; it is refused while an organization secret is limited to it alone.
 Work in a workspace with --workspace WS (or SECRETS_WORKSPACE) on ls, get, set, rm, run, export, import,
-history, rollback, diff and compare; \`secrets tokens create --workspace WS\` makes a token for it.`,
+history, rollback, diff, compare and watch; \`secrets tokens create --workspace WS\` makes a token for it.`,
   options: optionsOf(SUBS),
   verbs: SUBS.map((s) => s.name),
   run: (ctx) => runSubcommand(ctx, 'workspaces', SUBS, 'ls'),

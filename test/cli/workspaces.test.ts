@@ -3,13 +3,14 @@
 // secrets, `tokens create --workspace`, and references resolving over the effective set.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shellQuote } from '../../cli/shell-quote.ts';
 import type { Workspace } from '../../core/api-types.ts';
 import { startFixture, type Fixture } from './fixture.ts';
-import { BIN, baseEnv, ensureBuilt, freshHome, secrets, type CliOptions } from './run-cli.ts';
+import { BIN, baseEnv, ensureBuilt, freshHome, secrets, startSecrets, type CliOptions } from './run-cli.ts';
 
 const ORG_HOST = 'ws-cli-canary-org-host-2b7e9d4a1c6f83.internal';
 const BILLING_HOST = 'ws-cli-canary-billing-host-8f3a1d6c0e9b27.internal';
@@ -183,8 +184,10 @@ describe('secrets workspaces and --workspace against the live server', function 
     const exported = await secrets(['export', '--format', 'json'], bound);
     assert.equal(exported.code, 0, exported.stderr);
     assert.equal(JSON.parse(exported.stdout).DATABASE_URL, `postgres://${DB_USER}@${BILLING_HOST}/app`);
-    const orgPath = await secrets(['export'], { env: { SECRETS_URL: fx.url, SECRETS_TOKEN: token, ...home } });
-    assert.equal(orgPath.code, 5, orgPath.stderr);
+    // GET /v1/me names the token's workspace, so it needs neither --org, --env nor --workspace.
+    const own = await secrets(['export', '--format', 'json'], { env: { SECRETS_URL: fx.url, SECRETS_TOKEN: token, ...home } });
+    assert.equal(own.code, 0, own.stderr);
+    assert.equal(JSON.parse(own.stdout).DATABASE_URL, `postgres://${DB_USER}@${BILLING_HOST}/app`);
     const other = await secrets(['export'], { env: { SECRETS_URL: fx.url, SECRETS_TOKEN: token, SECRETS_WORKSPACE: 'search', ...home } });
     assert.equal(other.code, 5, other.stderr);
   });
@@ -201,11 +204,35 @@ describe('secrets workspaces and --workspace against the live server', function 
     clean(json.stdout + text.stdout);
   });
 
-  it('watch and run --watch refuse a workspace (the server streams organization environments only) before anything starts', async () => {
-    for (const args of [['watch', '--workspace', 'billing'], ['run', '--watch', '--workspace', 'billing', '--', 'true']]) {
-      const r = await secrets(args, admin());
-      assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /does not stream the changes of a workspace's secrets yet/);
+  it('watch --workspace follows the workspace\'s stream: its own changes and available organization secrets\' (with scope), not another workspace\'s', async () => {
+    const child = startSecrets(['watch', '--workspace', 'billing', '--json'], admin());
+    let out = '';
+    let err = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const events = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; key?: string; scope?: string; workspace?: string });
+    const waitFor = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!done()) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${what}\nstdout:\n${out}\nstderr:\n${err}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    try {
+      await waitFor('ready', () => events().some((e) => e.type === 'ready'));
+      assert.equal(events()[0]!.workspace, 'billing');
+      await fx.admin.createSecret(fx.org, { workspace: 'search', environment: ENV }, { key: 'SEARCH_ONLY', value: STRIPE });
+      await fx.admin.createSecret(fx.org, { workspace: 'billing', environment: ENV }, { key: 'BILLING_ONLY', value: STRIPE });
+      await fx.admin.updateSecret(fx.org, ENV, 'DB_USER', { value: DB_USER + '-2' });
+      await waitFor('the organization change', () => events().some((e) => e.key === 'DB_USER'));
+      assert.deepEqual(
+        events().filter((e) => e.type !== 'ready').map((e) => [e.type, e.key, e.scope]),
+        [['created', 'BILLING_ONLY', 'workspace'], ['updated', 'DB_USER', 'organization']],
+      );
+      clean(out + err);
+    } finally {
+      child.kill('SIGINT');
+      await once(child, 'close');
     }
   });
 
