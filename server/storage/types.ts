@@ -292,6 +292,11 @@ export class WorkspaceInUseError extends Error {
   }
 }
 
+/** Raised when a workspace secret is written to a workspace deleted meanwhile (nothing was written). */
+export class WorkspaceGoneError extends Error {
+  readonly code = 'WORKSPACE_GONE';
+}
+
 /** Raised when the audit event could not be written, so the change was rolled back. */
 export class AuditWriteError extends Error {
   readonly code = 'AUDIT_WRITE_FAILED';

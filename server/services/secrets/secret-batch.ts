@@ -11,8 +11,9 @@ import type { RevealCache } from '../../crypto/reveal-cache.ts';
 import { openValue, sealValue } from '../../crypto/secret-values.ts';
 import { ApiError } from '../../errors.ts';
 import { ValidationProblem } from '../../http/schemas.ts';
-import { AuditWriteError, BatchWriteError, DuplicateError, type BatchWrite, type OrgRow, type SecretRow, type Storage } from '../../storage/types.ts';
+import { AuditWriteError, BatchWriteError, DuplicateError, WorkspaceGoneError, type BatchWrite, type OrgRow, type SecretRow, type Storage } from '../../storage/types.ts';
 import { availableTo, cacheKey, ownId, placeName, type SecretPlace } from '../workspaces/effective-set.ts';
+import { workspaceNotFound } from '../workspaces/workspace-service.ts';
 import { readOnlyInWorkspace } from './secret-service.ts';
 import { checkValueSize } from './value-rules.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
@@ -147,6 +148,7 @@ export class SecretBatchService {
           throw atItem(i, 'key', new ApiError('STALE_VERSION', `Secret ${key} was changed by someone else while the batch was applied`));
         }
         if (err instanceof AuditWriteError) throw new ApiError('AUDIT_UNAVAILABLE');
+        if (err instanceof WorkspaceGoneError && place.workspace) throw workspaceNotFound(org, place.workspace.slug);
         throw err;
       } finally {
         // Frees memory only: the environment's revision, raised by the batch, keeps stale entries unused.

@@ -11,9 +11,9 @@ import type { Keyring } from '../../crypto/keyring.ts';
 import type { RevealCache } from '../../crypto/reveal-cache.ts';
 import { openValue, sealValue } from '../../crypto/secret-values.ts';
 import { ApiError } from '../../errors.ts';
-import { AuditWriteError, DuplicateError, VersionConflictError, type OrgRow, type SecretMetaRow, type SecretRow, type SecretVersionMetaRow, type Storage } from '../../storage/types.ts';
+import { AuditWriteError, DuplicateError, VersionConflictError, WorkspaceGoneError, type OrgRow, type SecretMetaRow, type SecretRow, type SecretVersionMetaRow, type Storage } from '../../storage/types.ts';
 import { availableTo, cacheKey, effectiveSet, ownId, placeName, type Placed, type SecretPlace } from '../workspaces/effective-set.ts';
-import type { WorkspaceService } from '../workspaces/workspace-service.ts';
+import { workspaceNotFound, type WorkspaceService } from '../workspaces/workspace-service.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
 import { checkValueSize } from './value-rules.ts';
 import { versionTime } from './version-time.ts';
@@ -149,6 +149,7 @@ export class SecretService {
       );
     } catch (err) {
       if (err instanceof DuplicateError) throw new ApiError('SECRET_EXISTS', `A secret with the key ${key} already exists in ${placeName(place)}`);
+      if (err instanceof WorkspaceGoneError && workspace) throw workspaceNotFound(org, workspace.slug);
       return mapAuditFailure(err);
     } finally {
       this.cache.invalidate(cacheKey(place));

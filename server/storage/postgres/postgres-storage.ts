@@ -19,6 +19,7 @@ import {
   DuplicateError,
   LastOwnerError,
   VersionConflictError,
+  WorkspaceGoneError,
   WorkspaceInUseError,
   type AuditFilter,
   type AuditInput,
@@ -666,6 +667,10 @@ export class PostgresStorage implements Storage {
   }
 
   private async insertSecretRow(c: pg.PoolClient, orgId: string, environmentId: string, workspaceId: string, n: NewSecret): Promise<void> {
+    // Holds the workspace row until commit: a concurrent deletion waits (then deletes this secret too), or went first and this fails.
+    if (workspaceId !== '' && !(await this.row('SELECT 1 FROM workspaces WHERE org_id = $1 AND id = $2 FOR SHARE', [orgId, workspaceId], c))) {
+      throw new WorkspaceGoneError('workspace deleted');
+    }
     await c.query(
       `INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, description, version, nonce, ciphertext, created_at, created_by, updated_at, updated_by, workspaces)
        VALUES ($1, $2, $3, $10, $4, $5, 1, $6, $7, $8, $9, $8, $9, $11)`,

@@ -15,6 +15,7 @@ import {
   DuplicateError,
   LastOwnerError,
   VersionConflictError,
+  WorkspaceGoneError,
   WorkspaceInUseError,
   type AuditInput,
   type AuditFilter,
@@ -610,6 +611,8 @@ export class SqliteStorage implements Storage {
   }
 
   private insertSecretRow(orgId: string, environmentId: string, workspaceId: string, n: NewSecret): void {
+    // Inside the write's transaction: a workspace deleted meanwhile gets no orphan secret.
+    if (workspaceId !== '' && !this.get('workspaceById', orgId, workspaceId)) throw new WorkspaceGoneError('workspace deleted');
     this.run('insertSecret', n.id, orgId, environmentId, workspaceId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by, JSON.stringify(workspaceId === '' ? (n.workspaces ?? []) : []));
   }
 
