@@ -184,6 +184,8 @@ describe('secrets workspaces and --workspace against the live server', function 
     const exported = await secrets(['export', '--format', 'json'], bound);
     assert.equal(exported.code, 0, exported.stderr);
     assert.equal(JSON.parse(exported.stdout).DATABASE_URL, `postgres://${DB_USER}@${BILLING_HOST}/app`);
+    const who = await secrets(['whoami'], { env: { SECRETS_URL: fx.url, SECRETS_TOKEN: token, ...home } });
+    assert.match(who.stdout, /^service token for ws-cli\/production \(workspace billing\) on /);
     // GET /v1/me names the token's workspace, so it needs neither --org, --env nor --workspace.
     const own = await secrets(['export', '--format', 'json'], { env: { SECRETS_URL: fx.url, SECRETS_TOKEN: token, ...home } });
     assert.equal(own.code, 0, own.stderr);
