@@ -2,6 +2,7 @@
 // and every problem becomes an ActionError naming the input, never echoing what it held.
 import * as core from '@actions/core';
 import { SLUG_PATTERN } from '../core/api-types.ts';
+import { isMoment, MOMENT_EXAMPLE } from '../core/moment.ts';
 import { normalizeServerUrl } from '../core/server-url.ts';
 import { isSendableToken } from '../core/token.ts';
 import { DOTENV_DIALECTS, isDotenvDialect, type DotenvDialect } from '../core/dotenv.ts';
@@ -18,8 +19,12 @@ export interface ActionInputs {
   auth: ActionAuth;
   org: string;
   environment: string;
+  /** A workspace of the organization: its effective set is loaded (organization secrets available to it, overridden by its own). */
+  workspace: string | null;
   /** null: every secret in the environment, exported under its own key. */
   keys: KeySelection[] | null;
+  /** The environment as it was at this moment (ISO time with a zone), or null for now. */
+  at: string | null;
   exportEnv: boolean;
   outputs: boolean;
   envFile: string | null;
@@ -116,6 +121,24 @@ function auth(url: string): ActionAuth {
   return { kind: 'oidc', audience: optional('audience') ?? url, policy: optional('oidc-policy') };
 }
 
+/**
+ * `at`: an ISO time with a zone. A key pinned in `keys` names its version already, so the two together
+ * would say two things about which value to load: refused.
+ */
+function moment(keys: KeySelection[] | null): string | null {
+  const at = optional('at');
+  if (at === null) return null;
+  if (!isMoment(at)) throw new ActionError('ACTION_INPUT_INVALID', `Input "at" must be an ISO 8601 time with a zone, e.g. ${MOMENT_EXAMPLE}`);
+  const pinned = keys?.find((k) => k.key.includes('@'));
+  if (pinned) {
+    throw new ActionError(
+      'ACTION_INPUT_INVALID',
+      `Input "at" cannot be combined with a pinned key (keys line ${pinned.line}: ${pinned.key}): "at" loads every key as it was then, a pin names one version; use one or the other`,
+    );
+  }
+  return at;
+}
+
 export function readInputs(): ActionInputs {
   const url = serverUrl();
   const authentication = auth(url);
@@ -130,6 +153,8 @@ export function readInputs(): ActionInputs {
     throw new ActionError('ACTION_KEYS_INVALID', 'Input "keys" lists no key; leave it out to load every secret');
   }
 
+  const at = moment(keys);
+
   const template = optional('template');
   const templateOutput = optional('template-output');
   if ((template === null) !== (templateOutput === null)) {
@@ -141,7 +166,9 @@ export function readInputs(): ActionInputs {
     auth: authentication,
     org: slug('org'),
     environment: slug('environment'),
+    workspace: optional('workspace') === null ? null : slug('workspace'),
     keys,
+    at,
     exportEnv: boolean('export-env'),
     outputs: boolean('outputs'),
     envFile: optional('env-file'),

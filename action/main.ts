@@ -5,12 +5,12 @@
 import * as core from '@actions/core';
 import { SecretsClient, type TokenlessOptions } from '../core/client.ts';
 import { githubWorkflowContext, workflowContextHeader } from '../core/workflow-context.ts';
-import { findReferences, resolveSecrets } from '../core/resolve.ts';
+import { findReferences, referenceTarget, resolveSecrets } from '../core/resolve.ts';
+import { revealEnvironment } from '../core/reveal-environment.ts';
 import { ActionError, failureMessage } from './errors.ts';
 import { exportEnv, exportOutputs, dotenvContent, readTemplate, renderTemplate, requireRunnerFiles, SecretFiles } from './export.ts';
 import { readInputs, type ActionInputs } from './inputs.ts';
 import { exchangeIdToken, requestIdToken } from './oidc.ts';
-import { loadSecrets } from './load.ts';
 import { Masker } from './mask.ts';
 import { planNames, type ExportSelection } from './names.ts';
 import { writeSummary } from './summary.ts';
@@ -45,11 +45,10 @@ async function loadAndExport(): Promise<void> {
   const started = Date.now();
   let loaded;
   try {
-    loaded = await loadSecrets(client, {
-      org: inputs.org,
-      environment: inputs.environment,
-      keys: inputs.keys === null ? null : [...new Set(inputs.keys.map((k) => k.key))],
-      alsoKeys: templateText === null ? [] : findReferences(templateText).map((r) => r.name),
+    loaded = await revealEnvironment(client, inputs.org, inputs.workspace === null ? inputs.environment : { workspace: inputs.workspace, environment: inputs.environment }, {
+      keys: inputs.keys === null ? null : inputs.keys.map((k) => k.key),
+      alsoKeys: templateText === null ? [] : findReferences(templateText).map(referenceTarget),
+      ...(inputs.at !== null && { at: inputs.at }),
       onSecrets: (secrets) => {
         mark('fetched');
         masker.register(secrets.map((s) => [s.key, s.value] as const));
@@ -59,11 +58,11 @@ async function loadAndExport(): Promise<void> {
   } finally {
     await client.close();
   }
-  const where = `${inputs.org}/${inputs.environment}`;
+  const where = `${inputs.org}/${inputs.environment}${inputs.workspace === null ? '' : ` (workspace ${inputs.workspace})`}${inputs.at === null ? '' : ` as of ${inputs.at}`}`;
   core.info(`Read ${plural(Object.keys(loaded.values).length, 'secret')} from ${where} in ${Date.now() - started} ms (${plural(loaded.requests, 'request')})`);
 
   if (loaded.missing.length > 0) {
-    const message = `Not found in ${where}: ${loaded.missing.join(', ')}`;
+    const message = missingMessage(where, loaded.missing, inputs.keys === null);
     if (inputs.failOnMissing) throw new ActionError('ACTION_SECRET_MISSING', message);
     core.warning(message);
   }
@@ -81,7 +80,11 @@ async function loadAndExport(): Promise<void> {
   const missing = new Set(loaded.missing);
   const selections: ExportSelection[] =
     inputs.keys === null
-      ? Object.keys(loaded.values).sort().map((key) => ({ key, name: key }))
+      ? Object.keys(loaded.values)
+          // A pinned version read only because a value refers to it (`${KEY@3}`) is not a key of the environment.
+          .filter((key) => !key.includes('@'))
+          .sort()
+          .map((key) => ({ key, name: key }))
       : inputs.keys.filter((k) => !missing.has(k.key)).map(({ key, name }) => ({ key, name }));
   const plan = planNames(selections, {
     env: jobEnv,
@@ -123,7 +126,15 @@ async function loadAndExport(): Promise<void> {
   mark('exported');
   core.info(`Exported ${plural(plan.exports.length, 'secret')} to ${destinations.join(', ') || 'nothing (masking only)'}: ${plan.exports.map((e) => e.name).join(', ')}`);
   try {
-    await writeSummary({ org: inputs.org, environment: inputs.environment, exports: plan.exports, destinations, missing: loaded.missing });
+    await writeSummary({
+      org: inputs.org,
+      environment: inputs.environment,
+      workspace: inputs.workspace,
+      at: inputs.at,
+      exports: plan.exports.map((e) => ({ ...e, version: loaded.entries[e.key]!.version, scope: loaded.entries[e.key]!.scope })),
+      destinations,
+      missing: loaded.missing,
+    });
   } catch {
     // The secrets are exported by now; a summary that cannot be written must not fail the step.
     core.warning('Could not write the job summary');
@@ -150,8 +161,30 @@ async function credentials(inputs: ActionInputs, options: TokenlessOptions): Pro
       `The trust policy that accepted this job's OIDC token grants environment ${minted.environment}, not ${inputs.environment}; set "environment: ${minted.environment}" or use the policy for ${inputs.environment} ("oidc-policy")`,
     );
   }
-  core.info(`Exchanged the job's OIDC token for a read-only token of ${inputs.org}/${minted.environment}, valid until ${minted.expiresAt}`);
+  // A token bound to a workspace reads only that workspace's effective set, and an unbound one no workspace's.
+  if ((minted.workspace ?? null) !== inputs.workspace) {
+    const granted = minted.workspace ? `workspace ${minted.workspace}` : 'the organization (no workspace)';
+    throw new ActionError(
+      'ACTION_OIDC_ENVIRONMENT',
+      `The trust policy that accepted this job's OIDC token grants ${granted}, not ${inputs.workspace === null ? 'the organization (no workspace)' : `workspace ${inputs.workspace}`}; ${minted.workspace ? `set "workspace: ${minted.workspace}"` : 'remove the "workspace" input'} or use the policy for it ("oidc-policy")`,
+    );
+  }
+  core.info(`Exchanged the job's OIDC token for a read-only token of ${inputs.org}/${minted.environment}${minted.workspace ? ` (workspace ${minted.workspace})` : ''}, valid until ${minted.expiresAt}`);
   return { ...options, token: minted.token };
+}
+
+/**
+ * Which requested keys were not there, and why where it can tell: a pin names a version that is not kept;
+ * at a moment, a key whose secret has since been deleted has no value left to load.
+ */
+function missingMessage(where: string, missing: readonly string[], wholeEnvironment: boolean): string {
+  if (wholeEnvironment) return `Existed in ${where} but deleted since, so their values are gone: ${missing.join(', ')}`;
+  const pins = missing.filter((k) => k.includes('@'));
+  const keys = missing.filter((k) => !k.includes('@'));
+  const parts: string[] = [];
+  if (keys.length > 0) parts.push(`Not found in ${where}: ${keys.join(', ')}`);
+  if (pins.length > 0) parts.push(`Versions not kept in ${where}: ${pins.join(', ')} (a version is kept for the organization's retention, and deleting a secret deletes its history)`);
+  return parts.join('; ');
 }
 
 function plural(n: number, noun: string): string {

@@ -39,6 +39,13 @@ export const OPTIONS = {
   watch: { type: 'boolean', short: 'w' },
   debounce: { type: 'string' },
   grace: { type: 'string' },
+  // Secret history (issue 12).
+  at: { type: 'string' },
+  from: { type: 'string' },
+  // Workspaces (issue 11).
+  workspace: { type: 'string' },
+  workspaces: { type: 'string' },
+  owner: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -76,6 +83,11 @@ export interface Flags {
   watch?: boolean;
   debounce?: string;
   grace?: string;
+  at?: string;
+  from?: string;
+  workspace?: string;
+  workspaces?: string;
+  owner?: string;
 }
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];

@@ -20,6 +20,7 @@ export function auditFilter(flags: Flags, now = Date.now()): AuditFilter {
   }
   if (flags.key !== undefined) f.key = flags.key;
   if (flags.env !== undefined) f.environment = flags.env;
+  if (flags.workspace !== undefined) f.workspace = flags.workspace;
   if (flags.outcome !== undefined) {
     if (flags.outcome !== 'allowed' && flags.outcome !== 'denied') throw new CliError('CLI_INVALID_INPUT', '--outcome must be allowed or denied');
     f.outcome = flags.outcome;

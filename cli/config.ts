@@ -18,7 +18,7 @@ export interface StoredLogin {
 export type Env = Record<string, string | undefined>;
 
 /** Every environment variable the CLI takes its server, credential or settings from. */
-export const CLI_SETTINGS_VARIABLES = ['SECRETS_URL', 'SECRETS_TOKEN', 'SECRETS_ORG', 'SECRETS_ENV', 'SECRETS_DEBUG'] as const;
+export const CLI_SETTINGS_VARIABLES = ['SECRETS_URL', 'SECRETS_TOKEN', 'SECRETS_ORG', 'SECRETS_ENV', 'SECRETS_WORKSPACE', 'SECRETS_DEBUG'] as const;
 
 export function credentialsPath(env: Env): string {
   const base = env.XDG_CONFIG_HOME || (process.platform === 'win32' && env.APPDATA) || join(homedir(), '.config');
@@ -101,6 +101,8 @@ export interface Settings {
   token: string | undefined;
   org: string | undefined;
   env: string | undefined;
+  /** A workspace (--workspace, SECRETS_WORKSPACE): secrets commands then work on its effective set. */
+  workspace: string | undefined;
   /** The stored login, whether or not its token applies to `url`. */
   stored: StoredLogin | null;
 }
@@ -117,6 +119,7 @@ export function resolveSettings(flags: Flags, env: Env, stored: StoredLogin | nu
     token,
     org: flags.org ?? (env.SECRETS_ORG || undefined) ?? (storedApplies ? stored.org : undefined),
     env: flags.env ?? (env.SECRETS_ENV || undefined) ?? (storedApplies ? stored.env : undefined),
+    workspace: flags.workspace ?? (env.SECRETS_WORKSPACE || undefined),
     stored,
   };
 }

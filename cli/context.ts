@@ -1,6 +1,8 @@
 // What a command runs with: its arguments, the streams, the resolved settings, one lazily opened API
 // client, and the list of sensitive strings (token, values) that error output is scrubbed of.
 import { SecretsClient } from '../core/client.ts';
+import type { EnvironmentRef } from '../core/client/paths.ts';
+import { SLUG_PATTERN } from '../core/api-types.ts';
 import { SecretsError } from '../core/errors.ts';
 import { Redactor } from '../core/redactor.ts';
 import { stripTerminalControls } from '../core/terminal-text.ts';
@@ -13,6 +15,12 @@ import { USER_AGENT } from './version.ts';
 export interface Target {
   org: string;
   env: string;
+  /** The workspace whose effective set the command works on, if one was chosen. */
+  workspace?: string;
+  /** What the client's per-environment methods take: the environment, or the environment of the workspace. */
+  ref: EnvironmentRef;
+  /** For messages: `acme/production`, or `acme/production (workspace billing)`. */
+  label: string;
 }
 
 export class Context {
@@ -112,19 +120,31 @@ export class Context {
   /** The organization and environment a secrets command works in. */
   async target(): Promise<Target> {
     const s = this.settings();
-    const scope = s.org && s.env ? undefined : await this.#serviceScope();
+    const workspace = this.workspace();
+    // A service token (its prefix says so) may be bound to a workspace, which only the server knows.
+    const askToken = !s.org || !s.env || (workspace === undefined && s.token?.startsWith('scrt_svc_') === true);
+    const scope = askToken ? await this.#serviceScope() : undefined;
     const org = s.org ?? scope?.org;
     const env = s.env ?? scope?.env;
     if (!org) throw new CliError('CLI_NOT_CONFIGURED', 'No organization selected: pass --org or set SECRETS_ORG');
     if (!env) throw new CliError('CLI_NOT_CONFIGURED', 'No environment selected: pass --env or set SECRETS_ENV');
-    return { org, env };
+    return targetOf(org, env, workspace ?? scope?.workspace);
   }
 
-  // A service token belongs to exactly one organization and environment, so it needs neither flag.
-  async #serviceScope(): Promise<Partial<Target> | undefined> {
+  /** The workspace chosen with --workspace or SECRETS_WORKSPACE, checked as a slug before any request. */
+  workspace(): string | undefined {
+    const ws = this.settings().workspace;
+    if (ws !== undefined && !SLUG_PATTERN.test(ws)) {
+      throw new CliError('CLI_USAGE', `${this.flags.workspace !== undefined ? '--workspace' : 'SECRETS_WORKSPACE'} must be a workspace slug: lowercase letters, digits and hyphens`);
+    }
+    return ws;
+  }
+
+  // A service token belongs to exactly one organization and environment (and maybe workspace), so it needs no flag.
+  async #serviceScope(): Promise<{ org?: string; env?: string; workspace?: string } | undefined> {
     const me = await this.client().me();
     if (me.tokenKind !== 'service') return undefined;
-    return { ...(me.organization && { org: me.organization }), ...(me.environment && { env: me.environment }) };
+    return { ...(me.organization && { org: me.organization }), ...(me.environment && { env: me.environment }), ...(me.workspace && { workspace: me.workspace }) };
   }
 
   out(text: string): void {
@@ -158,6 +178,13 @@ export class Context {
     this.#client = undefined;
     if (c) await c.close();
   }
+}
+
+/** An environment of the organization, or of one of its workspaces. */
+export function targetOf(org: string, env: string, workspace: string | undefined): Target {
+  return workspace === undefined
+    ? { org, env, ref: env, label: `${org}/${env}` }
+    : { org, env, workspace, ref: { workspace, environment: env }, label: `${org}/${env} (workspace ${workspace})` };
 }
 
 function safeJson(text: string): string {

@@ -10,12 +10,12 @@ export interface LiveOptions {
   onEvent(event: EnvironmentEvent): void | Promise<void>;
 }
 
-export function followTarget(ctx: Context, { org, env }: Target, options: LiveOptions): Promise<void> {
-  return ctx.client().followEvents(org, env, {
+export function followTarget(ctx: Context, { org, ref, label }: Target, options: LiveOptions): Promise<void> {
+  return ctx.client().followEvents(org, ref, {
     signal: options.signal,
     onEvent: options.onEvent,
     onDisconnect: ({ attempt, delayMs, reason }) =>
-      ctx.note(`secrets: lost the event stream of ${org}/${env} (${reason}); reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt})`),
+      ctx.note(`secrets: lost the event stream of ${label} (${reason}); reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt})`),
   });
 }
 
@@ -23,7 +23,9 @@ export function followTarget(ctx: Context, { org, env }: Target, options: LiveOp
 export function eventLine(e: EnvironmentEvent): string {
   if (e.type === 'ready') return printableRow([`watching ${e.environment} from event ${e.id}`]).join('');
   if (e.type === 'reset') return printableRow([`reset  ${e.reason}`]).join('');
-  return printableRow([e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.type, e.key, `v${e.version}`, e.actor]).join('  ');
+  // On a workspace's stream: whether the change was of its own secret or an organization secret available to it.
+  const scope = e.scope === undefined ? [] : [e.scope];
+  return printableRow([e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), e.type, e.key, `v${e.version}`, e.actor, ...scope]).join('  ');
 }
 
 /** Aborts on SIGINT, SIGTERM or SIGHUP, and says which one. */

@@ -2,6 +2,7 @@
 import type { Command } from './command.ts';
 import { audit } from './commands/audit.ts';
 import { compare } from './commands/compare.ts';
+import { diff } from './commands/diff.ts';
 import { complete } from './commands/complete.ts';
 import { completion } from './commands/completion.ts';
 import { envs } from './commands/envs.ts';
@@ -23,6 +24,7 @@ import { set } from './commands/set.ts';
 import { tokens } from './commands/tokens.ts';
 import { users } from './commands/users.ts';
 import { whoami } from './commands/whoami.ts';
+import { workspaces } from './commands/workspaces.ts';
 import { oidcPolicies } from './commands/oidc-policies.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -34,7 +36,9 @@ export const COMMANDS: readonly Command[] = [
   // Live changes (issue 14).
   watch,
   // Secret history (issue 12).
-  history, rollback,
+  history, rollback, diff,
+  // Workspaces (issue 11).
+  workspaces,
 ];
 
 /** Commands that work but are not listed in --help (the completion scripts' helper). */

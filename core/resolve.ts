@@ -44,16 +44,19 @@ export class MissingReferenceError extends SecretsError {
   readonly secret: string | null;
   readonly missing: string;
   constructor(secret: string | null, missing: string) {
-    super(
-      'SECRETS_REFERENCE_MISSING',
-      secret === null
-        ? `The text references ${missing}, which is not a secret in this environment`
-        : `Secret ${secret} references ${missing}, which is not a secret in this environment`,
-    );
+    super('SECRETS_REFERENCE_MISSING', `${secret === null ? 'The text' : `Secret ${secret}`} references ${missingReason(missing)}`);
     this.name = 'MissingReferenceError';
     this.secret = secret;
     this.missing = missing;
   }
+}
+
+/** A pin (`B@9`) names a version of a secret; anything else names a secret. */
+function missingReason(missing: string): string {
+  const at = missing.lastIndexOf('@');
+  if (at === -1) return `${missing}, which is not a secret in this environment`;
+  const name = missing.slice(0, at);
+  return `\${${missing}}, but version ${missing.slice(at + 1)} of ${name} is not kept in this environment (or ${name} does not exist)`;
 }
 
 /** A resolved secret longer than `maxValueLength`. */

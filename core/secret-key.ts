@@ -24,3 +24,18 @@ export const KEY_MESSAGES: Record<KeyProblem, string> = {
   required: 'Secret key is required',
   invalid: `Secret key must start with a letter or underscore and contain only A–Z, 0–9 and _ (max ${SECRET_KEY_MAX_LENGTH})`,
 };
+
+/** A pinned version's digits, as the server reads them (`KEY@3`; no leading zero, at most 15 digits). */
+export const PIN_VERSION_PATTERN = /^[1-9][0-9]{0,14}$/;
+
+/**
+ * `KEY` or `KEY@3`, the bulk reveal's spelling of a key pinned to a kept version (also what `${KEY@3}`
+ * is looked up as): the key (unchecked) and the version, if pinned. Text after an `@` that is not a
+ * version number gives `version: NaN`, for the caller to refuse.
+ */
+export function splitPin(target: string): { key: string; version?: number } {
+  const at = target.lastIndexOf('@');
+  if (at === -1) return { key: target };
+  const digits = target.slice(at + 1);
+  return { key: target.slice(0, at), version: PIN_VERSION_PATTERN.test(digits) ? Number(digits) : NaN };
+}

@@ -9,7 +9,7 @@ import { exactArgs } from '../subcommands.ts';
 import { table } from '../table.ts';
 
 const USAGE =
-  'secrets audit [--since T] [--until T] [--actor A] [--action ACT] [--key K] [--env E] [--outcome allowed|denied] [--limit N] [--follow [--interval 2s]] [--org ORG]';
+  'secrets audit [--since T] [--until T] [--actor A] [--action ACT] [--key K] [--env E] [--workspace W] [--outcome allowed|denied] [--limit N] [--follow [--interval 2s]] [--org ORG]';
 const PAGE = 500;
 const DEFAULT_LIMIT = 50;
 
@@ -42,7 +42,7 @@ async function newestMatching(client: SecretsClient, org: string, f: AuditFilter
 const HEADERS = ['TIME', 'ACTOR', 'ACTION', 'ENV', 'KEYS', 'OUTCOME'];
 function row(e: AuditEvent): string[] {
   const actor = e.actor.type === 'anonymous' ? '(anonymous)' : `${e.actor.type === 'service' ? 'token:' : ''}${e.actor.name ?? e.actor.id ?? '?'}`;
-  return printableRow([e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), actor, e.action, e.environment ?? '-', e.keys.join(',') || '-', e.outcome]);
+  return printableRow([e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), actor, e.action, `${e.environment ?? '-'}${e.workspace ? ` (workspace ${e.workspace})` : ''}`, e.keys.join(',') || '-', e.outcome]);
 }
 
 async function follow(ctx: Context, org: string, f: AuditFilter, backlogSize: number, everyMs: number): Promise<never> {
@@ -93,13 +93,14 @@ export const audit: Command = {
 Newest first, at most --limit events (default ${DEFAULT_LIMIT}). --since and --until take a duration ago
 (15m, 12h, 7d) or an ISO 8601 time; --actor a user's or token's name or id; --action an action such as
 secret.reveal or a family such as secret; --key a secret key; --env an environment (only when given as a
-flag, not from SECRETS_ENV); --outcome allowed or denied. The server applies the filters.
+flag, not from SECRETS_ENV); --workspace events under a workspace (only when given as a flag); --outcome
+allowed or denied. The server applies the filters.
 
 --follow prints the matching recent events oldest first, then polls every --interval (default 2s) and
 prints new events as they are recorded, until interrupted; with --json, one JSON object per line. Each poll asks
 for the events after the last one seen (the API's after=<event id>), page by page until caught up, so
 no event is missed whatever the rate. With --follow, --limit is the size of the backlog (default 10).`,
-  options: ['since', 'until', 'actor', 'action', 'key', 'outcome', 'limit', 'follow', 'interval'],
+  options: ['since', 'until', 'actor', 'action', 'key', 'outcome', 'limit', 'follow', 'interval', 'workspace'],
   async run(ctx) {
     exactArgs(ctx.args, [], USAGE);
     const f = auditFilter(ctx.flags);

@@ -3,7 +3,7 @@ import { printableRow } from '../server-text.ts';
 import { exactArgs } from '../subcommands.ts';
 import { table } from '../table.ts';
 
-const USAGE = 'secrets compare ENV_A ENV_B [--org ORG]';
+const USAGE = 'secrets compare ENV_A ENV_B [--org ORG] [--workspace WS]';
 
 export interface Comparison {
   a: string;
@@ -19,13 +19,16 @@ export const compare: Command = {
   help: `${USAGE}
 
 Reads only metadata (the same as secrets ls), so Viewers can compare and no value is revealed or
-audited as read. Versions count the changes in each environment; equal versions do not mean equal values.`,
-  options: [],
+audited as read. Versions count the changes in each environment; equal versions do not mean equal values.
+With --workspace (or SECRETS_WORKSPACE) it compares that workspace's effective sets.`,
+  options: ['workspace'],
   async run(ctx) {
     const [a, b] = exactArgs(ctx.args, ['ENV_A', 'ENV_B'], USAGE);
     const org = await ctx.org();
+    const workspace = ctx.workspace();
     const client = ctx.client();
-    const [listA, listB] = await Promise.all([client.listSecrets(org, a!), client.listSecrets(org, b!)]);
+    const ref = (environment: string) => (workspace === undefined ? environment : { workspace, environment });
+    const [listA, listB] = await Promise.all([client.listSecrets(org, ref(a!)), client.listSecrets(org, ref(b!))]);
     const inB = new Map(listB.map((s) => [s.key, s.version]));
     const inA = new Map(listA.map((s) => [s.key, s.version]));
     const result: Comparison = {

@@ -1,4 +1,4 @@
-// `secrets __complete orgs|envs|keys`: the names the completion scripts offer, one per line. Hidden from
+// `secrets __complete orgs|envs|workspaces|keys`: the names the completion scripts offer, one per line. Hidden from
 // --help; it lists only what `secrets orgs`, `envs` and `ls` would show the same login.
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
@@ -8,8 +8,8 @@ import { exactArgs } from '../subcommands.ts';
 export const complete: Command = {
   name: '__complete',
   summary: 'Names for shell completion (used by the completion scripts)',
-  help: 'secrets __complete orgs|envs|keys [--org ORG] [--env ENV]',
-  options: [],
+  help: 'secrets __complete orgs|envs|workspaces|keys [--org ORG] [--env ENV] [--workspace WS]',
+  options: ['workspace'],
   async run(ctx) {
     const [what] = exactArgs(ctx.args, ['WHAT'], this.help);
     ctx.preferQuickAnswers();
@@ -17,9 +17,10 @@ export const complete: Command = {
     let names: string[];
     if (what === 'orgs') names = (await client.listOrgs()).map((o) => o.slug);
     else if (what === 'envs') names = (await client.listEnvironments(await ctx.org())).map((e) => e.slug);
+    else if (what === 'workspaces') names = (await client.listWorkspaces(await ctx.org())).map((w) => w.slug);
     else if (what === 'keys') {
-      const { org, env } = await ctx.target();
-      names = (await client.listSecrets(org, env)).map((s) => s.key);
+      const { org, ref } = await ctx.target();
+      names = (await client.listSecrets(org, ref)).map((s) => s.key);
     } else throw new CliError('CLI_USAGE', `Unknown list; usage: ${this.help}`);
     if (names.length > 0) ctx.out(names.map(printable).join('\n'));
   },

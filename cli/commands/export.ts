@@ -1,12 +1,14 @@
 import { DOTENV_DIALECTS, formatDotenv, isDotenvDialect, type DotenvDialect } from '../../core/dotenv.ts';
+import { MOMENT_EXAMPLE } from '../../core/moment.ts';
 import { checkExportNames } from '../../core/refused-names.ts';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
+import { momentFlag } from '../moment-flag.ts';
 import { noArgs } from '../positionals.ts';
 import { resolvedValues } from '../resolved.ts';
 import { shellExports } from '../shell-export.ts';
 
-const USAGE = `secrets export [--format dotenv|json|shell] [--dialect ${DOTENV_DIALECTS.join('|')}] [--keep-missing] [--allow-name NAME]… [--org ORG] [--env ENV]`;
+const USAGE = `secrets export [--format dotenv|json|shell] [--dialect ${DOTENV_DIALECTS.join('|')}] [--at TIME] [--keep-missing] [--allow-name NAME]… [--org ORG] [--env ENV] [--workspace WS]`;
 const FORMATS = ['dotenv', 'json', 'shell'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -25,14 +27,20 @@ and the file is written for it, still never with anything any of them would run.
 object. A cycle is an error naming it; so is a reference to a missing secret, unless --keep-missing
 leaves such references as written. A secret whose name changes how programs start or find code
 (BASH_ENV, NODE_OPTIONS, LD_PRELOAD, PATH, …) is refused, naming it, unless --allow-name NAME (repeatable)
-lets it through.`,
-  options: ['format', 'dialect', 'keep-missing', 'allow-name'],
+lets it through. A pinned reference \`\${NAME@3}\` uses version 3 of NAME (one more request); a version
+that is not kept is an error naming it.
+
+--at TIME prints the environment as it was at that moment (an ISO 8601 time with a zone, e.g.
+${MOMENT_EXAMPLE}): every key that existed then, with its value of then. A key whose secret has been
+deleted since has no value left: an error naming it, unless --keep-missing leaves it out.`,
+  options: ['format', 'dialect', 'keep-missing', 'allow-name', 'at', 'workspace'],
   async run(ctx) {
     noArgs(ctx, USAGE);
     const format = chooseFormat(ctx.flags.format, ctx.flags.json);
     const dialect = chooseDialect(ctx.flags.dialect, format);
+    const at = momentFlag(ctx.flags.at, '--at');
     const target = await ctx.target();
-    const values = await resolvedValues(ctx, target);
+    const values = await resolvedValues(ctx, target, at === undefined ? {} : { at });
     const allow = ctx.flags['allow-name'] ?? [];
     checkExportNames(Object.keys(values), { allow });
     const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

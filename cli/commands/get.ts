@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
 import { keyArgWithPin } from '../positionals.ts';
 
-const USAGE = 'secrets get KEY[@VERSION] [--org ORG] [--env ENV] [--json]';
+const USAGE = 'secrets get KEY[@VERSION] [--org ORG] [--env ENV] [--workspace WS] [--json]';
 
 export const get: Command = {
   name: 'get',
@@ -11,11 +11,11 @@ export const get: Command = {
 Prints the value exactly as stored (references are not resolved; see \`secrets export\`). A line break is
 added only when stdout is a terminal, so \`secrets get KEY > file\` writes the value byte for byte.
 --json prints { key, value, version }. KEY@3 prints version 3 (see \`secrets history KEY\`).`,
-  options: [],
+  options: ['workspace'],
   async run(ctx) {
     const { key, version: pin } = keyArgWithPin(ctx, USAGE);
-    const { org, env } = await ctx.target();
-    const secret = pin === undefined ? await ctx.client().revealSecret(org, env, key) : await ctx.client().revealSecretVersion(org, env, key, pin);
+    const { org, ref } = await ctx.target();
+    const secret = pin === undefined ? await ctx.client().revealSecret(org, ref, key) : await ctx.client().revealSecretVersion(org, ref, key, pin);
     ctx.sensitive(secret.value);
     if (ctx.flags.json) return ctx.json(secret);
     ctx.io.stdout.write(secret.value);

@@ -6,7 +6,7 @@ import { formatOf, parseImport, readImportText } from '../import-file.ts';
 import { progress } from '../progress.ts';
 import { exactArgs } from '../subcommands.ts';
 
-const USAGE = 'secrets import FILE [--format dotenv|json] [--overwrite] [--dry-run] [--org ORG] [--env ENV]';
+const USAGE = 'secrets import FILE [--format dotenv|json] [--overwrite] [--dry-run] [--org ORG] [--env ENV] [--workspace WS]';
 /** Below this many keys a bar would only flicker. */
 const BAR_FROM = 200;
 
@@ -29,7 +29,7 @@ The plan is printed first, keys only (never values), one per line:
 then applied in one transaction: if any key fails (changed by someone else since the plan, created
 meanwhile, refused by the server) nothing is changed. Each change is audited on its own. --dry-run
 prints the plan and changes nothing. On a terminal a progress bar shows the steps of a large import.`,
-  options: ['format', 'overwrite', 'dry-run'],
+  options: ['format', 'overwrite', 'dry-run', 'workspace'],
   async run(ctx) {
     const [file] = exactArgs(ctx.args, ['FILE'], USAGE);
     const format = formatOf(file!, ctx.flags.format);
@@ -41,10 +41,10 @@ prints the plan and changes nothing. On a terminal a progress bar shows the step
 
     const bar = progress(ctx.io, ctx.flags['dry-run'] ? 2 : 3, entries.size >= BAR_FROM);
     try {
-      const { org, env } = await ctx.target();
+      const { org, env, workspace, ref, label } = await ctx.target();
       const client = ctx.client();
-      bar.step(`reading ${org}/${env}`);
-      const versions = new Map((await client.listSecrets(org, env)).map((s) => [s.key, s.version]));
+      bar.step(`reading ${label}`);
+      const versions = new Map((await client.listSecrets(org, ref)).map((s) => [s.key, s.version]));
 
       const plan: Plan = { create: [], update: [], unchanged: [], keep: [] };
       const items: SecretBatchItem[] = [];
@@ -59,12 +59,12 @@ prints the plan and changes nothing. On a terminal a progress bar shows the step
       if (items.length > 0) {
         // The server decides what changes (it alone may compare values); the dry run also checks every key.
         bar.step(`checking ${items.length} secrets`);
-        results = (await client.applySecretBatch(org, env, { secrets: items, dryRun: true })).results;
+        results = (await client.applySecretBatch(org, ref, { secrets: items, dryRun: true })).results;
         if (!ctx.flags['dry-run']) {
           const writes = items.filter((_, i) => results[i]!.outcome !== 'unchanged');
           if (writes.length > 0) {
             bar.step(`importing ${writes.length} secrets`);
-            const applied = (await client.applySecretBatch(org, env, { secrets: writes })).results;
+            const applied = (await client.applySecretBatch(org, ref, { secrets: writes })).results;
             const byKey = new Map(applied.map((r) => [r.key, r]));
             results = results.map((r) => byKey.get(r.key) ?? r);
           }
@@ -74,7 +74,7 @@ prints the plan and changes nothing. On a terminal a progress bar shows the step
       for (const r of results) (r.outcome === 'created' ? plan.create : r.outcome === 'updated' ? plan.update : plan.unchanged).push(r.key);
 
       const dry = Boolean(ctx.flags['dry-run']);
-      if (ctx.flags.json) return ctx.json({ org, env, dryRun: dry, created: plan.create, updated: plan.update, unchanged: plan.unchanged, keptExisting: plan.keep });
+      if (ctx.flags.json) return ctx.json({ org, env, ...(workspace !== undefined && { workspace }), dryRun: dry, created: plan.create, updated: plan.update, unchanged: plan.unchanged, keptExisting: plan.keep });
       const lines = [
         ...plan.create.map((k) => `create ${k}`),
         ...plan.update.map((k) => `update ${k}`),
@@ -83,7 +83,7 @@ prints the plan and changes nothing. On a terminal a progress bar shows the step
       ];
       if (lines.length > 0) ctx.out(lines.join('\n'));
       const counts = `${plan.create.length} created, ${plan.update.length} updated, ${plan.unchanged.length} unchanged, ${plan.keep.length} existing left alone${plan.keep.length > 0 ? ' (--overwrite replaces them)' : ''}`;
-      ctx.note(dry ? `Dry run for ${org}/${env}, nothing changed: would be ${counts}` : `Imported ${file} into ${org}/${env}: ${counts}`);
+      ctx.note(dry ? `Dry run for ${label}, nothing changed: would be ${counts}` : `Imported ${file} into ${label}: ${counts}`);
     } finally {
       bar.done();
     }

@@ -8,7 +8,7 @@ import { exactArgs, optionsOf, runSubcommand, usageOf, type Subcommand } from '.
 import { table } from '../table.ts';
 
 /** USER is a user id, or the e-mail of someone already a member (the API has no lookup by e-mail). */
-async function userIdOf(ctx: Context, org: string, user: string): Promise<string> {
+export async function userIdOf(ctx: Context, org: string, user: string): Promise<string> {
   if (!user.includes('@')) return user;
   const members = await ctx.client().listMembers(org);
   const found = members.find((m) => m.email.toLowerCase() === user.toLowerCase());

@@ -9,7 +9,7 @@ import { CliError } from '../errors.ts';
 import { oneLine, table } from '../table.ts';
 
 const USAGE = `secrets oidc-policies ls [--org ORG]
-       secrets oidc-policies create NAME --env ENV audience=URL CLAIM=VALUE… [issuer=URL] [ttl=SECONDS] [--org ORG]
+       secrets oidc-policies create NAME --env ENV [--workspace WS] audience=URL CLAIM=VALUE… [issuer=URL] [ttl=SECONDS] [--org ORG]
        secrets oidc-policies test POLICY CLAIM=VALUE… [--org ORG]
        secrets oidc-policies rm POLICY [--org ORG]`;
 
@@ -50,6 +50,8 @@ async function create(ctx: Context, org: string, words: readonly string[]): Prom
   for (const [k, v] of pairs(rest)) (SETTINGS.has(k) ? settings : claims)[k] = v;
   if (!settings.audience) throw new CliError('CLI_USAGE', `audience=URL is required (the audience the workflow asks its OIDC token for); usage: ${USAGE}`);
   const body: OidcPolicyInput = { name, audience: settings.audience, environment, claims };
+  // Explicit --workspace only, like --env: SECRETS_WORKSPACE does not bind a policy.
+  if (ctx.flags.workspace !== undefined) body.workspace = ctx.workspace() ?? null;
   if (settings.issuer) body.issuer = settings.issuer;
   if (settings.ttl !== undefined) {
     if (!/^\d+$/.test(settings.ttl)) throw new CliError('CLI_INVALID_INPUT', 'ttl must be a whole number of seconds');
@@ -57,7 +59,12 @@ async function create(ctx: Context, org: string, words: readonly string[]): Prom
   }
   const policy = await ctx.client().createOidcPolicy(org, body);
   if (ctx.flags.json) return ctx.json(policy);
-  ctx.note(`Created trust policy ${policy.name} (${policy.id}) in ${org}: ${claimsText(policy.claims)} → ${policy.environment}`);
+  ctx.note(`Created trust policy ${policy.name} (${policy.id}) in ${org}: ${claimsText(policy.claims)} → ${placeOf(policy)}`);
+}
+
+/** The environment a policy grants, and the workspace whose effective set, when bound to one. */
+function placeOf(p: OidcPolicy): string {
+  return p.workspace ? `${p.environment} (workspace ${p.workspace})` : p.environment;
 }
 
 export const oidcPolicies: Command = {
@@ -69,9 +76,10 @@ A trust policy lets CI runs whose OIDC token it accepts (GitHub Actions with \`i
 environment with a token that expires within 15 minutes. It must bind the repository or its owner
 (repository=OWNER/NAME, repository_id=, repository_owner=, repository_owner_id= or sub=repo:OWNER/…).
 Values are exact, or globs: * matches within one path segment, ** across them (ref=refs/heads/release/*).
-issuer defaults to https://token.actions.githubusercontent.com, ttl to 900 (at most 900).
+issuer defaults to https://token.actions.githubusercontent.com, ttl to 900 (at most 900). --workspace WS
+binds the minted tokens to workspace WS: they read its effective set in ENV, and nothing else.
 \`test\` shows claim by claim how the policy judges the given claims (a dry run; nothing is exchanged).`,
-  options: [],
+  options: ['workspace'],
   async run(ctx) {
     const [sub, ...words] = ctx.args;
     const org = await ctx.org();
@@ -82,7 +90,7 @@ issuer defaults to https://token.actions.githubusercontent.com, ttl to 900 (at m
         if (words.length > 0) throw new CliError('CLI_USAGE', `Unexpected argument; usage: ${USAGE}`);
         const list = await client.listOidcPolicies(org);
         if (ctx.flags.json) return ctx.json(list);
-        ctx.out(table(['NAME', 'ENVIRONMENT', 'CLAIMS', 'AUDIENCE', 'TTL'], list.map((p) => [p.name, p.environment, oneLine(claimsText(p.claims), 80), p.audience, String(p.ttlSeconds)])));
+        ctx.out(table(['NAME', 'ENVIRONMENT', 'CLAIMS', 'AUDIENCE', 'TTL'], list.map((p) => [p.name, placeOf(p), oneLine(claimsText(p.claims), 80), p.audience, String(p.ttlSeconds)])));
         return;
       }
       case 'create':

@@ -10,7 +10,7 @@ import { CliError } from '../errors.ts';
 import { resolvedValues } from '../resolved.ts';
 import { runWatching } from '../run-watch.ts';
 
-const USAGE = 'secrets run [--org ORG] [--env ENV] [--keep-missing] [--allow-name NAME]… [--watch [--debounce 500ms] [--grace 10s]] -- COMMAND [ARGS…]';
+const USAGE = 'secrets run [--org ORG] [--env ENV] [--workspace WS] [--keep-missing] [--allow-name NAME]… [--watch [--debounce 500ms] [--grace 10s]] -- COMMAND [ARGS…]';
 
 // The signals a terminal, a CI runner or a process manager uses to stop a job.
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -25,7 +25,8 @@ with them added to (and overriding) the current environment. The secrets exist o
 environment: this process's environment and the calling shell's stay as they were. SIGINT, SIGTERM and
 SIGHUP are passed on to the command; the exit status is the command's own, or 128 + the signal number
 if a signal ended it (127 if COMMAND is not found, 126 if it cannot be executed). A reference to a
-missing secret is an error unless --keep-missing leaves it as written. A secret whose name changes how
+missing secret is an error unless --keep-missing leaves it as written; a pinned reference \`\${NAME@3}\`
+uses version 3 of NAME (one more request), and a version not kept is an error naming it. A secret whose name changes how
 programs start or find code (BASH_ENV, NODE_OPTIONS, LD_PRELOAD, PATH, …) is refused, naming it, unless
 --allow-name NAME (repeatable) lets it through. The CLI's own settings (SECRETS_TOKEN, SECRETS_URL,
 SECRETS_ORG, SECRETS_ENV, SECRETS_DEBUG) are not passed to COMMAND; a secret of that name is.
@@ -36,7 +37,7 @@ without a further change. A restart reads and checks the new values first (a ref
 reference is noted and COMMAND keeps running with the values it has), then sends SIGTERM, waits up to
 --grace (default 10s) for COMMAND to exit, then SIGKILL, and starts it again. When COMMAND exits by
 itself (or after a signal passed on to it), \`secrets run --watch\` exits with its status.`,
-  options: ['keep-missing', 'allow-name', 'watch', 'debounce', 'grace'],
+  options: ['keep-missing', 'allow-name', 'watch', 'debounce', 'grace', 'workspace'],
   async run(ctx) {
     if (ctx.args.length > 0 || ctx.rest === null) {
       throw new CliError('CLI_USAGE', `Put the command after --; usage: ${USAGE}`);

@@ -20,28 +20,30 @@ const SUBS: readonly Subcommand[] = [
       if (list.length === 0) return ctx.note(`No service tokens in ${org}`);
       ctx.out(
         table(
-          ['ID', 'NAME', 'ENV', 'CREATED', 'CREATED BY', 'EXPIRES', 'LAST USED'],
-          list.map((t) => printableRow([t.id, t.name, t.environment, when(t.createdAt), t.createdBy, when(t.expiresAt), when(t.lastUsedAt)])),
+          ['ID', 'NAME', 'ENV', 'WORKSPACE', 'CREATED', 'CREATED BY', 'EXPIRES', 'LAST USED'],
+          list.map((t) => printableRow([t.id, t.name, t.environment, t.workspace ?? '-', when(t.createdAt), t.createdBy, when(t.expiresAt), when(t.lastUsedAt)])),
         ),
       );
     },
   },
   {
     name: 'create',
-    usage: 'secrets tokens create --env ENV --name NAME [--expires 30d|ISO-TIME] [--org ORG]',
-    options: ['name', 'expires'],
+    usage: 'secrets tokens create --env ENV [--workspace WS] --name NAME [--expires 30d|ISO-TIME] [--org ORG]',
+    options: ['name', 'expires', 'workspace'],
     async run(ctx, args) {
       exactArgs(args, [], this.usage);
       // Explicit --env only: a token scoped by a forgotten SECRETS_ENV default would read the wrong secrets.
       const environment = requiredFlag(ctx.flags.env, 'env', this.usage);
       const name = requiredFlag(ctx.flags.name, 'name', this.usage);
       const expiresAt = ctx.flags.expires === undefined ? undefined : expiryFromNow(ctx.flags.expires);
+      // Explicit --workspace only, like --env: SECRETS_WORKSPACE does not bind a token.
+      const workspace = ctx.flags.workspace === undefined ? undefined : ctx.workspace();
       const org = await ctx.org();
-      const created = await ctx.client().createServiceToken(org, { name, environment, ...(expiresAt !== undefined && { expiresAt }) });
+      const created = await ctx.client().createServiceToken(org, { name, environment, ...(workspace !== undefined && { workspace }), ...(expiresAt !== undefined && { expiresAt }) });
       ctx.sensitive(created.token);
       if (ctx.flags.json) return ctx.json(created);
       const expiry = created.expiresAt === null ? 'never expires' : `expires ${created.expiresAt}`;
-      ctx.note(`Created service token ${printable(created.name)} (id ${created.id}) for ${org}/${created.environment}, read-only, ${expiry}; it follows and is not shown again`);
+      ctx.note(`Created service token ${printable(created.name)} (id ${created.id}) for ${org}/${created.environment}${created.workspace ? ` (workspace ${created.workspace}: its effective set only)` : ''}, read-only, ${expiry}; it follows and is not shown again`);
       // The token is the only thing on stdout, and is printed this once: the server keeps only its hash.
       ctx.out(created.token);
     },
@@ -71,7 +73,8 @@ export const tokens: Command = {
 
 create prints the new token once, on stdout only (the description goes to stderr), e.g.
   secrets tokens create --env production --name ci --expires 30d | gh secret set SECRETS_TOKEN
---expires takes a duration (90m, 12h, 30d, 2w) from now or an ISO 8601 time; without it the token does not expire.`,
+--expires takes a duration (90m, 12h, 30d, 2w) from now or an ISO 8601 time; without it the token does not expire.
+--workspace binds the token to a workspace: it then reads that workspace's effective set in ENV, and nothing else.`,
   options: optionsOf(SUBS),
   verbs: SUBS.map((s) => s.name),
   run: (ctx) => runSubcommand(ctx, 'tokens', SUBS, 'ls'),

@@ -14,7 +14,7 @@ export const whoami: Command = {
     const me = await ctx.client().me();
     if (ctx.flags.json) return ctx.json(me);
     const url = ctx.settings().url;
-    const line = me.user ? `${me.user.name} <${me.user.email}> on ${url}` : `service token for ${me.organization}/${me.environment} on ${url}`;
+    const line = me.user ? `${me.user.name} <${me.user.email}> on ${url}` : `service token for ${me.organization}/${me.environment}${me.workspace ? ` (workspace ${me.workspace})` : ''} on ${url}`;
     ctx.out(stripTerminalControls(line));
   },
 };

@@ -22,7 +22,7 @@ export function fishScript(spec: CompletionSpec): string {
     '        switch $words[$i]',
     '            case --url --org',
     '                set -a args $words[$i] $words[(math $i + 1)]',
-    '            case --env',
+    '            case --env --workspace',
     '                test $argv[1] = keys; and set -a args $words[$i] $words[(math $i + 1)]',
     '        end',
     '    end',

@@ -47,11 +47,11 @@ ${valueCases.join('\n')}
 
 /** The walk over the typed words; $1.. are the words before the cursor (without `secrets`). */
 const WALK = `__secrets_walk() {
-  __secrets_cmd='' __secrets_verb='' __secrets_npos=0 __secrets_org='' __secrets_env='' __secrets_url=''
+  __secrets_cmd='' __secrets_verb='' __secrets_npos=0 __secrets_org='' __secrets_env='' __secrets_url='' __secrets_ws=''
   local skip='' w
   for w in "$@"; do
     if [ -n "$skip" ]; then
-      case $skip in --org) __secrets_org=$w ;; --env) __secrets_env=$w ;; --url) __secrets_url=$w ;; esac
+      case $skip in --org) __secrets_org=$w ;; --env) __secrets_env=$w ;; --url) __secrets_url=$w ;; --workspace) __secrets_ws=$w ;; esac
       skip=''
       continue
     fi
@@ -66,12 +66,13 @@ const WALK = `__secrets_walk() {
     fi
   done
 }
-# Organizations, environments or keys from the server, with the --url/--org/--env typed so far.
+# Organizations, environments, workspaces or keys from the server, with the --url/--org/--env/--workspace typed so far.
 __secrets_dynamic() {
   set -- __complete "$1"
   [ -n "$__secrets_url" ] && set -- "$@" --url "$__secrets_url"
   [ -n "$__secrets_org" ] && set -- "$@" --org "$__secrets_org"
   [ -n "$__secrets_env" ] && [ "$2" = keys ] && set -- "$@" --env "$__secrets_env"
+  [ -n "$__secrets_ws" ] && [ "$2" = keys ] && set -- "$@" --workspace "$__secrets_ws"
   command secrets "$@" 2>/dev/null
 }
 # What to offer for the word at the cursor: "kind args…" (words LIST / dynamic WHAT / files / none).

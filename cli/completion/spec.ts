@@ -5,7 +5,7 @@ import { GLOBAL_OPTIONS, OPTIONS, type OptionName } from '../args.ts';
 import type { Command } from '../command.ts';
 
 /** How a word is completed: from the server, from a fixed list, as a file name, or not at all. */
-export type Completion = { dynamic: 'orgs' | 'envs' | 'keys' } | { words: readonly string[] } | { files: true } | null;
+export type Completion = { dynamic: 'orgs' | 'envs' | 'keys' | 'workspaces' } | { words: readonly string[] } | { files: true } | null;
 
 /** Positional words (after the verb, for commands with verbs) by command, as far as they are known. */
 const POSITIONALS: Readonly<Record<string, readonly Completion[]>> = {
@@ -15,6 +15,8 @@ const POSITIONALS: Readonly<Record<string, readonly Completion[]>> = {
   compare: [{ dynamic: 'envs' }, { dynamic: 'envs' }],
   import: [{ files: true }],
   completion: [{ words: ['bash', 'zsh', 'fish'] }],
+  history: [{ dynamic: 'keys' }],
+  rollback: [{ dynamic: 'keys' }],
 };
 
 const ROLE_WORDS = { words: ['owner', 'admin', 'editor', 'viewer'] } as const;
@@ -44,13 +46,14 @@ export function completionSpec(commands: readonly Command[]): CompletionSpec {
       summary: c.summary,
       verbs: c.verbs ?? [],
       flags: [...new Set([...c.options, ...GLOBAL_OPTIONS])].map((o) => `--${o}`),
-      positionals: c.name === 'members' ? [null, ROLE_WORDS] : (POSITIONALS[c.name] ?? []),
+      positionals: c.name === 'members' ? [null, ROLE_WORDS] : c.name === 'workspaces' ? [{ dynamic: 'workspaces' }] : (POSITIONALS[c.name] ?? []),
     })),
     valued,
     values: [
       { option: '--org', command: '*', completion: { dynamic: 'orgs' } },
       { option: '--env', command: '*', completion: { dynamic: 'envs' } },
       { option: '--key', command: '*', completion: { dynamic: 'keys' } },
+      { option: '--workspace', command: '*', completion: { dynamic: 'workspaces' } },
       { option: '--outcome', command: '*', completion: { words: ['allowed', 'denied', 'error'] } },
       { option: '--role', command: 'invite', completion: ROLE_WORDS },
       { option: '--format', command: 'export', completion: { words: ['dotenv', 'json', 'shell'] } },

@@ -8,7 +8,7 @@ import { INPUT_DEFAULTS } from '../../action/inputs.ts';
 import { ACTION_VERSION } from '../../action/version.ts';
 import { readActionYml, ROOT } from './runner.ts';
 
-const INPUTS = ['url', 'token', 'auth', 'audience', 'oidc-policy', 'org', 'environment', 'keys', 'export-env', 'outputs', 'env-file', 'env-file-format', 'template', 'template-output', 'fail-on-missing', 'on-conflict', 'allow-names'];
+const INPUTS = ['url', 'token', 'auth', 'audience', 'oidc-policy', 'org', 'environment', 'workspace', 'keys', 'at', 'export-env', 'outputs', 'env-file', 'env-file-format', 'template', 'template-output', 'fail-on-missing', 'on-conflict', 'allow-names'];
 
 describe('action: action.yml', () => {
   const yml = readActionYml();

@@ -160,6 +160,32 @@ describe('action: keyless authentication with the job’s OIDC token', function 
     assert.match(r.errors[0]!, /grants environment production, not staging.*\[ACTION_OIDC_ENVIRONMENT\]$/);
   });
 
+  it('a policy bound to a workspace loads that workspace\'s effective set; a workspace it does not grant is named, not silently used', async () => {
+    const BILLING_VALUE = 'oidc-action-canary-billing-override-2d4f6a8c0e1b3d5f7a9c';
+    await s.admin.createWorkspace(s.org, { slug: 'billing' });
+    await s.admin.createSecret(s.org, { workspace: 'billing', environment: s.environment }, { key: 'DEPLOY_KEY', value: BILLING_VALUE });
+    await s.admin.createOidcPolicy(s.org, {
+      name: 'deploy-billing',
+      issuer: issuer.url,
+      audience: s.url,
+      environment: s.environment,
+      workspace: 'billing',
+      claims: { repository: 'acme/app', ref: 'refs/heads/main' },
+      ttlSeconds: 300,
+    });
+    const r = await new Job().main({ ...inputs, workspace: 'billing', 'oidc-policy': 'deploy-billing' }, stub.env());
+    assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+    assert.equal(r.env['DEPLOY_KEY'], BILLING_VALUE);
+    assert.match(r.stdout, /read-only token of acme\/production \(workspace billing\)/);
+    const unbound = await new Job().main({ ...inputs, 'oidc-policy': 'deploy-billing' }, stub.env());
+    assert.equal(unbound.exitCode, 1);
+    assert.match(unbound.errors[0]!, /grants workspace billing, not the organization \(no workspace\); set "workspace: billing".*\[ACTION_OIDC_ENVIRONMENT\]$/);
+    const orgPolicy = await new Job().main({ ...inputs, workspace: 'billing', 'oidc-policy': 'deploy' }, stub.env());
+    assert.equal(orgPolicy.exitCode, 1);
+    assert.match(orgPolicy.errors[0]!, /grants the organization \(no workspace\), not workspace billing.*\[ACTION_OIDC_ENVIRONMENT\]$/);
+    for (const bad of [unbound, orgPolicy]) assert.deepEqual(bad.env, {});
+  });
+
   it('refuses a token input together with auth: oidc', async () => {
     const r = await new Job().main({ ...inputs, auth: 'oidc', token: s.token }, stub.env());
     assert.equal(r.exitCode, 1);

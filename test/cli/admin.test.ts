@@ -157,7 +157,7 @@ describe('secrets administration commands against the live server', function () 
       const days = (Date.parse(listed.expiresAt!) - Date.parse(listed.createdAt)) / 86_400_000;
       assert.ok(Math.abs(days - 30) < 0.01, `expires after ${days} days`);
       const table = await secrets(['tokens'], as());
-      assert.match(table.stdout, /^ID\s+NAME\s+ENV\s+CREATED\s+CREATED BY\s+EXPIRES\s+LAST USED\n/);
+      assert.match(table.stdout, /^ID\s+NAME\s+ENV\s+WORKSPACE\s+CREATED\s+CREATED BY\s+EXPIRES\s+LAST USED\n/);
       assert.match(table.stdout, new RegExp(`\\n${listed.id}\\s+ci-deploy\\s+staging\\s`));
 
       const revoke = await secrets(['tokens', 'revoke', listed.id], as());

@@ -203,7 +203,7 @@ describe('secrets CLI commands against the live server', function () {
       }
       const t = await secrets(['ls'], as({ SECRETS_ENV: 'staging' }));
       assert.equal(t.code, 0, t.stderr);
-      assert.match(t.stdout, /^KEY\s+VERSION\s+UPDATED\s+UPDATED BY\s+DESCRIPTION\n/);
+      assert.match(t.stdout, /^KEY\s+WORKSPACES\s+VERSION\s+UPDATED\s+UPDATED BY\s+DESCRIPTION\nLS_ALPHA_URL\s+all\s+1\s/);
       assert.ok(!t.stdout.includes('value-of-'));
       const s = await secrets(['ls', '--search', '_url', '--json'], as({ SECRETS_ENV: 'staging' }));
       assert.deepEqual((JSON.parse(s.stdout) as { key: string }[]).map((x) => x.key), ['LS_ALPHA_URL', 'LS_BETA_URL']);

@@ -32,6 +32,18 @@ describe('secrets oidc-policies', function () {
     assert.equal(list.find((p) => p.name === 'deploy-main')?.issuer, 'https://token.actions.githubusercontent.com');
   });
 
+  it('creates a policy bound to a workspace with --workspace, and lists it with the workspace', async () => {
+    await f.admin.createWorkspace(f.org, { slug: 'billing' });
+    const r = await run(['oidc-policies', 'create', 'deploy-billing', '--env', 'production', '--workspace', 'billing', 'audience=https://secrets.example.test', 'repository=acme/billing']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /→ production \(workspace billing\)/);
+    const ls = await run(['oidc-policies', 'ls']);
+    assert.match(ls.stdout, /deploy-billing\s+production \(workspace billing\)\s+repository=acme\/billing/);
+    const list = JSON.parse((await run(['oidc-policies', 'ls', '--json'])).stdout) as OidcPolicy[];
+    assert.equal(list.find((p) => p.name === 'deploy-billing')?.workspace, 'billing');
+    assert.equal(list.find((p) => p.name === 'deploy-main')?.workspace, null);
+  });
+
   it('refuses a policy that binds no repository, with the server’s reason and exit 9', async () => {
     const r = await run(['oidc-policies', 'create', 'too-broad', '--env', 'production', 'audience=https://secrets.example.test', 'ref=refs/heads/main']);
     assert.equal(r.code, 9, r.stderr);
