@@ -5,7 +5,13 @@ import * as vscode from 'vscode';
 import type { Role } from '../core/api-types.ts';
 import type { SecretsClient } from '../core/client.ts';
 import { Redactor } from '../core/redactor.ts';
+import { HistoryModel } from './model/history-model.ts';
+import { can, canAdminister } from './model/permissions.ts';
+import { TrustModel } from './model/trust-model.ts';
 import { SecretsTreeModel } from './model/tree-model.ts';
+import { HistoryCommands } from './vscode/history-commands.ts';
+import { HISTORY_VIEW_ID, HistoryTreeProvider } from './vscode/history-provider.ts';
+import { TRUST_VIEW_ID, TrustTreeProvider } from './vscode/trust-provider.ts';
 import { registerCommands } from './vscode/commands.ts';
 import { Controller } from './vscode/controller.ts';
 import { registerLanguageFeatures } from './vscode/language-providers.ts';
@@ -20,6 +26,10 @@ import { SecretsTreeProvider, VIEW_ID } from './vscode/tree-provider.ts';
 /** What activate() returns, for integration tests inside VS Code (never a value or the token). */
 export interface SecretsExtensionApi {
   model: SecretsTreeModel;
+  /** The History view's versions (values only while revealed). */
+  history: HistoryModel;
+  /** The Trust Policies view's policies and last exchanges. */
+  trust: TrustModel;
   state: {
     readonly connected: boolean;
     readonly serverUrl: string | undefined;
@@ -41,16 +51,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
   const redactor = new Redactor();
   const log = new OutputLog(redactor);
   const session = new Session({ model, tokens: new TokenStore(context.secrets), status, log, redactor });
-  const c = new Controller(session, new SecretCommands(session), log);
+  const history = new HistoryModel({ api: () => session.client, revealSeconds: () => readSettings().revealSeconds });
+  const trust = new TrustModel(() => session.client);
+  const secretCommands = new SecretCommands(session);
+  const c = new Controller(session, secretCommands, new HistoryCommands(session, secretCommands, history, trust), log);
   const provider = new SecretsTreeProvider(model, (err) => c.fail('Load secrets', err));
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const historyProvider = new HistoryTreeProvider(history, (org) => ({ reveal: can(model.roleIn(org), 'reveal'), rollback: can(model.roleIn(org), 'edit') }));
+  const historyView = vscode.window.createTreeView(HISTORY_VIEW_ID, { treeDataProvider: historyProvider });
+  const trustProvider = new TrustTreeProvider(trust, () => (canAdminister(model.currentRole) ? model.currentOrg : undefined), (err) => c.fail('Load trust policies', err));
+  const trustView = vscode.window.createTreeView(TRUST_VIEW_ID, { treeDataProvider: trustProvider });
   context.subscriptions.push(
     session.attachView(view),
     log,
     status,
     provider,
     view,
+    historyProvider,
+    historyView,
+    trustProvider,
+    trustView,
+    new vscode.Disposable(history.onDidChange(() => (historyView.description = history.label))),
+    session.onDidChangeScope(() => {
+      const t = history.target;
+      if (t && (t.org !== model.currentOrg || !session.client)) history.clear();
+      else if (t) void history.reload().catch((err: unknown) => c.fail('Load history', err));
+      if (trust.overview && (trust.overview.org !== model.currentOrg || !canAdminister(model.currentRole))) trust.clear();
+      trustProvider.refresh();
+    }),
+    session.onDidChangeSecret((t, key, deleted) => {
+      if (!history.shows(t, key)) return;
+      if (deleted) history.clear();
+      else void history.reload().catch((err: unknown) => c.fail('Load history', err));
+    }),
     session,
+    new vscode.Disposable(() => history.clear()),
     ...registerCommands((id, handler) => vscode.commands.registerCommand(id, handler), c, c),
     ...registerLanguageFeatures(model),
   );
@@ -63,6 +98,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
   void restore();
   return {
     model,
+    history,
+    trust,
     state: {
       get connected() {
         return session.client !== undefined;

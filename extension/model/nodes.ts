@@ -19,6 +19,8 @@ export interface EnvNode {
   id: string;
   org: string;
   env: string;
+  /** Set under a workspace: the environment of that workspace (its effective set). */
+  workspace?: string;
   name: string;
   current: boolean;
   /** The number of secrets shown under it (after filtering), once loaded. */

@@ -27,6 +27,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'secrets.compareEnvironments', title: 'Compare Environments', run: (c, a) => c.secrets.compareEnvironments(a) },
   { id: 'secrets.editSecret', title: 'Edit', run: (c, a, b) => c.secrets.editSecret(a, b) },
   { id: 'secrets.deleteSecret', title: 'Delete', run: (c, a, b) => c.secrets.deleteSecret(a, b) },
+  { id: 'secrets.showHistory', title: 'Show History', run: (c, a) => c.history.showHistory(a) },
+  { id: 'secrets.refreshHistory', title: 'Refresh History', run: (c) => c.history.refreshHistory() },
+  { id: 'secrets.revealVersion', title: 'Reveal Version', run: (c, a) => c.history.revealVersion(a) },
+  { id: 'secrets.hideVersion', title: 'Hide Version', run: (c, a) => c.history.hideVersion(a) },
+  { id: 'secrets.rollbackToVersion', title: 'Roll Back to This Version', run: (c, a, b) => c.history.rollbackToVersion(a, b) },
+  { id: 'secrets.whatChanged', title: 'What Changed', run: (c, a, b) => c.history.whatChanged(a, b) },
+  { id: 'secrets.refreshTrustPolicies', title: 'Refresh Trust Policies', run: (c) => c.history.refreshTrustPolicies() },
 ];
 
 export interface Disposable {

@@ -113,7 +113,7 @@ export class SecretCommands {
     this.#session.redactor.add(args?.value);
     try {
       const meta = await editSecret(client, vscodeUi, t, seen, args);
-      this.#session.model.upsertSecret(t.org, t.env, meta);
+      this.#session.secretChanged(t, meta);
       void vscode.window.showInformationMessage(`Saved ${meta.key} in ${t.env} (version ${meta.version})`);
       return meta;
     } catch (err) {
@@ -132,8 +132,14 @@ export class SecretCommands {
     await deleteSecret(client, vscodeUi, t, t.key, isObject(deleteArgs) ? (deleteArgs as DeleteSecretArgs) : undefined);
     this.#session.model.hide(t.org, t.env, t.key);
     this.#session.model.removeSecret(t.org, t.env, t.key);
+    this.#session.secretDeleted(t, t.key);
     void vscode.window.showInformationMessage(`Deleted ${t.key} from ${t.env}`);
     return { key: t.key, deleted: true };
+  }
+
+  /** The secret a command acts on: a tree item, `{ secretKey, org?, env? }`, a key, or a pick. */
+  resolveSecret(arg: unknown, action: SecretAction, title: string): Promise<SecretTarget> {
+    return this.#secretTarget(arg, action, title);
   }
 
   async #secretTarget(arg: unknown, action: SecretAction, title: string): Promise<SecretTarget> {

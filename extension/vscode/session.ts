@@ -2,7 +2,7 @@
 // environment, the search text, and everything that shows them — context keys, status bar, the view's
 // description. Secret commands (secret-commands.ts) ask it for a client, a target and permission.
 import * as vscode from 'vscode';
-import type { Org } from '../../core/api-types.ts';
+import type { Org, SecretMeta } from '../../core/api-types.ts';
 import { SecretsClient } from '../../core/client.ts';
 import { Cancelled, ExtensionError } from '../errors.ts';
 import { ClipboardGuard } from '../logic/clipboard.ts';
@@ -11,7 +11,7 @@ import type { Target } from '../logic/ports.ts';
 import type { Redactor } from '../../core/redactor.ts';
 import { assertTokenFor, originOf, type OriginToken } from '../logic/token-origin.ts';
 import { systemClock } from '../model/clock.ts';
-import { can, type SecretAction } from '../model/permissions.ts';
+import { can, canAdminister, type SecretAction } from '../model/permissions.ts';
 import type { TreeNode } from '../model/nodes.ts';
 import type { SecretsTreeModel } from '../model/tree-model.ts';
 import { isEnvNode, isObject, isOrgNode } from './args.ts';
@@ -46,6 +46,8 @@ export class Session implements vscode.Disposable {
   #view: vscode.TreeView<TreeNode> | undefined;
   /** The selected environment's live events keep its list current while connected. */
   readonly #live: LiveRefresh;
+  readonly #secretListeners = new Set<(t: Target, key: string, deleted: boolean) => void>();
+  readonly #scopeListeners = new Set<() => void>();
   /** Setting changes are handled one after the other, each on the state the previous one left. */
   #urlChanges: Promise<void> = Promise.resolve();
 
@@ -235,6 +237,7 @@ export class Session implements vscode.Disposable {
       }
     });
     await this.#updateRoleContext();
+    this.#scopeChanged();
   }
 
   async search(arg?: unknown): Promise<{ search: string }> {
@@ -296,6 +299,7 @@ export class Session implements vscode.Disposable {
     await this.clipboard.clearIfUnchanged();
     this.#status.show(undefined, undefined);
     this.#updateView();
+    this.#scopeChanged();
     await Promise.all([
       this.#setContext('secrets.connected', false),
       this.#setContext('secrets.searching', false),
@@ -324,6 +328,7 @@ export class Session implements vscode.Disposable {
     this.#status.show(org, env);
     this.#updateView();
     await this.#updateRoleContext();
+    this.#scopeChanged();
     await this.progress(`Loading ${env}`, () => this.model.loadSecrets(org, env));
     await this.#expandCurrent();
   }
@@ -366,6 +371,7 @@ export class Session implements vscode.Disposable {
       this.#setContext('secrets.canReveal', can(role, 'reveal')),
       this.#setContext('secrets.canEdit', can(role, 'edit')),
       this.#setContext('secrets.canDelete', can(role, 'delete')),
+      this.#setContext('secrets.canAdmin', canAdminister(role)),
     ]);
   }
 
@@ -397,6 +403,31 @@ export class Session implements vscode.Disposable {
     const env = this.model.currentEnv;
     if (!env) throw new ExtensionError('EXT_NO_ENVIRONMENT');
     return { org, env };
+  }
+
+  /** A secret was changed by a command: the tree and whoever listens (the History view) follow. */
+  secretChanged(t: Target, meta: SecretMeta): void {
+    this.model.upsertSecret(t.org, t.env, meta);
+    for (const l of this.#secretListeners) l(t, meta.key, false);
+  }
+
+  secretDeleted(t: Target, key: string): void {
+    for (const l of this.#secretListeners) l(t, key, true);
+  }
+
+  onDidChangeSecret(listener: (t: Target, key: string, deleted: boolean) => void): vscode.Disposable {
+    this.#secretListeners.add(listener);
+    return new vscode.Disposable(() => this.#secretListeners.delete(listener));
+  }
+
+  /** Fired after connecting, disconnecting and every change of organization or environment. */
+  onDidChangeScope(listener: () => void): vscode.Disposable {
+    this.#scopeListeners.add(listener);
+    return new vscode.Disposable(() => this.#scopeListeners.delete(listener));
+  }
+
+  #scopeChanged(): void {
+    for (const l of this.#scopeListeners) l();
   }
 
   requirePermission(org: string, action: SecretAction): void {
