@@ -3,22 +3,9 @@
 // until it is masked again.
 import * as vscode from 'vscode';
 import type { HistoryModel, VersionNode } from '../model/history-model.ts';
+import { versionContextValue, versionDescription } from './history-items.ts';
 
 export const HISTORY_VIEW_ID = 'secrets.history';
-
-/** The context value that drives the version items' menus. */
-export function versionContextValue(node: VersionNode, canReveal: boolean, canRollback: boolean): string {
-  const parts = ['version', node.current ? 'current' : 'old'];
-  if (canReveal) parts.push('canReveal');
-  if (canRollback && !node.current) parts.push('canRollback');
-  parts.push(node.revealed ? 'revealed' : 'masked');
-  return parts.join(' ');
-}
-
-/** The item's description: `current · by Olivia · 2026-11-01 14:02 UTC · ••••••••`. */
-export function versionDescription(node: VersionNode): string {
-  return [node.current ? 'current' : undefined, `by ${node.createdBy}`, node.createdAt, node.display].filter(Boolean).join(' · ');
-}
 
 export class HistoryTreeProvider implements vscode.TreeDataProvider<VersionNode>, vscode.Disposable {
   readonly #model: HistoryModel;
