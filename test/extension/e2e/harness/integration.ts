@@ -36,7 +36,8 @@ export interface PreparedIntegration {
  */
 export async function prepareIntegration(host: 'code-server' | 'electron', only?: string[]): Promise<PreparedIntegration & { world: SeededWorld }> {
   const built = await buildIntegrationSuites(undefined, only);
-  const server = await startServer();
+  // Trust policies in the suites name an OIDC issuer on loopback (plain http): development setting.
+  const server = await startServer({ env: { SECRETS_OIDC_ALLOW_HTTP_ISSUERS: 'true' } });
   let world: SeededWorld;
   try {
     world = await seedWorld(server.url, server.adminToken);
