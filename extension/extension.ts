@@ -35,9 +35,13 @@ export interface SecretsExtensionApi {
     readonly serverUrl: string | undefined;
     readonly org: string | undefined;
     readonly env: string | undefined;
+    /** The workspace commands act in; undefined for the organization's own secrets. */
+    readonly workspace: string | undefined;
     readonly search: string;
     readonly role: Role | undefined;
     readonly statusText: string;
+    /** The status bar's workspace item, '' while hidden. */
+    readonly workspaceStatusText: string;
     readonly lastError: { code: string; message: string } | undefined;
   };
   readonly client: SecretsClient | undefined;
@@ -57,7 +61,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
   const c = new Controller(session, secretCommands, new HistoryCommands(session, secretCommands, history, trust), log);
   const provider = new SecretsTreeProvider(model, (err) => c.fail('Load secrets', err));
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-  const historyProvider = new HistoryTreeProvider(history, (org) => ({ reveal: can(model.roleIn(org), 'reveal'), rollback: can(model.roleIn(org), 'edit') }));
+  const historyProvider = new HistoryTreeProvider(history, (org) => {
+    const t = history.target;
+    // An organization secret's history seen from a workspace is read-only there, like the secret.
+    const rollback = t?.workspace === undefined ? can(model.roleIn(org), 'edit') : t.scope !== 'organization' && model.canWrite(org, t.workspace);
+    return { reveal: can(model.roleIn(org), 'reveal'), rollback };
+  });
   const historyView = vscode.window.createTreeView(HISTORY_VIEW_ID, { treeDataProvider: historyProvider });
   const trustProvider = new TrustTreeProvider(trust, () => (canAdminister(model.currentRole) ? model.currentOrg : undefined), (err) => c.fail('Load trust policies', err));
   const trustView = vscode.window.createTreeView(TRUST_VIEW_ID, { treeDataProvider: trustProvider });
@@ -92,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('secrets.serverUrl')) void session.serverUrlChanged((title, err) => c.fail(title, err));
+      else if (e.affectsConfiguration('secrets.workspace')) void session.workspaceSettingChanged().catch((err: unknown) => c.fail('Switch Workspace', err));
     }),
   );
   const restore = () => session.restore((title, err) => c.fail(title, err));
@@ -113,6 +123,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
       get env() {
         return model.currentEnv;
       },
+      get workspace() {
+        return model.currentWorkspace;
+      },
       get search() {
         return model.search;
       },
@@ -121,6 +134,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
       },
       get statusText() {
         return status.text;
+      },
+      get workspaceStatusText() {
+        return status.workspaceText;
       },
       get lastError() {
         return c.lastError;

@@ -1,7 +1,7 @@
 // The History view's data: the kept versions of one secret, newest first, with who wrote each and when.
 // An old version's value is revealed the way the tree reveals a current one: in memory only, masked
 // again after `secrets.revealSeconds` (the same RevealState and timers). No VS Code here.
-import type { SecretVersion } from '../../core/api-types.ts';
+import type { SecretScope, SecretVersion } from '../../core/api-types.ts';
 import { ExtensionError } from '../errors.ts';
 import { envRef, targetLabel, type SecretsApi, type Target } from '../logic/ports.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -10,6 +10,8 @@ import { RevealState } from './reveal-state.ts';
 
 export interface HistoryTarget extends Target {
   key: string;
+  /** In a workspace: whose history it is (an organization secret's is read-only there). */
+  scope?: SecretScope;
 }
 
 export interface VersionNode {

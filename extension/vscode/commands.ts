@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'secrets.signOut', title: 'Sign Out', run: (c) => c.session.signOut() },
   { id: 'secrets.switchOrganization', title: 'Switch Organization', run: (c, a) => c.session.switchOrganization(a) },
   { id: 'secrets.switchEnvironment', title: 'Switch Environment', run: (c, a) => c.session.switchEnvironment(a) },
+  { id: 'secrets.switchWorkspace', title: 'Switch Workspace', run: (c, a) => c.session.switchWorkspace(a) },
   { id: 'secrets.refresh', title: 'Refresh', run: (c) => c.session.refresh() },
   { id: 'secrets.search', title: 'Search', run: (c, a) => c.session.search(a) },
   { id: 'secrets.clearSearch', title: 'Clear Search', run: (c) => c.session.clearSearch() },

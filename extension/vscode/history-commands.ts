@@ -42,7 +42,8 @@ export class HistoryCommands {
 
   async showHistory(arg?: unknown): Promise<HistorySummary> {
     const t = await this.#secrets.resolveSecret(arg, 'view', 'Show History');
-    const target = { org: t.org, env: t.env, ...(t.workspace !== undefined ? { workspace: t.workspace } : {}), key: t.key };
+    const scope = t.node?.meta.scope;
+    const target = { org: t.org, env: t.env, ...(t.workspace !== undefined ? { workspace: t.workspace } : {}), key: t.key, ...(scope !== undefined ? { scope } : {}) };
     await this.#session.progress(`Loading the history of ${t.key}`, () => this.history.show(target));
     await Promise.resolve(vscode.commands.executeCommand(`${HISTORY_VIEW_ID}.focus`)).catch(() => undefined);
     return this.#summary(target);
@@ -86,7 +87,7 @@ export class HistoryCommands {
     const client = this.#session.requireClient();
     const version = await this.#version(arg, 'Roll Back');
     const t = this.history.target!;
-    this.#session.requirePermission(t.org, 'edit');
+    this.#session.requireWrite(t, 'edit', { key: t.key, ...(t.scope !== undefined ? { scope: t.scope } : {}) });
     const shownCurrent = this.history.shownCurrent!;
     try {
       const meta = await rollbackSecret(client, vscodeUi, t, t.key, { to: version, shownCurrent }, isObject(rollbackArgs) ? (rollbackArgs as RollbackArgs) : undefined);

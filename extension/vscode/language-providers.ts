@@ -24,7 +24,7 @@ export function registerLanguageFeatures(model: SecretsTreeModel): vscode.Dispos
     const org = model.currentOrg;
     const env = model.currentEnv;
     if (!org || !env) return undefined;
-    const secrets = model.secrets(org, env);
+    const secrets = model.secrets(org, env, model.currentWorkspace);
     return secrets ? { org, env, secrets } : undefined;
   };
 

@@ -54,7 +54,7 @@ describe('extension manifest and registration', () => {
       'secrets.addSecret', 'secrets.clearSearch', 'secrets.compareEnvironments', 'secrets.connect', 'secrets.copyReference',
       'secrets.copyValue', 'secrets.deleteSecret', 'secrets.editSecret', 'secrets.hideSecret', 'secrets.hideVersion', 'secrets.refresh',
       'secrets.refreshHistory', 'secrets.refreshTrustPolicies', 'secrets.revealSecret', 'secrets.revealVersion', 'secrets.rollbackToVersion',
-      'secrets.search', 'secrets.showHistory', 'secrets.signOut', 'secrets.switchEnvironment', 'secrets.switchOrganization', 'secrets.whatChanged',
+      'secrets.search', 'secrets.showHistory', 'secrets.signOut', 'secrets.switchEnvironment', 'secrets.switchOrganization', 'secrets.switchWorkspace', 'secrets.whatChanged',
     ]);
     for (const c of manifest.contributes.commands) {
       assert.equal(c.category, 'Secrets', c.command);
@@ -91,7 +91,9 @@ describe('extension manifest and registration', () => {
     assert.equal(welcome.when, '!secrets.connected');
     assert.match(welcome.contents, /\[Connect\]\(command:secrets\.connect\)/);
     const props = manifest.contributes.configuration.properties;
-    assert.deepEqual(Object.keys(props).sort(), ['secrets.clipboardSeconds', 'secrets.environment', 'secrets.organization', 'secrets.revealSeconds', 'secrets.serverUrl']);
+    assert.deepEqual(Object.keys(props).sort(), ['secrets.clipboardSeconds', 'secrets.environment', 'secrets.organization', 'secrets.revealSeconds', 'secrets.serverUrl', 'secrets.workspace']);
+    // A folder can be pinned to a workspace: the setting is resource-scoped.
+    assert.equal((props['secrets.workspace'] as { scope?: string }).scope, 'resource');
     assert.equal(props['secrets.revealSeconds']!.default, 30);
     assert.equal(props['secrets.clipboardSeconds']!.default, 45);
     assert.ok(!Object.keys(props).some((k) => /token/i.test(k)), 'the token is never a setting');
