@@ -110,6 +110,8 @@ function leakCheck(userDataDir: string, world: SeededWorld, workbenchLog: string
   const secrets = [
     { label: 'the owner token', text: world.ownerToken },
     { label: 'the viewer token', text: world.viewerToken },
+    { label: 'the editor token', text: world.editorToken },
+    { label: 'the workspace owner token', text: world.wsOwnerToken },
     ...canaryValues(world).map((v) => ({ label: `the value ${v.slice(0, 12)}…`, text: v })),
   ];
   const scan = scanForLeaks(userDataDir, secrets, [{ name: 'workbench log', text: workbenchLog }]);
