@@ -104,7 +104,8 @@ export class SecretCommands {
       if (!chosen || chosen.length === 0) throw new Cancelled();
     }
     const picked = chosen;
-    const comparison = await this.#session.progress(`Comparing ${picked.join(', ')}`, () => compareEnvironments(client, org, picked));
+    const workspace = this.#session.model.currentWorkspace;
+    const comparison = await this.#session.progress(`Comparing ${picked.join(', ')}`, () => compareEnvironments(client, org, picked, workspace));
     if (!Array.isArray(arg)) {
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: comparisonMarkdown(comparison) });
       await vscode.window.showTextDocument(doc, { preview: true });
