@@ -17,7 +17,7 @@ export interface PolicyNode {
   kind: 'policy';
   id: string;
   policy: OidcPolicy;
-  /** `production · repository acme/app · 900 s` */
+  /** `production · repository acme/app · 900 s` (`billing/production · …` when bound to a workspace) */
   summary: string;
 }
 
@@ -87,7 +87,7 @@ export class TrustModel {
         kind: 'policy',
         id: `policy:${o.org}/${p.id}`,
         policy: p,
-        summary: `${p.environment} · ${repositoryBinding(p.claims)} · ${p.ttlSeconds} s`,
+        summary: `${p.workspace ? `${p.workspace}/${p.environment}` : p.environment} · ${repositoryBinding(p.claims)} · ${p.ttlSeconds} s`,
       }));
     }
     if (o.exchanges.length === 0) return [message(node, 'No exchanges yet')];

@@ -69,7 +69,7 @@ export class TrustTreeProvider implements vscode.TreeDataProvider<TrustNode>, vs
       const p = node.policy;
       item.tooltip = new vscode.MarkdownString(
         [
-          `**${esc(p.name)}** · environment ${esc(p.environment)} · tokens live ${p.ttlSeconds} s`,
+          `**${esc(p.name)}** · environment ${esc(p.environment)}${p.workspace ? ` of workspace ${esc(p.workspace)}` : ''} · tokens live ${p.ttlSeconds} s`,
           '',
           `Issuer ${code(p.issuer)}, audience ${code(p.audience)}`,
           '',

@@ -22,7 +22,8 @@ describe('extension trust policies: policies and the last OIDC exchanges for Adm
       claims: { repository: 'acme/app', ref: 'refs/heads/main' },
       ttlSeconds: 300,
     });
-    await admin.createOidcPolicy(world.org, { name: 'any-acme-repo', issuer: issuer.url, audience: world.server.url, environment: 'staging', claims: { repository_owner: 'acme' } });
+    await admin.createWorkspace(world.org, { slug: 'billing' });
+    await admin.createOidcPolicy(world.org, { name: 'any-acme-repo', issuer: issuer.url, audience: world.server.url, environment: 'staging', workspace: 'billing', claims: { repository_owner: 'acme' } });
     const options = { baseUrl: world.server.url, userAgent: 'secrets-vscode-test/0.1.0', retries: 0 };
     const accepted = await SecretsClient.exchangeOidcToken(options, { org: world.org, policy: 'deploy-main', token: await issuer.sign(issuer.claims(world.server.url)) });
     minted = accepted.token;
@@ -51,7 +52,7 @@ describe('extension trust policies: policies and the last OIDC exchanges for Adm
     assert.deepEqual(groups.map((g) => [g.label, g.count]), [['Policies', 2], ['Last exchanges', 2]]);
     const policies = model.getChildren(groups[0]) as PolicyNode[];
     assert.deepEqual(policies.map((p) => [p.policy.name, p.summary]), [
-      ['any-acme-repo', 'staging · owner acme · 900 s'],
+      ['any-acme-repo', 'billing/staging · owner acme · 900 s'],
       ['deploy-main', 'production · repository acme/app · 300 s'],
     ]);
     const exchanges = model.getChildren(groups[1]) as ExchangeNode[];
