@@ -3,6 +3,7 @@ import { isSecretsError } from '../../../core/errors.ts';
 import { describeError } from '../../../extension/errors.ts';
 import { addSecret } from '../../../extension/logic/add-secret.ts';
 import { editSecret } from '../../../extension/logic/edit-secret.ts';
+import { LiveRefresh } from '../../../extension/logic/live-refresh.ts';
 import type { EnvNode, OrgScopeNode, SecretNode, TreeNode, WorkspaceNode } from '../../../extension/model/nodes.ts';
 import { SecretsTreeModel } from '../../../extension/model/tree-model.ts';
 import { envContextValue, scopeBadge, secretContextValue, secretDescription, secretTooltip } from '../../../extension/vscode/tree-items.ts';
@@ -135,5 +136,36 @@ describe('extension workspaces: organization → workspace → environment → s
     const solo = orgs.find((o) => o.kind === 'org' && o.org === other)!;
     const level = await model.children(solo);
     assert.deepEqual(level.map((n) => n.kind === 'env' && n.env), ['development', 'staging', 'production']);
+  });
+});
+
+describe('extension live refresh in a workspace (live server)', () => {
+  let world: World;
+  before(async () => {
+    world = await startWorld();
+    await world.members.owner.client.createWorkspace(world.org, { slug: 'billing' });
+  });
+  after(async () => {
+    await world?.close();
+  });
+
+  it('re-lists the workspace’s effective set when an organization secret available to it changes', async () => {
+    const model = new SecretsTreeModel();
+    model.setApi(world.members.viewer.client);
+    const live = new LiveRefresh({ reload: (org, env, workspace) => model.loadSecrets(org, env, workspace), log: () => undefined }, 50);
+    try {
+      live.follow(world.members.viewer.client, world.org, 'development', 'billing');
+      await model.loadSecrets(world.org, 'development', 'billing');
+      await new Promise((r) => setTimeout(r, 300));
+      await world.members.owner.client.createSecret(world.org, 'development', { key: 'LIVE_IN_WS', value: 'canary-live-in-ws-1b2c3d4e' });
+      const deadline = Date.now() + 10_000;
+      while (!model.secretNode(world.org, 'development', 'LIVE_IN_WS', 'billing')) {
+        if (Date.now() > deadline) throw new Error('the new organization secret never reached the workspace’s list');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(model.secretNode(world.org, 'development', 'LIVE_IN_WS', 'billing')!.meta.scope, 'organization');
+    } finally {
+      live.dispose();
+    }
   });
 });
