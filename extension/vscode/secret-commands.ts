@@ -127,7 +127,7 @@ export class SecretCommands {
       return meta;
     } catch (err) {
       // Show the version that won, so the next attempt starts from it.
-      if (isSecretsError(err, 'SECRETS_STALE_VERSION')) await this.#session.model.loadSecrets(t.org, t.env, t.workspace).catch(() => undefined);
+      if (isSecretsError(err, 'SECRETS_STALE_VERSION') || isOrgSecretReadOnly(err)) await this.#session.model.loadSecrets(t.org, t.env, t.workspace).catch(() => undefined);
       throw err;
     } finally {
       this.#session.redactor.forget(args?.value);
@@ -138,7 +138,13 @@ export class SecretCommands {
     const client = this.#session.requireClient();
     const t = await this.#secretTarget(arg, 'delete', 'Delete');
     this.#session.requireWrite(t, 'delete', t.node?.meta ?? (t.workspace !== undefined ? await client.getSecret(t.org, envRef(t), t.key) : undefined));
-    await deleteSecret(client, vscodeUi, t, t.key, isObject(deleteArgs) ? (deleteArgs as DeleteSecretArgs) : undefined);
+    try {
+      await deleteSecret(client, vscodeUi, t, t.key, isObject(deleteArgs) ? (deleteArgs as DeleteSecretArgs) : undefined);
+    } catch (err) {
+      // The tree showed a workspace secret that is gone since (the organization's is back): show that.
+      if (isOrgSecretReadOnly(err)) await this.#session.model.loadSecrets(t.org, t.env, t.workspace).catch(() => undefined);
+      throw err;
+    }
     this.#session.model.hide(t.org, t.env, t.key, t.workspace);
     this.#session.secretDeleted(t, t.key);
     // A workspace secret that overrode an organization secret brings the organization's back: reload.
@@ -187,4 +193,9 @@ export class SecretCommands {
     const node = nodeOf(scope, key);
     return { ...scope, key, ...(node ? { node } : {}) };
   }
+}
+
+/** The server refused a write through a workspace to a key that is only an organization secret there. */
+export function isOrgSecretReadOnly(err: unknown): boolean {
+  return isSecretsError(err, 'SECRETS_CONFLICT') && err.problemCode === 'ORG_SECRET_READ_ONLY';
 }
