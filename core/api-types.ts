@@ -452,6 +452,9 @@ export interface SecretChangeEvent {
   /** Display name of who made the change (a user's name, or `token:<name>`). */
   actor: string;
   time: string;
+  /** On a workspace's stream: the workspace, and whether the change was of its own secret or an organization secret available to it. */
+  workspace?: string;
+  scope?: SecretScope;
 }
 
 /** Sent first on every stream: the id the stream continues from. */
@@ -459,6 +462,8 @@ export interface StreamReadyEvent {
   type: 'ready';
   id: string;
   environment: string;
+  /** On a workspace's stream. */
+  workspace?: string;
 }
 
 /** The requested Last-Event-ID is older than what the server keeps (or unknown): reload the list, then continue from `id`. */
@@ -466,6 +471,8 @@ export interface StreamResetEvent {
   type: 'reset';
   id: string;
   environment: string;
+  /** On a workspace's stream. */
+  workspace?: string;
   reason: string;
 }
 
