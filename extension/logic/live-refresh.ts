@@ -41,10 +41,9 @@ export class LiveRefresh {
   }
 
   /**
-   * Follows `org`/`env` with `api`, stopping whatever was followed before; no api or target stops. In a
-   * workspace the server streams only the organization's environments (docs/api.md: a workspace's own
-   * secrets are not streamed yet), so the organization's stream is followed and each change re-lists
-   * the workspace's effective set.
+   * Follows `org`/`env` (in a workspace: that workspace's stream, which carries its own secrets' changes
+   * and those of the organization secrets available to it) with `api`, stopping whatever was followed
+   * before; no api or target stops.
    */
   follow(api: EventsApi | undefined, org: string | undefined, env: string | undefined, workspace?: string): void {
     const target = api && org && env ? (workspace === undefined ? `${org}/${env}` : `${org}/${workspace}/${env}`) : undefined;
@@ -65,7 +64,7 @@ export class LiveRefresh {
       onDisconnect: (i: DisconnectInfo) =>
         this.#ports.log(`live updates of ${org}/${env}: connection lost (${i.reason}); reconnecting in ${(i.delayMs / 1000).toFixed(1)} s`),
     };
-    api.followEvents(org, env, options).catch((err: unknown) => {
+    api.followEvents(org, workspace === undefined ? env : { workspace, environment: env }, options).catch((err: unknown) => {
       if (stop.signal.aborted) return;
       this.#ports.log(`live updates of ${org}/${env} stopped: ${err instanceof Error ? err.message : String(err)}`);
     });

@@ -116,18 +116,21 @@ describe('workspaces in the sidebar (live server)', function () {
   });
 
   it('shows the server’s ORG_SECRET_READ_ONLY when a stale tree offered a write, and reloads to show the organization secret', async () => {
-    // Wendy overrides WS_BILLING_ONLY from elsewhere; the tree shows the override after a refresh.
+    // Wendy overrides WS_BILLING_ONLY from elsewhere; the followed workspace stream brings it into the tree.
     assert.equal((await direct(s().wsOwnerToken, 'POST', wsPath('billing'), { key: 'WS_BILLING_ONLY', value: 'canary-e2e-ws-override-2-6b7c' })).status, 201);
-    await run('secrets.refresh');
-    assert.equal(a.model.secretNode(org(), 'development', 'WS_BILLING_ONLY', 'billing')?.meta.scope, 'workspace');
-    // Then deletes it from elsewhere: a workspace's own secrets are not streamed, so the tree still offers Delete.
+    await eventually(() => a.model.secretNode(org(), 'development', 'WS_BILLING_ONLY', 'billing')?.meta.scope, (sc) => sc === 'workspace', 10_000, 'the override in the tree');
+    // Only the current environment is followed: with staging current, billing/development's list goes stale.
+    await run('secrets.switchEnvironment', 'staging');
     assert.equal((await direct(s().wsOwnerToken, 'DELETE', `${wsPath('billing')}/WS_BILLING_ONLY`)).status, 204);
-    const r = await run('secrets.deleteSecret', 'WS_BILLING_ONLY', { confirm: true });
+    const stale = a.model.secretNode(org(), 'development', 'WS_BILLING_ONLY', 'billing')!;
+    assert.equal(stale.meta.scope, 'workspace', 'the list of an environment that is not followed changed by itself');
+    const r = await run('secrets.deleteSecret', stale, { confirm: true });
     assert.ok(isCommandError(r), JSON.stringify(r));
     assert.equal(r.error.code, 'SECRETS_CONFLICT');
     assert.match(r.error.message, /^Delete failed: WS_BILLING_ONLY is an organization secret: it is read-only in workspace billing/);
     assert.equal(a.model.secretNode(org(), 'development', 'WS_BILLING_ONLY', 'billing')?.meta.scope, 'organization', 'the tree was not reloaded');
     assert.equal(await revealIn('billing', 'WS_BILLING_ONLY'), BILLING_ONLY);
+    await run('secrets.switchEnvironment', 'development');
   });
 
   it('lets an Editor who does not own the workspace write nothing there', async () => {

@@ -149,7 +149,7 @@ describe('extension live refresh in a workspace (live server)', () => {
     await world?.close();
   });
 
-  it('re-lists the workspace’s effective set when an organization secret available to it changes', async () => {
+  it('re-lists the workspace’s effective set from its stream: an organization secret available to it, and its own secrets', async () => {
     const model = new SecretsTreeModel();
     model.setApi(world.members.viewer.client);
     const live = new LiveRefresh({ reload: (org, env, workspace) => model.loadSecrets(org, env, workspace), log: () => undefined }, 50);
@@ -164,6 +164,12 @@ describe('extension live refresh in a workspace (live server)', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       assert.equal(model.secretNode(world.org, 'development', 'LIVE_IN_WS', 'billing')!.meta.scope, 'organization');
+      await world.members.owner.client.createSecret(world.org, { workspace: 'billing', environment: 'development' }, { key: 'LIVE_IN_WS', value: 'canary-live-ws-own-5f6a7b8c' });
+      const until = Date.now() + 10_000;
+      while (model.secretNode(world.org, 'development', 'LIVE_IN_WS', 'billing')!.meta.scope !== 'workspace') {
+        if (Date.now() > until) throw new Error('the workspace’s own override never reached its list');
+        await new Promise((r) => setTimeout(r, 20));
+      }
     } finally {
       live.dispose();
     }
