@@ -16,6 +16,10 @@ export const EXTENSION_ERRORS = {
   EXT_NO_CHANGES: 'No changes to save',
   EXT_NOT_ALLOWED: 'Your role in this organization does not allow this action',
   EXT_CONFIRMATION_MISMATCH: 'The key typed did not match, so nothing was deleted',
+  EXT_NO_HISTORY: 'No secret is shown in History: run "Secrets: Show History" on a secret first',
+  EXT_VERSION_NOT_SHOWN: 'That version is not in the History view: refresh it',
+  EXT_UNKNOWN_WORKSPACE: 'That workspace does not exist in this organization',
+  EXT_ORG_SECRET_READ_ONLY: 'This is an organization secret: it is read-only in a workspace. Override it by adding a workspace secret with the same key',
   EXT_UNEXPECTED: 'Something unexpected went wrong; the "Secrets" output has the details',
 } as const;
 

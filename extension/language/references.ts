@@ -78,7 +78,9 @@ export function unknownReferences(text: string, known: ReadonlySet<string>, env:
 
 /** Hover text (markdown): the secret's metadata, never its value. */
 export function hoverMarkdown(meta: SecretMeta, org: string, env: string): string {
-  const lines = [`**${meta.key}** — secret in \`${org}/${env}\`, version ${meta.version}`];
+  // In a workspace (`env` is then `workspace/env`) the entry says where it lives.
+  const scope = meta.scope === undefined ? '' : meta.scope === 'organization' ? ' (organization secret)' : meta.overrides ? ' (workspace secret, overrides the organization’s)' : ' (workspace secret)';
+  const lines = [`**${meta.key}** — secret in \`${org}/${env}\`${scope}, version ${meta.version}`];
   if (meta.description) lines.push('', escapeMarkdown(meta.description));
   lines.push('', `Updated ${meta.updatedAt} by ${escapeMarkdown(meta.updatedBy)} · created by ${escapeMarkdown(meta.createdBy)}`);
   return lines.join('\n');

@@ -4,12 +4,14 @@ import type { SecretsApi } from './ports.ts';
 
 export interface Comparison {
   org: string;
+  /** The workspace whose effective sets were compared, if any. */
+  workspace?: string;
   environments: string[];
   rows: { key: string; presentIn: boolean[]; versions: (number | null)[] }[];
 }
 
-export async function compareEnvironments(api: SecretsApi, org: string, environments: string[]): Promise<Comparison> {
-  const lists = await Promise.all(environments.map((env) => api.listSecrets(org, env)));
+export async function compareEnvironments(api: SecretsApi, org: string, environments: string[], workspace?: string): Promise<Comparison> {
+  const lists = await Promise.all(environments.map((env) => api.listSecrets(org, workspace === undefined ? env : { workspace, environment: env })));
   const keys = new Set<string>();
   for (const list of lists) for (const s of list) keys.add(s.key);
   const byEnv = lists.map((list) => new Map(list.map((s) => [s.key, s.version])));
@@ -18,7 +20,7 @@ export async function compareEnvironments(api: SecretsApi, org: string, environm
     presentIn: byEnv.map((m) => m.has(key)),
     versions: byEnv.map((m) => m.get(key) ?? null),
   }));
-  return { org, environments, rows };
+  return { org, ...(workspace !== undefined ? { workspace } : {}), environments, rows };
 }
 
 /** Keys missing from at least one of the environments compared. */
@@ -32,7 +34,7 @@ export function comparisonMarkdown(c: Comparison): string {
   const rows = c.rows.map((r) => `| \`${r.key}\` | ${r.presentIn.map((p, i) => (p ? `✓ v${r.versions[i]}` : '—')).join(' | ')} |`);
   const missing = differences(c).length;
   return [
-    `# Secrets in ${c.org}: ${c.environments.join(' vs ')}`,
+    `# Secrets in ${c.workspace === undefined ? c.org : `${c.org}/${c.workspace}`}: ${c.environments.join(' vs ')}`,
     '',
     `${c.rows.length} keys, ${missing} missing from at least one environment. Values are never compared or shown.`,
     '',

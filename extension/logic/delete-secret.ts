@@ -1,7 +1,7 @@
 // "Delete": a modal confirmation naming the key (deletion is permanent); in production the user must
 // also type the key, the way GitHub guards repository deletion.
 import { Cancelled, ExtensionError } from '../errors.ts';
-import type { SecretsApi, Target, UiPort } from './ports.ts';
+import { envRef, targetLabel, type SecretsApi, type Target, type UiPort } from './ports.ts';
 
 export const PROTECTED_ENVIRONMENTS: ReadonlySet<string> = new Set(['production']);
 
@@ -12,13 +12,13 @@ export interface DeleteSecretArgs {
 
 export async function deleteSecret(api: SecretsApi, ui: UiPort, target: Target, key: string, args?: DeleteSecretArgs): Promise<void> {
   if (args?.confirm !== true) await confirmDeletion(ui, target, key, args?.confirm);
-  await api.deleteSecret(target.org, target.env, key);
+  await api.deleteSecret(target.org, envRef(target), key);
 }
 
 async function confirmDeletion(ui: UiPort, target: Target, key: string, typed: string | false | undefined): Promise<void> {
   if (typed === undefined || typed === false) {
     const ok = await ui.confirm(`Delete secret ${key} from ${target.env}?`, {
-      detail: `This permanently deletes ${key} from ${target.org}/${target.env}. Deleted secrets cannot be recovered.`,
+      detail: `This permanently deletes ${key} from ${targetLabel(target)}. Deleted secrets cannot be recovered.`,
       confirmLabel: 'Delete',
     });
     if (!ok) throw new Cancelled();

@@ -3,7 +3,7 @@
 // as STALE_VERSION instead of being silently overwritten.
 import type { SecretMeta } from '../../core/api-types.ts';
 import { Cancelled, ExtensionError } from '../errors.ts';
-import type { SecretsApi, Target, UiPort } from './ports.ts';
+import { envRef, type SecretsApi, type Target, type UiPort } from './ports.ts';
 import { validateDescription, validateEditedValue } from './secret-input.ts';
 
 export interface EditSecretArgs {
@@ -37,7 +37,7 @@ export async function editSecret(
   if (problem) throw new ExtensionError('EXT_INVALID_INPUT', problem);
   const patch = patchFor(seen, edit);
   if (!patch) throw new ExtensionError('EXT_NO_CHANGES');
-  return api.updateSecret(target.org, target.env, seen.key, patch, { ifMatch: seen.version });
+  return api.updateSecret(target.org, envRef(target), seen.key, patch, { ifMatch: seen.version });
 }
 
 async function promptForEdit(ui: UiPort, target: Target, seen: SecretMeta): Promise<EditSecretArgs> {

@@ -5,15 +5,16 @@
 // stream. No VS Code here: the session wires it to the model and the output log.
 import type { EnvironmentEvent } from '../../core/api-types.ts';
 import type { DisconnectInfo, FollowOptions } from '../../core/client/events.ts';
+import type { EnvironmentRef } from '../../core/client/paths.ts';
 
 /** What following needs of the API client (SecretsClient.followEvents). */
 export interface EventsApi {
-  followEvents(org: string, env: string, options: FollowOptions): Promise<void>;
+  followEvents(org: string, env: EnvironmentRef, options: FollowOptions): Promise<void>;
 }
 
 export interface LiveRefreshPorts {
-  /** Reloads the environment's list into the tree. */
-  reload(org: string, env: string): Promise<unknown>;
+  /** Reloads the environment's list (of the workspace, when given) into the tree. */
+  reload(org: string, env: string, workspace?: string): Promise<unknown>;
   log(line: string): void;
 }
 
@@ -39,9 +40,13 @@ export class LiveRefresh {
     return this.#reloads;
   }
 
-  /** Follows `org`/`env` with `api` (stopping whatever was followed before); no api or target stops. */
-  follow(api: EventsApi | undefined, org: string | undefined, env: string | undefined): void {
-    const target = api && org && env ? `${org}/${env}` : undefined;
+  /**
+   * Follows `org`/`env` (in a workspace: that workspace's stream, which carries its own secrets' changes
+   * and those of the organization secrets available to it) with `api`, stopping whatever was followed
+   * before; no api or target stops.
+   */
+  follow(api: EventsApi | undefined, org: string | undefined, env: string | undefined, workspace?: string): void {
+    const target = api && org && env ? (workspace === undefined ? `${org}/${env}` : `${org}/${workspace}/${env}`) : undefined;
     if (target !== undefined && target === this.#target && api === this.#api && this.#stop && !this.#stop.signal.aborted) return;
     this.stop();
     if (!api || !org || !env) return;
@@ -54,24 +59,24 @@ export class LiveRefresh {
       onEvent: (e: EnvironmentEvent) => {
         if (e.type === 'ready') return;
         if (e.type === 'reset') this.#ports.log(`live updates of ${org}/${env}: events were missed; reloading`);
-        this.#schedule(org, env, stop.signal);
+        this.#schedule(org, env, workspace, stop.signal);
       },
       onDisconnect: (i: DisconnectInfo) =>
         this.#ports.log(`live updates of ${org}/${env}: connection lost (${i.reason}); reconnecting in ${(i.delayMs / 1000).toFixed(1)} s`),
     };
-    api.followEvents(org, env, options).catch((err: unknown) => {
+    api.followEvents(org, workspace === undefined ? env : { workspace, environment: env }, options).catch((err: unknown) => {
       if (stop.signal.aborted) return;
       this.#ports.log(`live updates of ${org}/${env} stopped: ${err instanceof Error ? err.message : String(err)}`);
     });
   }
 
-  #schedule(org: string, env: string, signal: AbortSignal): void {
+  #schedule(org: string, env: string, workspace: string | undefined, signal: AbortSignal): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (signal.aborted) return;
       this.#reloads++;
-      this.#ports.reload(org, env).catch((err: unknown) => {
+      this.#ports.reload(org, env, workspace).catch((err: unknown) => {
         this.#ports.log(`live updates of ${org}/${env}: reload failed: ${err instanceof Error ? err.message : String(err)}`);
       });
     }, this.#debounceMs);

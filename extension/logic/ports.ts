@@ -1,24 +1,46 @@
 // The two things command logic talks to: the secrets API (core's SecretsClient satisfies this
 // structurally) and a small UI port (prompts, confirmations, clipboard) that the VS Code adapter
 // implements. Logic never imports `vscode`, so it runs under plain mocha against the live server.
-import type { Environment, Me, Org, RevealedSecret, SecretMeta } from '../../core/api-types.ts';
+import type {
+  AuditPage,
+  AuditQuery,
+  Environment,
+  EnvironmentChanges,
+  Me,
+  OidcPolicy,
+  Org,
+  RevealedSecret,
+  SecretMeta,
+  SecretVersionList,
+  Workspace,
+} from '../../core/api-types.ts';
+import type { EnvironmentRef } from '../../core/client/paths.ts';
+
+export type { EnvironmentRef };
 
 export interface SecretsApi {
   me(): Promise<Me>;
   listOrgs(): Promise<Org[]>;
   listEnvironments(org: string): Promise<Environment[]>;
-  listSecrets(org: string, env: string, opts?: { search?: string }): Promise<SecretMeta[]>;
-  getSecret(org: string, env: string, key: string): Promise<SecretMeta>;
-  revealSecret(org: string, env: string, key: string): Promise<RevealedSecret>;
-  createSecret(org: string, env: string, body: { key: string; value: string; description?: string }): Promise<SecretMeta>;
+  listSecrets(org: string, env: EnvironmentRef, opts?: { search?: string }): Promise<SecretMeta[]>;
+  getSecret(org: string, env: EnvironmentRef, key: string): Promise<SecretMeta>;
+  revealSecret(org: string, env: EnvironmentRef, key: string): Promise<RevealedSecret>;
+  createSecret(org: string, env: EnvironmentRef, body: { key: string; value: string; description?: string }): Promise<SecretMeta>;
   updateSecret(
     org: string,
-    env: string,
+    env: EnvironmentRef,
     key: string,
     body: { value?: string; description?: string },
     opts?: { ifMatch?: number },
   ): Promise<SecretMeta>;
-  deleteSecret(org: string, env: string, key: string): Promise<void>;
+  deleteSecret(org: string, env: EnvironmentRef, key: string): Promise<void>;
+  listSecretVersions(org: string, env: EnvironmentRef, key: string): Promise<SecretVersionList>;
+  revealSecretVersion(org: string, env: EnvironmentRef, key: string, version: number): Promise<RevealedSecret>;
+  rollbackSecret(org: string, env: EnvironmentRef, key: string, version: number, opts?: { ifMatch?: number }): Promise<SecretMeta>;
+  environmentChanges(org: string, env: EnvironmentRef, from: string, to?: string): Promise<EnvironmentChanges>;
+  listOidcPolicies(org: string): Promise<OidcPolicy[]>;
+  listAudit(org: string, opts?: AuditQuery): Promise<AuditPage>;
+  listWorkspaces(org: string): Promise<Workspace[]>;
 }
 
 export interface InputOptions {
@@ -57,8 +79,22 @@ export interface ClipboardPort {
   writeText(text: string): Promise<void>;
 }
 
-/** Where a command acts: an organization and one of its environments. */
+/**
+ * Where a command acts: an organization and one of its environments, or (with `workspace`) that
+ * environment of one workspace, i.e. the workspace's effective set.
+ */
 export interface Target {
   org: string;
   env: string;
+  workspace?: string;
+}
+
+/** The core client's address of a target's environment. */
+export function envRef(t: Target): EnvironmentRef {
+  return t.workspace === undefined ? t.env : { workspace: t.workspace, environment: t.env };
+}
+
+/** How a target is named to the user: `acme/production` or `acme/billing/production`. */
+export function targetLabel(t: Target): string {
+  return t.workspace === undefined ? `${t.org}/${t.env}` : `${t.org}/${t.workspace}/${t.env}`;
 }

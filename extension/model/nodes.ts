@@ -19,10 +19,33 @@ export interface EnvNode {
   id: string;
   org: string;
   env: string;
+  /** Set under a workspace: the environment of that workspace (its effective set). */
+  workspace?: string;
   name: string;
   current: boolean;
   /** The number of secrets shown under it (after filtering), once loaded. */
   count?: number;
+}
+
+/** A workspace of an organization (shown only when the organization has workspaces). */
+export interface WorkspaceNode {
+  kind: 'workspace';
+  id: string;
+  org: string;
+  workspace: string;
+  name: string;
+  ownerName: string;
+  /** The signed-in user owns it: they write its secrets whatever their role. */
+  mine: boolean;
+  current: boolean;
+}
+
+/** "Organization secrets": the organization's own environments, beside its workspaces. */
+export interface OrgScopeNode {
+  kind: 'org-scope';
+  id: string;
+  org: string;
+  current: boolean;
 }
 
 export interface SecretNode {
@@ -30,6 +53,8 @@ export interface SecretNode {
   id: string;
   org: string;
   env: string;
+  /** Set in a workspace's effective set. */
+  workspace?: string;
   secretKey: string;
   meta: SecretMeta;
   revealed: boolean;
@@ -45,14 +70,25 @@ export interface MessageNode {
   text: string;
 }
 
-export type TreeNode = OrgNode | EnvNode | SecretNode | MessageNode;
+export type TreeNode = OrgNode | OrgScopeNode | WorkspaceNode | EnvNode | SecretNode | MessageNode;
 
 export function orgId(org: string): string {
   return `org:${org}`;
 }
-export function envId(org: string, env: string): string {
-  return `env:${org}/${env}`;
+// Slugs hold no `/`, so `acme/production` (organization level) and `acme/billing/production` (a
+// workspace) can never name the same environment.
+function place(org: string, env: string, workspace?: string): string {
+  return workspace === undefined ? `${org}/${env}` : `${org}/${workspace}/${env}`;
 }
-export function secretId(org: string, env: string, key: string): string {
-  return `secret:${org}/${env}/${key}`;
+export function envId(org: string, env: string, workspace?: string): string {
+  return `env:${place(org, env, workspace)}`;
+}
+export function secretId(org: string, env: string, key: string, workspace?: string): string {
+  return `secret:${place(org, env, workspace)}/${key}`;
+}
+export function workspaceId(org: string, workspace: string): string {
+  return `workspace:${org}/${workspace}`;
+}
+export function orgScopeId(org: string): string {
+  return `org-scope:${org}`;
 }

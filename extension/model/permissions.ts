@@ -21,3 +21,8 @@ export function can(role: Role | undefined, action: SecretAction): boolean {
 export function allowedActions(role: Role | undefined): SecretAction[] {
   return (Object.keys(MINIMUM) as SecretAction[]).filter((a) => can(role, a));
 }
+
+/** Trust policies and the audit log are the Admins' and Owners' (docs/api.md). */
+export function canAdminister(role: Role | undefined): boolean {
+  return role === 'admin' || role === 'owner';
+}

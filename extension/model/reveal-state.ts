@@ -41,6 +41,11 @@ export class RevealState {
     return this.#revealed.has(id);
   }
 
+  /** The ids currently revealed. */
+  ids(): string[] {
+    return [...this.#revealed.keys()];
+  }
+
   get size(): number {
     return this.#revealed.size;
   }

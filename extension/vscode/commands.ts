@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'secrets.signOut', title: 'Sign Out', run: (c) => c.session.signOut() },
   { id: 'secrets.switchOrganization', title: 'Switch Organization', run: (c, a) => c.session.switchOrganization(a) },
   { id: 'secrets.switchEnvironment', title: 'Switch Environment', run: (c, a) => c.session.switchEnvironment(a) },
+  { id: 'secrets.switchWorkspace', title: 'Switch Workspace', run: (c, a) => c.session.switchWorkspace(a) },
   { id: 'secrets.refresh', title: 'Refresh', run: (c) => c.session.refresh() },
   { id: 'secrets.search', title: 'Search', run: (c, a) => c.session.search(a) },
   { id: 'secrets.clearSearch', title: 'Clear Search', run: (c) => c.session.clearSearch() },
@@ -27,6 +28,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'secrets.compareEnvironments', title: 'Compare Environments', run: (c, a) => c.secrets.compareEnvironments(a) },
   { id: 'secrets.editSecret', title: 'Edit', run: (c, a, b) => c.secrets.editSecret(a, b) },
   { id: 'secrets.deleteSecret', title: 'Delete', run: (c, a, b) => c.secrets.deleteSecret(a, b) },
+  { id: 'secrets.showHistory', title: 'Show History', run: (c, a) => c.history.showHistory(a) },
+  { id: 'secrets.refreshHistory', title: 'Refresh History', run: (c) => c.history.refreshHistory() },
+  { id: 'secrets.revealVersion', title: 'Reveal Version', run: (c, a) => c.history.revealVersion(a) },
+  { id: 'secrets.hideVersion', title: 'Hide Version', run: (c, a) => c.history.hideVersion(a) },
+  { id: 'secrets.rollbackToVersion', title: 'Roll Back to This Version', run: (c, a, b) => c.history.rollbackToVersion(a, b) },
+  { id: 'secrets.whatChanged', title: 'What Changed', run: (c, a, b) => c.history.whatChanged(a, b) },
+  { id: 'secrets.refreshTrustPolicies', title: 'Refresh Trust Policies', run: (c) => c.history.refreshTrustPolicies() },
 ];
 
 export interface Disposable {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { Cancelled, describeError } from '../errors.ts';
 import type { OutputLog } from './output-log.ts';
+import type { HistoryCommands } from './history-commands.ts';
 import type { SecretCommands } from './secret-commands.ts';
 import type { Session } from './session.ts';
 
@@ -16,12 +17,14 @@ const INFORMATIONAL = new Set(['EXT_NO_CHANGES']);
 export class Controller {
   readonly session: Session;
   readonly secrets: SecretCommands;
+  readonly history: HistoryCommands;
   readonly #log: OutputLog;
   lastError: { code: string; message: string } | undefined;
 
-  constructor(session: Session, secrets: SecretCommands, log: OutputLog) {
+  constructor(session: Session, secrets: SecretCommands, history: HistoryCommands, log: OutputLog) {
     this.session = session;
     this.secrets = secrets;
+    this.history = history;
     this.#log = log;
   }
 

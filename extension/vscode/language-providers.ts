@@ -24,8 +24,10 @@ export function registerLanguageFeatures(model: SecretsTreeModel): vscode.Dispos
     const org = model.currentOrg;
     const env = model.currentEnv;
     if (!org || !env) return undefined;
-    const secrets = model.secrets(org, env);
-    return secrets ? { org, env, secrets } : undefined;
+    const workspace = model.currentWorkspace;
+    const secrets = model.secrets(org, env, workspace);
+    // Named `workspace/env` in hovers and completions when a workspace is current.
+    return secrets ? { org, env: workspace === undefined ? env : `${workspace}/${env}`, secrets } : undefined;
   };
 
   const hover = vscode.languages.registerHoverProvider(DOCUMENT_SELECTOR, {

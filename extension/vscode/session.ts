@@ -2,19 +2,19 @@
 // environment, the search text, and everything that shows them — context keys, status bar, the view's
 // description. Secret commands (secret-commands.ts) ask it for a client, a target and permission.
 import * as vscode from 'vscode';
-import type { Org } from '../../core/api-types.ts';
+import type { Org, SecretMeta } from '../../core/api-types.ts';
 import { SecretsClient } from '../../core/client.ts';
 import { Cancelled, ExtensionError } from '../errors.ts';
 import { ClipboardGuard } from '../logic/clipboard.ts';
 import { chooseEnvironment, chooseOrganization, connect, type ConnectArgs } from '../logic/connect.ts';
-import type { Target } from '../logic/ports.ts';
+import { targetLabel, type Target } from '../logic/ports.ts';
 import type { Redactor } from '../../core/redactor.ts';
 import { assertTokenFor, originOf, type OriginToken } from '../logic/token-origin.ts';
 import { systemClock } from '../model/clock.ts';
-import { can, type SecretAction } from '../model/permissions.ts';
+import { can, canAdminister, type SecretAction } from '../model/permissions.ts';
 import type { TreeNode } from '../model/nodes.ts';
 import type { SecretsTreeModel } from '../model/tree-model.ts';
-import { isEnvNode, isObject, isOrgNode } from './args.ts';
+import { isEnvNode, isObject, isOrgNode, isWorkspaceNode } from './args.ts';
 import type { OutputLog } from './output-log.ts';
 import { readSettings, writeSetting } from './settings.ts';
 import type { EnvironmentStatus } from './status-bar.ts';
@@ -46,6 +46,8 @@ export class Session implements vscode.Disposable {
   #view: vscode.TreeView<TreeNode> | undefined;
   /** The selected environment's live events keep its list current while connected. */
   readonly #live: LiveRefresh;
+  readonly #secretListeners = new Set<(t: Target, key: string, deleted: boolean) => void>();
+  readonly #scopeListeners = new Set<() => void>();
   /** Setting changes are handled one after the other, each on the state the previous one left. */
   #urlChanges: Promise<void> = Promise.resolve();
 
@@ -56,7 +58,7 @@ export class Session implements vscode.Disposable {
     this.#log = deps.log;
     this.#status = deps.status;
     this.#live = new LiveRefresh({
-      reload: (org, env) => this.model.loadSecrets(org, env),
+      reload: (org, env, workspace) => this.model.loadSecrets(org, env, workspace),
       log: (line) => this.#log.info(line),
     });
   }
@@ -129,7 +131,7 @@ export class Session implements vscode.Disposable {
    * `stored` is a token from SecretStorage, used only if `url` has its origin; otherwise the token is
    * the one given with the URL (command arguments or the prompts), for that URL.
    */
-  async connect(args?: unknown, options: { quiet?: boolean; stored?: OriginToken } = {}): Promise<{ org: string; env: string; user: string | null }> {
+  async connect(args?: unknown, options: { quiet?: boolean; stored?: OriginToken } = {}): Promise<{ org: string; env: string; user: string | null; workspace?: string }> {
     const settings = readSettings();
     const stored = options.stored;
     const connectArgs = stored ? { ...(isObject(args) ? (args as ConnectArgs) : {}), token: stored.token } : isObject(args) ? (args as ConnectArgs) : undefined;
@@ -150,13 +152,15 @@ export class Session implements vscode.Disposable {
       await this.#useClient(conn.api, conn.url);
       if (conn.url !== settings.serverUrl) await writeSetting('serverUrl', conn.url);
       this.model.setOrgs(conn.orgs);
+      this.model.setMe(conn.me.user?.id);
       const org = chooseOrganization(conn.orgs, settings.organization);
       const env = await this.#select(org, settings.environment);
       await this.#setContext('secrets.connected', true);
       const who = conn.me.user?.name ?? null;
       this.#log.info(`connected to ${conn.url} as ${who ?? conn.me.tokenKind}`);
-      if (!options.quiet) void vscode.window.showInformationMessage(`Connected to ${conn.url}${who ? ` as ${who}` : ''}: ${org.slug}/${env}`);
-      return { org: org.slug, env, user: who };
+      const where = targetLabel(this.requireTarget());
+      if (!options.quiet) void vscode.window.showInformationMessage(`Connected to ${conn.url}${who ? ` as ${who}` : ''}: ${where}`);
+      return { org: org.slug, env, user: who, ...(this.model.currentWorkspace !== undefined ? { workspace: this.model.currentWorkspace } : {}) };
     } catch (err) {
       await this.#disconnect();
       throw err;
@@ -198,6 +202,7 @@ export class Session implements vscode.Disposable {
     const envs = this.model.environments(org) ?? (await this.model.loadEnvironments(org));
     let slug = typeof arg === 'string' ? arg : isEnvNode(arg) ? arg.env : undefined;
     if (isEnvNode(arg) && arg.org !== org) return this.#switchOrganizationAndEnv(arg.org, arg.env);
+    const workspace = isEnvNode(arg) ? arg.workspace : this.model.currentWorkspace;
     if (slug === undefined) {
       slug = await vscodeUi.pick(
         envs.map((e) => ({ label: e.env, description: e.current ? 'current' : e.name !== e.env ? e.name : undefined, value: e.env })),
@@ -208,9 +213,53 @@ export class Session implements vscode.Disposable {
     if (!envs.some((e) => e.env === slug)) {
       throw new ExtensionError('EXT_UNKNOWN_ENVIRONMENT', `Environment ${slug} does not exist in ${org}`);
     }
-    await this.#setEnvironment(org, slug);
+    if (isEnvNode(arg) && arg.workspace !== this.model.currentWorkspace) await writeSetting('workspace', arg.workspace ?? '');
+    await this.#setEnvironment(org, slug, workspace);
     void vscode.window.showInformationMessage(`Switched to ${slug}`);
-    return { org, env: slug };
+    return { org, env: slug, ...(workspace !== undefined ? { workspace } : {}) };
+  }
+
+  /** `secrets.workspace` changed (a folder pinned, or the user's setting): follow it when connected. */
+  async workspaceSettingChanged(): Promise<void> {
+    const org = this.model.currentOrg;
+    const env = this.model.currentEnv;
+    if (!this.#client || !org || !env) return;
+    const pinned = readSettings().workspace;
+    const workspaces = this.model.workspaces(org) ?? (await this.model.loadWorkspaces(org));
+    const workspace = pinned !== '' && workspaces.some((w) => w.workspace === pinned) ? pinned : undefined;
+    if (workspace === this.model.currentWorkspace) return;
+    await this.#setEnvironment(org, env, workspace);
+  }
+
+  /**
+   * Makes a workspace current (its effective set is shown and commands act on it), or the
+   * organization's own secrets with `''`. Keeps the environment.
+   */
+  async switchWorkspace(arg?: unknown): Promise<{ org: string; env: string; workspace: string | null }> {
+    this.requireClient();
+    const org = this.requireOrg();
+    const workspaces = this.model.workspaces(org) ?? (await this.model.loadWorkspaces(org));
+    let slug: string | undefined =
+      typeof arg === 'string' ? arg.trim() : isWorkspaceNode(arg) ? arg.workspace : isObject(arg) && arg.kind === 'org-scope' ? '' : undefined;
+    if (slug === undefined) {
+      slug = await vscodeUi.pick(
+        [
+          { label: 'Organization secrets', description: this.model.currentWorkspace === undefined ? 'current' : 'no workspace', value: '' },
+          ...workspaces.map((w) => ({ label: w.workspace, description: [w.name !== w.workspace ? w.name : undefined, `owner ${w.ownerName}`, w.current ? 'current' : undefined].filter(Boolean).join(' · '), value: w.workspace })),
+        ],
+        { title: `Switch Workspace (${org})`, placeholder: 'A workspace shows the organization secrets available to it plus its own' },
+      );
+      if (slug === undefined) throw new Cancelled();
+    }
+    const workspace = slug === '' ? undefined : slug;
+    if (workspace !== undefined && !workspaces.some((w) => w.workspace === workspace)) {
+      throw new ExtensionError('EXT_UNKNOWN_WORKSPACE', `Workspace ${workspace} does not exist in ${org}`);
+    }
+    const env = this.model.currentEnv ?? readSettings().environment;
+    if ((workspace ?? '') !== readSettings().workspace) await writeSetting('workspace', workspace ?? '');
+    await this.#setEnvironment(org, env, workspace);
+    void vscode.window.showInformationMessage(`Switched to ${workspace === undefined ? `the organization secrets of ${org}` : `workspace ${workspace}`}`);
+    return { org, env, workspace: workspace ?? null };
   }
 
   async #switchOrganizationAndEnv(org: string, env: string): Promise<{ org: string; env: string }> {
@@ -225,16 +274,23 @@ export class Session implements vscode.Disposable {
     const client = this.requireClient();
     const org = this.model.currentOrg;
     const env = this.model.currentEnv;
+    let workspace = this.model.currentWorkspace;
     await this.progress('Refreshing secrets', async () => {
       this.model.setApi(client);
       await this.model.loadOrgs();
       if (org && this.model.orgs?.some((o) => o.org === org)) {
         await this.model.loadEnvironments(org);
-        this.model.setCurrent(org, env);
-        if (env) await this.model.loadSecrets(org, env);
+        const wss = await this.model.loadWorkspaces(org);
+        // A workspace deleted meanwhile: back to the organization's own secrets.
+        if (workspace !== undefined && !wss.some((w) => w.workspace === workspace)) workspace = undefined;
+        this.model.setCurrent(org, env, workspace);
+        this.#status.show(org, env, workspace, wss.length > 0);
+        this.#updateView();
+        if (env) await this.model.loadSecrets(org, env, workspace);
       }
     });
     await this.#updateRoleContext();
+    this.#scopeChanged();
   }
 
   async search(arg?: unknown): Promise<{ search: string }> {
@@ -294,8 +350,9 @@ export class Session implements vscode.Disposable {
     this.model.setCurrent(undefined, undefined);
     this.model.setSearch('');
     await this.clipboard.clearIfUnchanged();
-    this.#status.show(undefined, undefined);
+    this.#status.show(undefined, undefined, undefined, false);
     this.#updateView();
+    this.#scopeChanged();
     await Promise.all([
       this.#setContext('secrets.connected', false),
       this.#setContext('secrets.searching', false),
@@ -305,26 +362,38 @@ export class Session implements vscode.Disposable {
   }
 
   /** Makes `org` current, with its preferred (or first) environment; loads that environment. */
+  /**
+   * Makes `org` current, with its preferred (or first) environment, and the workspace the folder is
+   * pinned to (`secrets.workspace`) when the organization has it; loads that environment.
+   */
   async #select(org: Org, preferredEnv: string | undefined): Promise<string> {
-    const envs = await this.progress(`Loading ${org.slug}`, () => this.model.loadEnvironments(org.slug));
+    const [envs, workspaces] = await this.progress(`Loading ${org.slug}`, () =>
+      Promise.all([this.model.loadEnvironments(org.slug), this.model.loadWorkspaces(org.slug)]),
+    );
     const env = chooseEnvironment(
       envs.map((e) => ({ slug: e.env, name: e.name, createdAt: '' })),
       preferredEnv,
     ).slug;
     if (org.slug !== readSettings().organization) await writeSetting('organization', org.slug);
-    await this.#setEnvironment(org.slug, env);
+    const pinned = readSettings().workspace;
+    const workspace = pinned !== '' && workspaces.some((w) => w.workspace === pinned) ? pinned : undefined;
+    if (pinned !== '' && workspace === undefined) {
+      this.#log.info(`secrets.workspace names ${pinned}, which is not a workspace of ${org.slug}: showing the organization's secrets`);
+    }
+    await this.#setEnvironment(org.slug, env, workspace);
     return env;
   }
 
-  async #setEnvironment(org: string, env: string): Promise<void> {
-    this.model.setCurrent(org, env);
+  async #setEnvironment(org: string, env: string, workspace?: string): Promise<void> {
+    this.model.setCurrent(org, env, workspace);
     // Following starts before the list loads, so a change made meanwhile reloads it once more.
-    this.#live.follow(this.#client, org, env);
+    this.#live.follow(this.#client, org, env, workspace);
     if (env !== readSettings().environment) await writeSetting('environment', env);
-    this.#status.show(org, env);
+    this.#status.show(org, env, workspace, (this.model.workspaces(org)?.length ?? 0) > 0);
     this.#updateView();
     await this.#updateRoleContext();
-    await this.progress(`Loading ${env}`, () => this.model.loadSecrets(org, env));
+    this.#scopeChanged();
+    await this.progress(`Loading ${env}`, () => this.model.loadSecrets(org, env, workspace));
     await this.#expandCurrent();
   }
 
@@ -337,7 +406,7 @@ export class Session implements vscode.Disposable {
   async #expandCurrent(): Promise<void> {
     const org = this.model.currentOrg;
     const env = this.model.currentEnv;
-    const node = org && env ? this.model.envNode(org, env) : undefined;
+    const node = org && env ? this.model.envNode(org, env, this.model.currentWorkspace) : undefined;
     if (!node || !this.#view?.visible) return;
     await Promise.resolve(this.#view.reveal(node, { expand: true, select: false, focus: false })).catch((err: unknown) => {
       this.#log.error(`could not expand ${org}/${env}: ${(err as Error).message}`);
@@ -354,18 +423,25 @@ export class Session implements vscode.Disposable {
     if (!this.#view) return;
     const org = this.model.currentOrg;
     const env = this.model.currentEnv;
-    this.#view.description = org && env ? `${org}/${env}` : undefined;
+    this.#view.description = org && env ? targetLabel({ org, env, ...(this.model.currentWorkspace !== undefined ? { workspace: this.model.currentWorkspace } : {}) }) : undefined;
     const q = this.model.search.trim();
     this.#view.message = q ? `Showing keys containing "${q}"` : undefined;
   }
 
   async #updateRoleContext(): Promise<void> {
     const role = this.model.currentRole;
+    const org = this.model.currentOrg;
+    const workspace = this.model.currentWorkspace;
+    // In a workspace, writing is its owner's (or an Admin's), whatever the role says about organization secrets.
+    const writer = org !== undefined && workspace !== undefined ? this.model.canWrite(org, workspace) : undefined;
     await Promise.all([
       this.#setContext('secrets.role', role ?? ''),
       this.#setContext('secrets.canReveal', can(role, 'reveal')),
-      this.#setContext('secrets.canEdit', can(role, 'edit')),
-      this.#setContext('secrets.canDelete', can(role, 'delete')),
+      this.#setContext('secrets.canEdit', writer ?? can(role, 'edit')),
+      this.#setContext('secrets.canDelete', writer ?? can(role, 'delete')),
+      this.#setContext('secrets.inWorkspace', workspace !== undefined),
+      this.#setContext('secrets.hasWorkspaces', org !== undefined && (this.model.workspaces(org)?.length ?? 0) > 0),
+      this.#setContext('secrets.canAdmin', canAdminister(role)),
     ]);
   }
 
@@ -396,7 +472,58 @@ export class Session implements vscode.Disposable {
     const org = this.requireOrg();
     const env = this.model.currentEnv;
     if (!env) throw new ExtensionError('EXT_NO_ENVIRONMENT');
-    return { org, env };
+    const workspace = this.model.currentWorkspace;
+    return { org, env, ...(workspace !== undefined ? { workspace } : {}) };
+  }
+
+  /**
+   * Writing secrets where `t` points: at organization level the role decides (`action`); in a
+   * workspace, its owner and the organization's Owners and Admins write, and an organization secret
+   * (`scope: "organization"`) is read-only there — refused before any request, with the server's rule.
+   */
+  requireWrite(t: Target, action: SecretAction, meta?: Pick<SecretMeta, 'key' | 'scope'>): void {
+    if (t.workspace === undefined) {
+      this.requirePermission(t.org, action);
+      return;
+    }
+    if (meta?.scope === 'organization') {
+      throw new ExtensionError(
+        'EXT_ORG_SECRET_READ_ONLY',
+        `${meta.key} is an organization secret: it is read-only in workspace ${t.workspace}. Override it by adding a workspace secret with the same key, or ask an Admin to change it for the organization.`,
+      );
+    }
+    if (!this.model.canWrite(t.org, t.workspace)) {
+      const owner = this.model.workspaceNode(t.org, t.workspace)?.ownerName;
+      throw new ExtensionError(
+        'EXT_NOT_ALLOWED',
+        `Only the owner of workspace ${t.workspace}${owner ? ` (${owner})` : ''} and the Owners and Admins of ${t.org} write its secrets`,
+      );
+    }
+  }
+
+  /** A secret was changed by a command: the tree and whoever listens (the History view) follow. */
+  secretChanged(t: Target, meta: SecretMeta): void {
+    this.model.upsertSecret(t.org, t.env, meta, t.workspace);
+    for (const l of this.#secretListeners) l(t, meta.key, false);
+  }
+
+  secretDeleted(t: Target, key: string): void {
+    for (const l of this.#secretListeners) l(t, key, true);
+  }
+
+  onDidChangeSecret(listener: (t: Target, key: string, deleted: boolean) => void): vscode.Disposable {
+    this.#secretListeners.add(listener);
+    return new vscode.Disposable(() => this.#secretListeners.delete(listener));
+  }
+
+  /** Fired after connecting, disconnecting and every change of organization or environment. */
+  onDidChangeScope(listener: () => void): vscode.Disposable {
+    this.#scopeListeners.add(listener);
+    return new vscode.Disposable(() => this.#scopeListeners.delete(listener));
+  }
+
+  #scopeChanged(): void {
+    for (const l of this.#scopeListeners) l();
   }
 
   requirePermission(org: string, action: SecretAction): void {

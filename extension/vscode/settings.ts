@@ -12,6 +12,13 @@ export interface Settings {
   environment: string;
   revealSeconds: number;
   clipboardSeconds: number;
+  /** The workspace (slug) the folder is pinned to; '' = the organization's own secrets. */
+  workspace: string;
+}
+
+/** The folder a resource-scoped setting is read for: the first of the window's folders. */
+function folderUri(): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri;
 }
 
 export function readSettings(): Settings {
@@ -22,11 +29,12 @@ export function readSettings(): Settings {
     environment: c.get<string>('environment', 'development'),
     revealSeconds: c.get<number>('revealSeconds', 30),
     clipboardSeconds: c.get<number>('clipboardSeconds', 45),
+    workspace: vscode.workspace.getConfiguration(SECTION, folderUri()).get<string>('workspace', '').trim(),
   };
 }
 
-export async function writeSetting(name: 'serverUrl' | 'organization' | 'environment', value: string | undefined): Promise<void> {
-  const c = vscode.workspace.getConfiguration(SECTION);
+export async function writeSetting(name: 'serverUrl' | 'organization' | 'environment' | 'workspace', value: string | undefined): Promise<void> {
+  const c = name === 'workspace' ? vscode.workspace.getConfiguration(SECTION, folderUri()) : vscode.workspace.getConfiguration(SECTION);
   if (name === 'serverUrl') {
     await c.update(name, value, vscode.ConfigurationTarget.Global);
     return;

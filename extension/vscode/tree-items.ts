@@ -1,6 +1,6 @@
 // Model nodes → what a TreeItem shows. Kept free of `vscode` values so the unit tests can check the
 // context values that drive the menus (a Viewer's items carry no canReveal/canEdit/canDelete).
-import type { EnvNode, OrgNode, SecretNode } from '../model/nodes.ts';
+import type { EnvNode, OrgNode, SecretNode, WorkspaceNode } from '../model/nodes.ts';
 import { can } from '../model/permissions.ts';
 import type { Role } from '../../core/api-types.ts';
 
@@ -15,16 +15,31 @@ export function secretContextValue(node: SecretNode): string {
     if (node.actions.includes('reveal')) parts.push('canReveal');
     if (node.actions.includes('edit')) parts.push('canEdit');
     if (node.actions.includes('delete')) parts.push('canDelete');
+    // One actions array per organization, workspace and scope (the model's cache), so the scope is the node's.
+    if (node.workspace !== undefined && node.meta.scope !== undefined) parts.push(node.meta.scope === 'organization' ? 'orgScope' : 'workspaceScope');
     base = parts.join(' ');
     contextBase.set(node.actions, base);
   }
   return node.revealed ? `${base} revealed` : `${base} masked`;
 }
 
-export function envContextValue(node: EnvNode, role: Role | undefined): string {
+/** `canCreate`: whether Add Secret is offered there (a workspace's: its owner or an Admin+); the role when at organization level. */
+export function envContextValue(node: EnvNode, canCreate: Role | undefined | boolean): string {
   const parts = ['environment', node.current ? 'current' : 'other'];
-  if (can(role, 'create')) parts.push('canEdit');
+  if (node.workspace !== undefined) parts.push('inWorkspace');
+  if (typeof canCreate === 'boolean' ? canCreate : can(canCreate, 'create')) parts.push('canEdit');
   return parts.join(' ');
+}
+
+export function workspaceContextValue(node: WorkspaceNode): string {
+  return ['workspace', node.current ? 'current' : 'other', ...(node.mine ? ['mine'] : [])].join(' ');
+}
+
+/** In a workspace: where the secret lives. `workspace · overrides` marks a workspace secret hiding an organization one. */
+export function scopeBadge(node: SecretNode): string | undefined {
+  if (node.workspace === undefined || node.meta.scope === undefined) return undefined;
+  if (node.meta.scope === 'organization') return 'organization';
+  return node.meta.overrides ? 'workspace · overrides' : 'workspace';
 }
 
 export function orgContextValue(node: OrgNode): string {
@@ -37,7 +52,9 @@ const EXEC_RISK_MARK = '⚠';
 
 /** The item's description: the (masked or revealed) value, marked when the key is flagged execRisk. */
 export function secretDescription(node: SecretNode): string {
-  return node.meta.execRisk ? `${EXEC_RISK_MARK} ${node.display}` : node.display;
+  const badge = scopeBadge(node);
+  const value = node.meta.execRisk ? `${EXEC_RISK_MARK} ${node.display}` : node.display;
+  return badge ? `${badge} · ${value}` : value;
 }
 
 /** Tooltip (markdown) of a secret: description, version, who changed it when. Never the value. */
@@ -49,6 +66,11 @@ export function secretTooltip(node: SecretNode): string {
       '',
       `${EXEC_RISK_MARK} **${m.key}** changes how programs start or find code: the Action, \`secrets run\` and \`secrets export\` refuse to export it unless the name is allowed (\`allow-names\`, \`--allow-name\`).`,
     );
+  }
+  if (node.workspace !== undefined && m.scope === 'organization') {
+    lines.push('', `Organization secret: read-only in workspace ${node.workspace}. Add a secret with the same key to override it there.`);
+  } else if (node.workspace !== undefined && m.scope === 'workspace') {
+    lines.push('', m.overrides ? `Workspace secret of ${node.workspace}, overriding the organization secret ${m.key}.` : `Workspace secret of ${node.workspace}.`);
   }
   if (m.description) lines.push('', m.description.replace(/[\\`*_[\]<>]/g, '\\$&'));
   lines.push('', `Updated by ${m.updatedBy} at ${m.updatedAt}`, `Created by ${m.createdBy} at ${m.createdAt}`);

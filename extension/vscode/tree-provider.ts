@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { TreeNode } from '../model/nodes.ts';
 import type { SecretsTreeModel } from '../model/tree-model.ts';
-import { envContextValue, orgContextValue, secretContextValue, secretDescription, secretTooltip } from './tree-items.ts';
+import { envContextValue, orgContextValue, secretContextValue, secretDescription, secretTooltip, workspaceContextValue } from './tree-items.ts';
 
 export const VIEW_ID = 'secrets.tree';
 
@@ -29,11 +29,29 @@ export class SecretsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.iconPath = new vscode.ThemeIcon('organization');
         return item;
       }
+      case 'org-scope': {
+        const item = new vscode.TreeItem('Organization secrets', node.current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = node.current ? 'current' : undefined;
+        item.tooltip = 'The organization’s own secrets, available to every workspace or to those chosen for them';
+        item.contextValue = `org-scope ${node.current ? 'current' : 'other'}`;
+        item.iconPath = new vscode.ThemeIcon('globe');
+        return item;
+      }
+      case 'workspace': {
+        const item = new vscode.TreeItem(node.name, node.current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = [node.workspace !== node.name ? node.workspace : undefined, `owner ${node.ownerName}`, node.current ? 'current' : undefined].filter(Boolean).join(' · ');
+        item.tooltip = `Workspace ${node.workspace}: the organization's secrets available to it plus its own (written by ${node.ownerName} and the organization's Owners and Admins)`;
+        item.contextValue = workspaceContextValue(node);
+        item.iconPath = new vscode.ThemeIcon('folder-library');
+        return item;
+      }
       case 'env': {
         const item = new vscode.TreeItem(node.env, node.current ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         item.description = node.current ? 'current' : undefined;
-        item.contextValue = envContextValue(node, this.#model.roleIn(node.org));
+        item.contextValue = envContextValue(node, this.#model.canWrite(node.org, node.workspace));
         item.iconPath = new vscode.ThemeIcon(node.env === 'production' ? 'server-environment' : 'server');
         return item;
       }
@@ -63,7 +81,7 @@ export class SecretsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     try {
-      if (node?.kind === 'env' && !this.#model.secrets(node.org, node.env)) {
+      if (node?.kind === 'env' && !this.#model.secrets(node.org, node.env, node.workspace)) {
         return await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: `Loading ${node.env}` }, () => this.#model.children(node));
       }
       return await this.#model.children(node);

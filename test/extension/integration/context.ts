@@ -17,6 +17,11 @@ export interface Fixture {
     ownerToken: string;
     viewerToken: string;
     ownerName: string;
+    editorName: string;
+    editorToken: string;
+    wsOwnerId: string;
+    wsOwnerName: string;
+    wsOwnerToken: string;
     /** Seeded secrets per environment: key → value. */
     seeded: Record<string, Record<string, string>>;
   };

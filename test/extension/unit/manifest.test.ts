@@ -49,11 +49,12 @@ describe('extension manifest and registration', () => {
     assert.equal(new Set(registered).size, registered.length, 'no id registered twice');
   });
 
-  it('has the contract’s fifteen commands, all in the "Secrets" category, titled as the notifications name them', () => {
+  it('has the contract’s commands (history and trust policies included), all in the "Secrets" category, titled as the notifications name them', () => {
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [
       'secrets.addSecret', 'secrets.clearSearch', 'secrets.compareEnvironments', 'secrets.connect', 'secrets.copyReference',
-      'secrets.copyValue', 'secrets.deleteSecret', 'secrets.editSecret', 'secrets.hideSecret', 'secrets.refresh',
-      'secrets.revealSecret', 'secrets.search', 'secrets.signOut', 'secrets.switchEnvironment', 'secrets.switchOrganization',
+      'secrets.copyValue', 'secrets.deleteSecret', 'secrets.editSecret', 'secrets.hideSecret', 'secrets.hideVersion', 'secrets.refresh',
+      'secrets.refreshHistory', 'secrets.refreshTrustPolicies', 'secrets.revealSecret', 'secrets.revealVersion', 'secrets.rollbackToVersion',
+      'secrets.search', 'secrets.showHistory', 'secrets.signOut', 'secrets.switchEnvironment', 'secrets.switchOrganization', 'secrets.switchWorkspace', 'secrets.whatChanged',
     ]);
     for (const c of manifest.contributes.commands) {
       assert.equal(c.category, 'Secrets', c.command);
@@ -66,7 +67,7 @@ describe('extension manifest and registration', () => {
     const allowedLanguages = new Set<string>([...LANGUAGE_IDS, 'properties']);
     for (const ev of manifest.activationEvents) {
       const [kind, arg] = ev.split(':') as [string, string];
-      if (kind === 'onView') assert.equal(arg, 'secrets.tree');
+      if (kind === 'onView') assert.ok(['secrets.tree', 'secrets.history', 'secrets.trust'].includes(arg), `${ev} is not one of its views`);
       else if (kind === 'onCommand') assert.ok(commandIds.has(arg), `${ev} is not one of its commands`);
       else if (kind === 'onLanguage') assert.ok(allowedLanguages.has(arg), `${ev} is not a file type it serves`);
       else assert.fail(`unexpected activation event ${ev}`);
@@ -83,12 +84,16 @@ describe('extension manifest and registration', () => {
     assert.equal(manifest.main, './dist/extension.cjs');
     assert.equal(manifest.engines.vscode, '^1.90.0');
     assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((c) => [c.id, c.title]), [['secrets', 'Secrets']]);
-    assert.deepEqual(manifest.contributes.views.secrets!.map((v) => v.id), ['secrets.tree']);
+    assert.deepEqual(manifest.contributes.views.secrets!.map((v) => v.id), ['secrets.tree', 'secrets.history', 'secrets.trust']);
+    // Trust policies are the Admins' and Owners': the view is not even shown to others.
+    assert.equal((manifest.contributes.views.secrets!.find((v) => v.id === 'secrets.trust') as { when?: string }).when, 'secrets.connected && secrets.canAdmin');
     const welcome = manifest.contributes.viewsWelcome.find((w) => w.view === 'secrets.tree')!;
     assert.equal(welcome.when, '!secrets.connected');
     assert.match(welcome.contents, /\[Connect\]\(command:secrets\.connect\)/);
     const props = manifest.contributes.configuration.properties;
-    assert.deepEqual(Object.keys(props).sort(), ['secrets.clipboardSeconds', 'secrets.environment', 'secrets.organization', 'secrets.revealSeconds', 'secrets.serverUrl']);
+    assert.deepEqual(Object.keys(props).sort(), ['secrets.clipboardSeconds', 'secrets.environment', 'secrets.organization', 'secrets.revealSeconds', 'secrets.serverUrl', 'secrets.workspace']);
+    // A folder can be pinned to a workspace: the setting is resource-scoped.
+    assert.equal((props['secrets.workspace'] as { scope?: string }).scope, 'resource');
     assert.equal(props['secrets.revealSeconds']!.default, 30);
     assert.equal(props['secrets.clipboardSeconds']!.default, 45);
     assert.ok(!Object.keys(props).some((k) => /token/i.test(k)), 'the token is never a setting');
@@ -105,6 +110,8 @@ describe('extension manifest and registration', () => {
       'secrets.copyValue': /canReveal/,
       'secrets.editSecret': /canEdit/,
       'secrets.deleteSecret': /canDelete/,
+      'secrets.revealVersion': /canReveal/,
+      'secrets.rollbackToVersion': /canRollback/,
     };
     for (const item of itemMenu) {
       const g = guard[item.command];
@@ -114,6 +121,9 @@ describe('extension manifest and registration', () => {
     assert.match(palette.find((p) => p.command === 'secrets.deleteSecret')!.when!, /secrets\.canDelete/);
     assert.match(palette.find((p) => p.command === 'secrets.revealSecret')!.when!, /secrets\.canReveal/);
     assert.match(palette.find((p) => p.command === 'secrets.editSecret')!.when!, /secrets\.canEdit/);
+    assert.match(palette.find((p) => p.command === 'secrets.revealVersion')!.when!, /secrets\.canReveal/);
+    assert.match(palette.find((p) => p.command === 'secrets.rollbackToVersion')!.when!, /secrets\.canEdit/);
+    assert.match(palette.find((p) => p.command === 'secrets.refreshTrustPolicies')!.when!, /secrets\.canAdmin/);
   });
 
   it('turns a failing command into the edge’s answer instead of an exception', async () => {

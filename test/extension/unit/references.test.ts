@@ -94,4 +94,12 @@ describe('extension editor support: $NAME references (live server)', () => {
     const prodKnown = new Set(model.secrets(world.org, 'production')!.map((s) => s.key));
     assert.deepEqual(unknownReferences(yaml, prodKnown, 'production').map((w) => w.name), []);
   });
+
+  it('says in a workspace’s hover whether the secret is the organization’s, the workspace’s or an override', () => {
+    const base = { key: 'DB_HOST', description: '', version: 2, createdAt: 't', createdBy: 'a', updatedAt: 't', updatedBy: 'a', execRisk: false };
+    assert.match(hoverMarkdown({ ...base, scope: 'organization' }, 'acme', 'billing/development'), /^\*\*DB_HOST\*\* — secret in `acme\/billing\/development` \(organization secret\), version 2/);
+    assert.match(hoverMarkdown({ ...base, scope: 'workspace', overrides: true }, 'acme', 'billing/development'), /\(workspace secret, overrides the organization’s\)/);
+    assert.match(hoverMarkdown({ ...base, scope: 'workspace' }, 'acme', 'billing/development'), /\(workspace secret\), version 2/);
+    assert.doesNotMatch(hoverMarkdown(base, 'acme', 'development'), /organization secret|workspace secret/);
+  });
 });

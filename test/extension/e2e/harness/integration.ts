@@ -36,7 +36,8 @@ export interface PreparedIntegration {
  */
 export async function prepareIntegration(host: 'code-server' | 'electron', only?: string[]): Promise<PreparedIntegration & { world: SeededWorld }> {
   const built = await buildIntegrationSuites(undefined, only);
-  const server = await startServer();
+  // Trust policies in the suites name an OIDC issuer on loopback (plain http): development setting.
+  const server = await startServer({ env: { SECRETS_OIDC_ALLOW_HTTP_ISSUERS: 'true' } });
   let world: SeededWorld;
   try {
     world = await seedWorld(server.url, server.adminToken);
@@ -109,6 +110,8 @@ function leakCheck(userDataDir: string, world: SeededWorld, workbenchLog: string
   const secrets = [
     { label: 'the owner token', text: world.ownerToken },
     { label: 'the viewer token', text: world.viewerToken },
+    { label: 'the editor token', text: world.editorToken },
+    { label: 'the workspace owner token', text: world.wsOwnerToken },
     ...canaryValues(world).map((v) => ({ label: `the value ${v.slice(0, 12)}…`, text: v })),
   ];
   const scan = scanForLeaks(userDataDir, secrets, [{ name: 'workbench log', text: workbenchLog }]);

@@ -10,6 +10,13 @@ export interface SeededWorld {
   ownerToken: string;
   viewerName: string;
   viewerToken: string;
+  /** An Editor who owns no workspace. */
+  editorName: string;
+  editorToken: string;
+  /** An Editor the workspace suite makes the owner of a workspace. */
+  wsOwnerId: string;
+  wsOwnerName: string;
+  wsOwnerToken: string;
   /** environment → key → value */
   seeded: Record<string, Record<string, string>>;
 }
@@ -54,8 +61,18 @@ export async function seedWorld(url: string, adminToken: string, org = 'acme'): 
     name: 'Victor Viewer',
     email: 'victor@acme.test',
   });
+  const editor = await call<{ user: { id: string; name: string }; token: string }>(url, adminToken, 'POST', '/v1/users', {
+    name: 'Eddie Editor',
+    email: 'eddie@acme.test',
+  });
+  const wsOwner = await call<{ user: { id: string; name: string }; token: string }>(url, adminToken, 'POST', '/v1/users', {
+    name: 'Wendy Workspace',
+    email: 'wendy@acme.test',
+  });
   await call(url, owner.token, 'POST', '/v1/orgs', { slug: org, name: 'Acme Corp' });
   await call(url, owner.token, 'PUT', `/v1/orgs/${org}/members/${viewer.user.id}`, { role: 'viewer' });
+  await call(url, owner.token, 'PUT', `/v1/orgs/${org}/members/${editor.user.id}`, { role: 'editor' });
+  await call(url, owner.token, 'PUT', `/v1/orgs/${org}/members/${wsOwner.user.id}`, { role: 'editor' });
   for (const [env, secrets] of Object.entries(SEED)) {
     for (const [key, value] of Object.entries(secrets)) {
       await call(url, owner.token, 'POST', `/v1/orgs/${org}/environments/${env}/secrets`, { key, value, description: `${key} for ${env}` });
@@ -68,6 +85,11 @@ export async function seedWorld(url: string, adminToken: string, org = 'acme'): 
     ownerToken: owner.token,
     viewerName: viewer.user.name,
     viewerToken: viewer.token,
+    editorName: editor.user.name,
+    editorToken: editor.token,
+    wsOwnerId: wsOwner.user.id,
+    wsOwnerName: wsOwner.user.name,
+    wsOwnerToken: wsOwner.token,
     seeded: structuredClone(SEED),
   };
 }

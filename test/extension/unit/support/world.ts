@@ -3,7 +3,7 @@
 // extension uses. Canary values let tests prove a value never shows up where it must not.
 import type { Role } from '../../../../core/api-types.ts';
 import { SecretsClient } from '../../../../core/client.ts';
-import { startServer, type RunningServer } from '../../../helpers/server.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../../helpers/server.ts';
 
 export const CANARY = {
   STRIPE_SECRET_KEY: 'canary-stripe-7f3a9c1e5b',
@@ -33,8 +33,8 @@ export function client(url: string, token: string): SecretsClient {
   return new SecretsClient({ baseUrl: url, token, userAgent: 'secrets-vscode-test/0.1.0', retries: 0 });
 }
 
-export async function startWorld(): Promise<World> {
-  const server = await startServer();
+export async function startWorld(options: StartOptions = {}): Promise<World> {
+  const server = await startServer(options);
   const admin = client(server.url, server.adminToken);
   const suffix = `${process.pid.toString(36)}-${++n}`;
   const make = async (label: string): Promise<Member> => {
