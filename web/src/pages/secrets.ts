@@ -10,7 +10,9 @@ import { api, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
 import { Dialog, ErrorText } from '../ui/dialog.ts';
 import { atLeast, when } from '../ui/format.ts';
-import { EyeIcon, EyeOffIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
+import { EyeIcon, EyeOffIcon, HistoryIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
+import { ChangesDialog } from './environment-changes.ts';
+import { SecretHistory } from './secret-history.ts';
 import { toast } from '../ui/toast.ts';
 
 const MASK = '••••••••';
@@ -18,7 +20,7 @@ const MASK = '••••••••';
 /** Keys are ASCII: only ASCII letters are uppercased, as the server does (ſ is not S). */
 export const upperAscii = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
-type Modal = { kind: 'add' } | { kind: 'edit'; secret: SecretMeta } | { kind: 'delete'; secret: SecretMeta } | null;
+type Modal = { kind: 'add' } | { kind: 'history'; key: string } | { kind: 'changes' } | { kind: 'edit'; secret: SecretMeta } | { kind: 'delete'; secret: SecretMeta } | null;
 
 export function SecretsPage({ ctx }: { ctx: PageContext }) {
   const envs = ctx.environments;
@@ -91,7 +93,10 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
   return html`<section>
     <div class="page-head">
       <h1>Secrets</h1>
-      ${canEdit && env ? html`<button type="button" onClick=${() => setModal({ kind: 'add' })}>+ Add Secret</button>` : null}
+      <div class="buttons">
+        ${env ? html`<button type="button" class="secondary" onClick=${() => setModal({ kind: 'changes' })}>Changes</button>` : null}
+        ${canEdit && env ? html`<button type="button" onClick=${() => setModal({ kind: 'add' })}>+ Add Secret</button>` : null}
+      </div>
     </div>
     <div class="toolbar">
       <label>
@@ -117,7 +122,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
           : html`<div class="table-wrap" tabindex="0"><table class="secrets">
               <caption class="visually-hidden">Secrets in ${envName}</caption>
               <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Description</th><th scope="col">Version</th>
-                <th scope="col">Last Updated</th><th scope="col">Created By</th>${canEdit ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : null}</tr></thead>
+                <th scope="col">Last Updated</th><th scope="col">Created By</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>
                 ${shown.map((s) => html`<tr key=${s.key}>
                   <th scope="row" class="key"><code>${s.key}</code>
@@ -129,18 +134,30 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
                   <td data-label="Version">${s.version}</td>
                   <td data-label="Last Updated">${when(s.updatedAt)}</td>
                   <td data-label="Created By">${s.createdBy}</td>
+                  <td class="actions">
                   ${canEdit
-                    ? html`<td class="actions">
+                    ? html`
                         ${s.key in revealed
                           ? html`<button type="button" class="icon" aria-label=${`Hide ${s.key}`} title="Hide" onClick=${() => mask(s.key)}><${EyeOffIcon} /></button>`
                           : html`<button type="button" class="icon" aria-label=${`Reveal ${s.key}`} title="Reveal" onClick=${() => reveal(s.key)}><${EyeIcon} /></button>`}
                         <button type="button" class="icon" aria-label=${`Edit ${s.key}`} title="Edit" onClick=${() => setModal({ kind: 'edit', secret: s })}><${PencilIcon} /></button>
-                        ${canDelete ? html`<button type="button" class="icon danger" aria-label=${`Delete ${s.key}`} title="Delete" onClick=${() => setModal({ kind: 'delete', secret: s })}><${TrashIcon} /></button>` : null}
-                      </td>`
+                        ${canDelete ? html`<button type="button" class="icon danger" aria-label=${`Delete ${s.key}`} title="Delete" onClick=${() => setModal({ kind: 'delete', secret: s })}><${TrashIcon} /></button>` : null}`
                     : null}
+                    <button type="button" class="icon" aria-label=${`History of ${s.key}`} title="History" onClick=${() => setModal({ kind: 'history', key: s.key })}><${HistoryIcon} /></button>
+                  </td>
                 </tr>`)}
               </tbody>
             </table></div>`}
+    ${modal?.kind === 'history' && base
+      ? html`<${SecretHistory} base=${base} secretKey=${modal.key} canReveal=${canEdit} canRollBack=${canEdit} revealSeconds=${ctx.session.revealSeconds}
+          onClose=${() => setModal(null)} onRolledBack=${(meta: SecretMeta) => {
+            mask(meta.key);
+            void load();
+          }} />`
+      : null}
+    ${modal?.kind === 'changes' && env
+      ? html`<${ChangesDialog} envPath=${`/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}`} envName=${envName} onClose=${() => setModal(null)} />`
+      : null}
     ${modal?.kind === 'add' && base
       ? html`<${AddSecret} base=${base} envName=${envName} onClose=${() => setModal(null)} onDone=${(created: CreatedSecret) => {
           setModal(null);
