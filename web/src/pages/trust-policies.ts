@@ -1,5 +1,5 @@
 // Trust policies (Admin+): which CI workflows may exchange their OIDC token for a short-lived,
-// read-only token of one environment (keyless CI). List, create, dry-run ("Test") and delete them, and
+// read-only token of one environment (keyless CI). List, create, edit, dry-run ("Test") and delete them, and
 // see the last exchanges from the audit log. Exchange events hold the verified claims and never a token.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -20,6 +20,7 @@ export function TrustPoliciesPage({ ctx }: { ctx: PageContext }) {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [testing, setTesting] = useState<OidcPolicy | null>(null);
+  const [editing, setEditing] = useState<OidcPolicy | null>(null);
   const [deleting, setDeleting] = useState<OidcPolicy | null>(null);
   const [exchanges, setExchanges] = useState<AuditEvent[] | null>(null);
   const [exchangesError, setExchangesError] = useState<string | null>(null);
@@ -76,15 +77,23 @@ export function TrustPoliciesPage({ ctx }: { ctx: PageContext }) {
               <td>${p.ttlSeconds} s</td>
               <td class="actions">
                 <button type="button" class="secondary" aria-label=${`Test ${p.name}`} onClick=${() => setTesting(p)}>Test</button>
+                <button type="button" class="secondary" aria-label=${`Edit ${p.name}`} onClick=${() => setEditing(p)}>Edit</button>
                 <button type="button" class="secondary danger" aria-label=${`Delete ${p.name}`} onClick=${() => setDeleting(p)}>Delete</button>
               </td>
             </tr>`)}</tbody>
           </table></div>`}
     <${LastExchanges} events=${exchanges} error=${exchangesError} onRefresh=${loadExchanges} org=${ctx.org.name} />
     ${creating
-      ? html`<${CreatePolicy} ctx=${ctx} base=${base} onClose=${() => setCreating(false)} onDone=${(p: OidcPolicy) => {
+      ? html`<${PolicyForm} ctx=${ctx} base=${base} onClose=${() => setCreating(false)} onDone=${(p: OidcPolicy) => {
           setCreating(false);
           toast(`Created trust policy ${p.name}`);
+          void load();
+        }} />`
+      : null}
+    ${editing
+      ? html`<${PolicyForm} ctx=${ctx} base=${base} policy=${editing} onClose=${() => setEditing(null)} onDone=${(p: OidcPolicy) => {
+          setEditing(null);
+          toast(`Saved trust policy ${p.name}`);
           void load();
         }} />`
       : null}
@@ -109,17 +118,23 @@ export function TrustPoliciesPage({ ctx }: { ctx: PageContext }) {
   </section>`;
 }
 
-function CreatePolicy(props: { ctx: PageContext; base: string; onClose: () => void; onDone: (p: OidcPolicy) => void }) {
+/** Create a policy, or edit `policy` (PATCH with only what differs, so an unchanged form gets "No changes to save"). */
+function PolicyForm(props: { ctx: PageContext; base: string; policy?: OidcPolicy; onClose: () => void; onDone: (p: OidcPolicy) => void }) {
   const [error, setError] = useState<string | null>(null);
+  const old = props.policy;
   // Controlled fields: adding or removing a claim row re-renders the form and must keep what was typed.
-  const [fields, setFields] = useState({
-    name: '',
-    environment: props.ctx.environments[0]?.slug ?? '',
-    audience: location.origin,
-    issuer: GITHUB_ACTIONS_ISSUER,
-    ttl: String(OIDC_MAX_TTL_SECONDS),
-  });
-  const [rows, setRows] = useState<ClaimRow[]>([{ name: 'repository', value: '' }, { name: 'ref', value: '' }]);
+  const [fields, setFields] = useState(old
+    ? { name: old.name, environment: old.environment, audience: old.audience, issuer: old.issuer, ttl: String(old.ttlSeconds) }
+    : {
+        name: '',
+        environment: props.ctx.environments[0]?.slug ?? '',
+        audience: location.origin,
+        issuer: GITHUB_ACTIONS_ISSUER,
+        ttl: String(OIDC_MAX_TTL_SECONDS),
+      });
+  const [rows, setRows] = useState<ClaimRow[]>(old
+    ? Object.entries(old.claims).map(([name, value]) => ({ name, value }))
+    : [{ name: 'repository', value: '' }, { name: 'ref', value: '' }]);
   const bind = (name: keyof typeof fields) => ({
     name,
     value: fields[name],
@@ -131,23 +146,28 @@ function CreatePolicy(props: { ctx: PageContext; base: string; onClose: () => vo
   const submit = async (e: Event) => {
     e.preventDefault();
     const ttl = fields.ttl.trim();
+    const body: Record<string, unknown> = {
+      name: fields.name.trim(),
+      environment: fields.environment || props.ctx.environments[0]?.slug,
+      audience: fields.audience.trim(),
+      issuer: fields.issuer.trim(),
+      claims: claimsOf(rows),
+      // Sent as typed (a number when it is one) so the server's rule and message decide.
+      ...(ttl ? { ttlSeconds: /^\d+$/.test(ttl) ? Number(ttl) : ttl } : {}),
+    };
     try {
-      props.onDone(await api<OidcPolicy>('POST', props.base, {
-        body: {
-          name: fields.name.trim(),
-          environment: fields.environment || props.ctx.environments[0]?.slug,
-          audience: fields.audience.trim(),
-          issuer: fields.issuer.trim(),
-          claims: claimsOf(rows),
-          // Sent as typed (a number when it is one) so the server's rule and message decide.
-          ...(ttl ? { ttlSeconds: /^\d+$/.test(ttl) ? Number(ttl) : ttl } : {}),
-        },
-      }));
+      if (old) {
+        const was: Record<string, unknown> = { name: old.name, environment: old.environment, audience: old.audience, issuer: old.issuer, claims: old.claims, ttlSeconds: old.ttlSeconds };
+        const changed = Object.fromEntries(Object.entries(body).filter(([k, v]) => !sameValue(v, was[k])));
+        props.onDone(await api<OidcPolicy>('PATCH', `${props.base}/${seg(old.id)}`, { body: changed }));
+      } else {
+        props.onDone(await api<OidcPolicy>('POST', props.base, { body }));
+      }
     } catch (err) {
       setError(errorMessage(err));
     }
   };
-  return html`<${Dialog} title="Create trust policy" wide=${true} onClose=${props.onClose}>
+  return html`<${Dialog} title=${old ? `Edit ${old.name}` : 'Create trust policy'} wide=${true} onClose=${props.onClose}>
     <form onSubmit=${submit} novalidate autocomplete="off">
       <label for="policy-name">Name</label>
       <input id="policy-name" ...${bind('name')} placeholder="deploy-from-main" />
@@ -168,7 +188,7 @@ function CreatePolicy(props: { ctx: PageContext; base: string; onClose: () => vo
       <p class="hint" id="policy-ttl-hint">How long a minted token lives: 60 to ${OIDC_MAX_TTL_SECONDS} seconds.</p>
       <${ErrorText} message=${error} />
       <div class="buttons"><button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
-        <button type="submit">Create policy</button></div>
+        <button type="submit">${old ? 'Save policy' : 'Create policy'}</button></div>
     </form>
   <//>`;
 }
@@ -245,4 +265,14 @@ function LastExchanges(props: { events: AuditEvent[] | null; error: string | nul
             })}</tbody>
           </table></div>`}
   </section>`;
+}
+
+/** Equal as the server would store them: claims compare as maps, whatever the order of the rows. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const x = Object.entries(a).sort(([p], [q]) => (p < q ? -1 : 1));
+    const y = Object.entries(b).sort(([p], [q]) => (p < q ? -1 : 1));
+    return JSON.stringify(x) === JSON.stringify(y);
+  }
+  return a === b;
 }
