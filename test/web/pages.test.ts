@@ -11,7 +11,7 @@ import { assert, until, assertAccessible, browserStorage, screenshot, signIn, st
 /** The clipboard is cleared after the session's revealSeconds. */
 const CLEAR_SECONDS = 3;
 
-const PAGES = ['Secrets', 'Audit Logs', 'Members', 'Service tokens', 'Trust policies', 'Environments', 'Organizations', 'My account'];
+const PAGES = ['Secrets', 'Workspaces', 'Audit Logs', 'Members', 'Service tokens', 'Trust policies', 'Environments', 'Organizations', 'My account'];
 
 describe('web: every page, accessible at desktop and phone widths', function () {
   this.timeout(120_000);
@@ -196,7 +196,8 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     await page.getByLabel('Name', { exact: true }).fill('Web Org');
     await page.getByRole('button', { name: 'Create organization' }).click();
     await page.getByRole('status').filter({ hasText: 'Created organization Web Org' }).waitFor();
-    assert.equal(await page.getByLabel('Organization').inputValue(), slug);
+    // The toast comes as the organization list is reloaded; the switch follows that reload.
+    await until(async () => (await page.getByLabel('Organization').inputValue()) === slug);
     await page.getByRole('row').filter({ hasText: 'Web Org' }).getByText('Owner').waitFor();
     await page.getByRole('button', { name: `Switch to Org ${team.org}` }).click();
     assert.equal(await page.getByLabel('Organization').inputValue(), team.org);

@@ -13,6 +13,7 @@ import { Toasts, toast } from './ui/toast.ts';
 import { atLeast, ROLE_NAMES } from './ui/format.ts';
 import { SignIn } from './pages/sign-in.ts';
 import { SecretsPage } from './pages/secrets.ts';
+import { WorkspacesPage } from './pages/workspaces.ts';
 import { AuditPage } from './pages/audit.ts';
 import { MembersPage } from './pages/members.ts';
 import { TokensPage } from './pages/tokens.ts';
@@ -23,6 +24,7 @@ import { AccountPage } from './pages/account.ts';
 
 const PAGE_COMPONENTS: Record<PagePath, (props: { ctx: PageContext }) => unknown> = {
   '/secrets': SecretsPage,
+  '/workspaces': WorkspacesPage,
   '/audit': AuditPage,
   '/members': MembersPage,
   '/tokens': TokensPage,
