@@ -220,6 +220,29 @@ describe('web: Workspaces', function () {
     assert.deepEqual(pErrors, []);
   });
 
+  it("a service token bound to a workspace: chosen when creating it, listed with it, named in the workflow step, and reading only that workspace's effective set", async () => {
+    await nav(page, 'Service tokens').click();
+    await page.getByRole('button', { name: 'Create service token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create service token' });
+    await dialog.getByLabel('Name').fill('payments-ci');
+    await dialog.getByLabel('Environment').selectOption('development');
+    assert.equal(await dialog.getByLabel('Workspace').inputValue(), '', 'not bound unless chosen');
+    await dialog.getByLabel('Workspace').selectOption({ label: 'Payments' });
+    await assertAccessible(page, 'create service token with a workspace');
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('dialog', { name: 'Service token created' });
+    const token = await shown.getByLabel('Service token').inputValue();
+    assert.match(await shown.locator('pre').innerText(), /environment: development\n\s+workspace: payments$/);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    assert.ok(!(await browserStorage(page)).includes(token));
+    const cells = await page.getByRole('row', { name: /payments-ci/ }).getByRole('cell').allInnerTexts();
+    assert.equal(cells.at(-2), 'payments', 'the Workspace column');
+    const listed = await d.api.get<{ secrets: SecretMeta[] }>(wsSecrets('payments', 'development'), token);
+    assert.equal(listed.status, 200, listed.text);
+    assert.ok(listed.body.secrets.some((s) => s.key === 'PAYMENTS_ONLY'));
+    assert.equal((await d.api.get(`/v1/orgs/${team.org}/environments/development/secrets`, token)).status, 403, 'nothing but its workspace');
+  });
+
   it('an Editor who does not own the workspace sees its secrets but cannot write them; a Viewer cannot reveal; only Admins manage workspaces', async () => {
     await createWorkspace('ops', 'Ops', team.owner.user.id);
     const r = await d.api.post(wsSecrets('ops', 'development'), team.owner.token, { key: 'OPS_TOKEN', value: canary('OPS') });
