@@ -97,6 +97,8 @@ export interface SecretVersion {
 
 export interface SecretVersionList {
   key: string;
+  /** In a workspace's effective set: whose versions these are (the workspace's own secret, or the organization's). */
+  scope?: SecretScope;
   /** Newest first; the first is the current version. */
   versions: SecretVersion[];
 }
@@ -108,6 +110,8 @@ export interface SecretAtMoment {
   createdAt: string;
   createdBy: string;
   retained: boolean;
+  /** Only in a workspace's effective set. */
+  scope?: SecretScope;
 }
 
 export interface SecretsAtMoment {
@@ -268,8 +272,13 @@ export type AuditAction =
   | 'oidc_policy.create'
   | 'oidc_policy.update'
   | 'oidc_policy.delete'
+  | 'workspace.create'
+  | 'workspace.update'
+  | 'workspace.delete'
   // Recorded only when denied (allowed reads of metadata are not audited):
   | 'org.read'
+  | 'workspace.list'
+  | 'workspace.read'
   | 'member.list'
   | 'environment.list'
   | 'token.list'
@@ -331,6 +340,10 @@ export interface AuditDetails {
   restoredVersion?: number;
   /** The moment a reveal of an environment as it was (`at`) was of. */
   at?: string;
+  /** An organization secret's workspaces changed (sorted slugs; [] = every workspace). */
+  workspaces?: { before: string[]; after: string[] };
+  /** A workspace's name or owner changed (the owner as a user id). */
+  changes?: { name?: { before: string; after: string }; owner?: { before: string; after: string } };
 }
 
 // --- Keyless CI (OIDC) ---------------------------------------------------------------------------
@@ -510,7 +523,13 @@ export type ProblemCode =
   | 'OIDC_POLICY_EXISTS'
   | 'OIDC_POLICY_TOO_BROAD'
   | 'OIDC_TOKEN_REFUSED'
-  | 'OIDC_ISSUER_UNAVAILABLE';
+  | 'OIDC_ISSUER_UNAVAILABLE'
+  | 'WORKSPACE_NOT_FOUND'
+  | 'WORKSPACE_EXISTS'
+  | 'WORKSPACE_OWNER_INVALID'
+  | 'WORKSPACE_UNKNOWN'
+  | 'WORKSPACE_IN_USE'
+  | 'ORG_SECRET_READ_ONLY';
 
 /** Key rules shared by every consumer, so a client can validate as the user types. */
 export const SECRET_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;

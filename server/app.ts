@@ -25,6 +25,7 @@ import { registerSecretRoutes } from './routes/secrets.ts';
 import { registerSecretBatchRoutes } from './routes/secrets-batch.ts';
 import { registerServiceTokenRoutes } from './routes/service-tokens.ts';
 import { registerSessionRoutes } from './routes/session.ts';
+import { registerWorkspaceRoutes } from './routes/workspaces.ts';
 import { SessionService } from './auth/sessions.ts';
 import { ChallengeStore } from './auth/challenges.ts';
 import { PasskeyCeremonies } from './auth/passkeys.ts';
@@ -106,7 +107,8 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
   registerSecretRoutes(app, deps, services.secrets, services.history);
   registerSecretBatchRoutes(app, deps, services.secretBatches);
   registerBulkRevealRoutes(app, deps, services.secrets, services.history);
-  registerServiceTokenRoutes(app, deps, services.serviceTokens);
+  registerServiceTokenRoutes(app, deps, services.serviceTokens, services.workspaces);
+  registerWorkspaceRoutes(app, deps, services.workspaces);
   registerAuditRoutes(app, deps);
   registerOidcPolicyRoutes(app, deps, new OidcPolicyService(deps));
   registerOidcAuthRoutes(app, new OidcExchangeService(deps, new IssuerKeys(deps.oidc ?? DEFAULT_OIDC_SETTINGS)), limiter);

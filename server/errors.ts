@@ -82,6 +82,20 @@ export const ERROR_CATALOGUE: Record<ProblemCode, CatalogueEntry> = {
     title: 'OIDC issuer unavailable',
     detail: "The issuer's discovery document or signing keys could not be fetched",
   },
+  WORKSPACE_NOT_FOUND: { status: 404, title: 'Workspace not found', detail: 'No such workspace in this organization' },
+  WORKSPACE_EXISTS: { status: 409, title: 'Workspace already exists', detail: 'A workspace with this slug already exists' },
+  WORKSPACE_OWNER_INVALID: { status: 400, title: 'Invalid workspace owner', detail: "A workspace's owner must be a member of the organization" },
+  WORKSPACE_UNKNOWN: { status: 400, title: 'Unknown workspace', detail: 'A workspace named in workspaces does not exist in this organization' },
+  WORKSPACE_IN_USE: {
+    status: 409,
+    title: 'Workspace in use',
+    detail: 'Organization secrets are limited to this workspace alone; change their workspaces first',
+  },
+  ORG_SECRET_READ_ONLY: {
+    status: 409,
+    title: 'Organization secret is read-only here',
+    detail: 'This is an organization secret: it is read-only in a workspace',
+  },
 };
 
 /** A problem the API answers with. `detail` must never carry a secret value or token. */

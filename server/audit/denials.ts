@@ -14,12 +14,13 @@ import { auditableKeys, auditableSlug } from './target.ts';
 export function recordDenial(deps: Deps, request: FastifyRequest, orgId: string, actor: Actor): void {
   const action = request.routeOptions.config.action;
   if (!action) return;
-  const params = request.params as { env?: unknown; key?: unknown } | undefined;
+  const params = request.params as { env?: unknown; key?: unknown; ws?: unknown } | undefined;
   const environment = auditableSlug(params?.env);
   const keys = auditableKeys(params?.key);
-  const event = auditEvent(request, actor, action, 'denied', environment, keys);
+  const workspace = auditableSlug(params?.ws);
+  const event = { ...auditEvent(request, actor, action, 'denied', environment, keys), workspace };
   const window = Math.floor(deps.clock.now() / deps.limits.auditDenialWindowMs);
-  const target = actor.type === 'anonymous' ? [] : [environment, keys];
+  const target = actor.type === 'anonymous' ? [] : [environment, keys, ...(workspace === null ? [] : [workspace])];
   event.repeatKey = JSON.stringify([window, actor.type, actor.id, action, ...target]);
   void deps.storage.appendAudit(orgId, event).catch((err: Error) => request.log.error({ errName: err.name }, 'audit write failed'));
 }

@@ -18,9 +18,11 @@ export interface Caller {
   log: FastifyBaseLogger;
   /** The workflow a CI caller runs in (verified from an OIDC exchange, or claimed by headers). */
   workflow: AuditDetails | undefined;
+  /** The workspace (slug) the request is about: every event it causes names it. */
+  workspace?: string;
 }
 
-export function callerOf(request: FastifyRequest, actor: Actor): Caller {
+export function callerOf(request: FastifyRequest, actor: Actor, workspace?: string): Caller {
   const ua = request.headers['user-agent'];
   return {
     actor,
@@ -28,6 +30,7 @@ export function callerOf(request: FastifyRequest, actor: Actor): Caller {
     userAgent: typeof ua === 'string' ? ua.slice(0, MAX_USER_AGENT).replace(CONTROL, '?') : null,
     log: request.log,
     workflow: workflowDetails(request),
+    ...(workspace !== undefined && { workspace }),
   };
 }
 
@@ -48,6 +51,7 @@ export function callerEvent(
     actorName: actor.name,
     action,
     environment,
+    workspace: caller.workspace ?? null,
     keys,
     outcome,
     ip: caller.ip,
@@ -75,7 +79,7 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     actor: { type: row.actorType, id: row.actorId, name: row.actorName },
     action: row.action,
     environment: row.environment,
-    workspace: null,
+    workspace: row.workspace ?? null,
     keys: row.keys,
     outcome: row.outcome,
     ip: row.ip,

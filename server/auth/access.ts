@@ -5,6 +5,8 @@ import type { Role } from '../../core/api-types.ts';
 import { recordDenial } from '../audit/denials.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import type { SecretPlace } from '../services/workspaces/effective-set.ts';
+import { canWriteWorkspace, workspaceNotFound } from '../services/workspaces/workspace-service.ts';
 import type { EnvironmentRow, OrgRow } from '../storage/types.ts';
 import { actorOf, type Actor, type Principal } from './principal.ts';
 import { roleAllows, serviceAllows, type Permission } from './permissions.ts';
@@ -76,4 +78,47 @@ export async function accessEnvironment(
   }
   if (!env) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${slug} does not exist in ${access.org.slug}`);
   return env;
+}
+
+/** Writes to secrets: in a workspace, its owner's and the organization's Owners' and Admins' alone. */
+const WRITES: ReadonlySet<Permission> = new Set<Permission>(['secret.create', 'secret.edit', 'secret.delete']);
+
+function refuse(deps: Deps, request: FastifyRequest, access: OrgAccess): never {
+  recordDenial(deps, request, access.org.id, access.actor);
+  throw new ApiError('FORBIDDEN', access.principal.kind === 'service' ? 'This service token does not allow this action' : 'Your role does not allow this action');
+}
+
+/**
+ * The place a secrets route addresses: an environment of the organization (`ws` absent) or of one
+ * workspace. Reading follows the organization role; writing a workspace's secrets needs its owner or
+ * an organization Owner or Admin. A service token bound to a workspace is refused on the organization
+ * path and on other workspaces; one not bound to a workspace is refused on workspace paths.
+ */
+export async function accessPlace(
+  deps: Deps,
+  request: FastifyRequest,
+  access: OrgAccess,
+  params: { env: string; ws?: string },
+  permission: Permission,
+): Promise<SecretPlace> {
+  const p = access.principal;
+  if (params.ws === undefined) {
+    const env = await accessEnvironment(deps, request, access, params.env, permission);
+    if (p.kind === 'service' && p.workspaceId !== null) refuse(deps, request, access);
+    return { env, workspace: null };
+  }
+  if (p.kind === 'service') {
+    const env = await accessEnvironment(deps, request, access, params.env, permission);
+    const workspace = p.workspaceId === null ? undefined : await deps.storage.getWorkspace(access.org.id, params.ws);
+    if (!workspace || workspace.id !== p.workspaceId) refuse(deps, request, access);
+    return { env, workspace };
+  }
+  const writing = WRITES.has(permission);
+  if (!writing) await authorize(deps, request, access, permission);
+  const workspace = await deps.storage.getWorkspace(access.org.id, params.ws);
+  if (!workspace) throw workspaceNotFound(access.org, params.ws);
+  if (writing && !canWriteWorkspace(workspace, p.user.id, access.role!)) refuse(deps, request, access);
+  const env = await deps.storage.getEnvironment(access.org.id, params.env);
+  if (!env) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${params.env} does not exist in ${access.org.slug}`);
+  return { env, workspace };
 }

@@ -46,6 +46,7 @@ export class Authenticator {
       name: row.name,
       orgId: row.orgId,
       environmentId: row.environmentId,
+      workspaceId: row.workspaceId ?? null,
       ...(row.workflow && { workflow: row.workflow }),
     };
   }

@@ -20,6 +20,8 @@ export type Principal =
       name: string;
       orgId: string;
       environmentId: string;
+      /** Set for a token bound to a workspace: it reads that workspace's effective set only. */
+      workspaceId: string | null;
       /** Set for a token minted by an OIDC exchange: the workflow claims its issuer signed. */
       workflow?: WorkflowContext;
     };

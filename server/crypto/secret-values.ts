@@ -5,8 +5,9 @@ import { open, seal, secretAad, UnreadableCiphertextError, type Sealed } from '.
 import { ApiError } from '../errors.ts';
 import type { OrgRow, SecretRow } from '../storage/types.ts';
 
-export function sealValue(keyring: Keyring, org: OrgRow, environmentId: string, key: string, version: number, value: string): Sealed {
-  return seal(keyring.dataKey(org), Buffer.from(value, 'utf8'), secretAad(org.id, environmentId, '', key, version));
+/** `workspaceId` is '' for an organization secret: a row moved between a workspace and the organization fails to open. */
+export function sealValue(keyring: Keyring, org: OrgRow, environmentId: string, key: string, version: number, value: string, workspaceId = ''): Sealed {
+  return seal(keyring.dataKey(org), Buffer.from(value, 'utf8'), secretAad(org.id, environmentId, workspaceId, key, version));
 }
 
 export function openValue(keyring: Keyring, org: OrgRow, row: Pick<SecretRow, 'environmentId' | 'workspaceId' | 'key' | 'version' | 'nonce' | 'ciphertext'>): string {

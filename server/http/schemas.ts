@@ -28,6 +28,12 @@ export const emptyBody = { type: ['object', 'null'], properties: {}, additionalP
 export const orgParams = params({ org: slug });
 export const envParams = params({ org: slug, env: slug });
 export const secretParams = params({ org: slug, env: slug, key: keyParam });
+/** The path parameters of a place: an environment of the organization, or with `ws`, of one workspace. */
+export function placeParams(workspace: boolean, extra: Record<string, object> = {}) {
+  return params({ org: slug, ...(workspace && { ws: slug }), env: slug, ...extra });
+}
+export const workspaceParams = params({ org: slug, ws: slug });
+const scope = { type: 'string', enum: ['organization', 'workspace'] } as const;
 
 const nullableString = { type: ['string', 'null'] } as const;
 
@@ -42,6 +48,9 @@ export const secretMetaSchema = {
     updatedAt: { type: 'string' },
     updatedBy: { type: 'string' },
     execRisk: { type: 'boolean' },
+    workspaces: { type: 'array', items: { type: 'string' } },
+    scope,
+    overrides: { type: 'boolean' },
   },
 } as const;
 
@@ -52,7 +61,7 @@ export const createdSecretSchema = {
 
 export const revealedSchema = {
   type: 'object',
-  properties: { key: { type: 'string' }, value: { type: 'string' }, version: { type: 'integer' } },
+  properties: { key: { type: 'string' }, value: { type: 'string' }, version: { type: 'integer' }, scope },
 } as const;
 
 export const userSchema = {
@@ -83,10 +92,23 @@ export const serviceTokenSchema = {
     id: { type: 'string' },
     name: { type: 'string' },
     environment: { type: 'string' },
+    workspace: nullableString,
     createdAt: { type: 'string' },
     createdBy: { type: 'string' },
     expiresAt: nullableString,
     lastUsedAt: nullableString,
+  },
+} as const;
+
+export const workspaceSchema = {
+  type: 'object',
+  properties: {
+    slug: { type: 'string' },
+    name: { type: 'string' },
+    owner: { type: 'string' },
+    ownerName: { type: 'string' },
+    createdAt: { type: 'string' },
+    createdBy: { type: 'string' },
   },
 } as const;
 

@@ -1,5 +1,5 @@
 // Reading the audit trail (Admin+): newest first with an opaque cursor, or forward from a known event
-// for followers; filtered by time, actor, action, key, environment and outcome in the query.
+// for followers; filtered by time, actor, action, key, environment, workspace and outcome in the query.
 import type { FastifyInstance } from 'fastify';
 import type { AuditPage } from '../../core/api-types.ts';
 import { accessOrg, authorize } from '../auth/access.ts';
@@ -31,6 +31,7 @@ const eventSchema = {
     actor: { type: 'object', properties: { type: { type: 'string' }, id: nullableString, name: nullableString } },
     action: { type: 'string' },
     environment: nullableString,
+    workspace: nullableString,
     keys: { type: 'array', items: { type: 'string' } },
     outcome: { type: 'string' },
     ip: { type: 'string' },
@@ -58,6 +59,7 @@ function filterOf(q: AuditQuery): AuditFilter {
   if (q.action !== undefined) f.action = q.action;
   if (q.key !== undefined) f.key = checkedKey(q.key);
   if (q.environment !== undefined) f.environment = q.environment;
+  if (q.workspace !== undefined) f.workspace = q.workspace;
   if (q.outcome !== undefined) f.outcome = q.outcome;
   return f;
 }
@@ -81,6 +83,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: Deps): void {
             action: { type: 'string', pattern: '^[a-z_]{1,32}([.][a-z_]{1,32})?$' },
             key: { type: 'string', minLength: 1, maxLength: 512 },
             environment: slug,
+            workspace: slug,
             outcome: { type: 'string', enum: ['allowed', 'denied'] },
           },
           additionalProperties: false,

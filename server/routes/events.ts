@@ -1,6 +1,6 @@
 // Live events of one environment (Server-Sent Events): the same rights as listing its secrets.
 import type { FastifyInstance } from 'fastify';
-import { accessEnvironment, accessOrg } from '../auth/access.ts';
+import { accessOrg, accessPlace } from '../auth/access.ts';
 import type { Deps } from '../deps.ts';
 import type { EventStreams } from '../events/event-streams.ts';
 import { envParams } from '../http/schemas.ts';
@@ -11,7 +11,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: Deps, streams: E
     { config: { action: 'secret.list' }, schema: { params: envParams } },
     async (request, reply) => {
       const access = await accessOrg(deps, request, request.params.org);
-      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.view');
+      const { env } = await accessPlace(deps, request, access, request.params, 'secret.view');
       const p = access.principal;
       const principal = p.kind === 'personal' ? `user:${p.user.id}` : `token:${p.tokenId}`;
       streams.admit(principal);

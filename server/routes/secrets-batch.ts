@@ -1,12 +1,12 @@
 // POST …/batch: many creates and updates of one environment, all or nothing (services/secrets/secret-batch.ts).
 import type { FastifyInstance } from 'fastify';
 import { SECRET_BATCH_MAX_BYTES, SECRET_BATCH_MAX_ITEMS, type SecretBatch, type SecretBatchItem } from '../../core/api-types.ts';
-import { accessEnvironment, accessOrg, authorize } from '../auth/access.ts';
+import { accessOrg, accessPlace } from '../auth/access.ts';
 import { callerOf } from '../audit/events.ts';
 import type { Deps } from '../deps.ts';
-import { body, description, envParams } from '../http/schemas.ts';
+import { body, description, placeParams } from '../http/schemas.ts';
 import type { SecretBatchService } from '../services/secrets/secret-batch.ts';
-import { checkedKey } from './secrets.ts';
+import { checkedKey, PLACES } from './secrets.ts';
 
 const itemSchema = body(
   { key: { type: 'string' }, value: { type: 'string' }, description, ifMatch: { type: 'integer', minimum: 0, maximum: 999_999_999_999_999 } },
@@ -14,13 +14,17 @@ const itemSchema = body(
 );
 
 export function registerSecretBatchRoutes(app: FastifyInstance, deps: Deps, batches: SecretBatchService): void {
-  app.post<{ Params: { org: string; env: string }; Body: { secrets: SecretBatchItem[]; dryRun?: boolean } }>(
-    '/v1/orgs/:org/environments/:env/batch',
+  for (const { prefix, workspace } of PLACES) registerAt(app, deps, batches, prefix, workspace);
+}
+
+function registerAt(app: FastifyInstance, deps: Deps, batches: SecretBatchService, prefix: string, inWorkspace: boolean): void {
+  app.post<{ Params: { org: string; env: string; ws?: string }; Body: { secrets: SecretBatchItem[]; dryRun?: boolean } }>(
+    `${prefix}/batch`,
     {
       bodyLimit: SECRET_BATCH_MAX_BYTES,
       config: { action: 'secret.create' },
       schema: {
-        params: envParams,
+        params: placeParams(inWorkspace),
         body: body({ secrets: { type: 'array', minItems: 1, maxItems: SECRET_BATCH_MAX_ITEMS, items: itemSchema }, dryRun: { type: 'boolean' } }, ['secrets']),
         response: {
           200: {
@@ -39,9 +43,11 @@ export function registerSecretBatchRoutes(app: FastifyInstance, deps: Deps, batc
     },
     async (request): Promise<SecretBatch> => {
       const access = await accessOrg(deps, request, request.params.org);
-      const env = await accessEnvironment(deps, request, access, request.params.env, 'secret.create');
-      await authorize(deps, request, access, 'secret.edit', env);
-      return batches.apply(callerOf(request, access.actor), access.org, env, request.body.secrets, request.body.dryRun === true, (k) => checkedKey(k));
+      // Creates and updates: Editor+ in the organization; in a workspace, its owner or an Admin+.
+      const place = await accessPlace(deps, request, access, request.params, 'secret.create');
+      if (!place.workspace) await accessPlace(deps, request, access, request.params, 'secret.edit');
+      const result = await batches.apply(callerOf(request, access.actor, place.workspace?.slug), access.org, place, request.body.secrets, request.body.dryRun === true, (k) => checkedKey(k));
+      return result;
     },
   );
 }

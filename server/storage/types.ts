@@ -34,6 +34,8 @@ export interface TokenRow {
   oidcPolicyId?: string | null;
   /** The verified workflow claims of a token minted by an OIDC exchange. */
   workflow?: WorkflowContext | null;
+  /** A service token bound to a workspace reads that workspace's effective set only. */
+  workspaceId?: string | null;
 }
 
 export interface OidcPolicyRow {
@@ -44,6 +46,8 @@ export interface OidcPolicyRow {
   environmentId: string;
   claims: ClaimConditions;
   ttlSeconds: number;
+  /** The workspace the tokens it mints are bound to (null: the organization path). */
+  workspaceId?: string | null;
   createdAt: string;
   createdBy: string;
   updatedAt: string;
@@ -73,15 +77,29 @@ export interface EnvironmentRow {
   createdAt: string;
 }
 
+/** A workspace of an organization (one service or team): its own secrets, written by its owner and Admins+. */
+export interface WorkspaceRow {
+  id: string;
+  slug: string;
+  name: string;
+  ownerId: string;
+  /** The owner's display name (joined from users). */
+  ownerName: string;
+  createdAt: string;
+  createdBy: string;
+}
+
 /**
- * Secrets belong to an organization and an environment. `workspaceId` is '' for organization-wide
- * secrets; workspaces (org secrets scoped to chosen workspaces, workspace secrets overriding them)
- * arrive in a later issue and will use it.
+ * Secrets belong to an organization and an environment. `workspaceId` is '' for organization secrets
+ * and the workspace's id for a workspace's own secrets. Every secret method of Storage takes the
+ * workspace id last ('' when omitted: the organization's).
  */
 export interface SecretRow {
   id: string;
   environmentId: string;
   workspaceId: string;
+  /** Organization secrets: the workspace slugs that may use it, sorted; [] = every workspace. Always [] for workspace secrets. */
+  workspaces: string[];
   key: string;
   description: string;
   version: number;
@@ -126,6 +144,8 @@ export interface AuditInput {
   actorName: string | null;
   action: AuditAction;
   environment: string | null;
+  /** The workspace's slug for an action under a workspace path or about a workspace; null (or absent) otherwise. */
+  workspace?: string | null;
   keys: string[];
   outcome: AuditOutcome;
   ip: string;
@@ -160,6 +180,8 @@ export interface NewSecret {
   id: string;
   key: string;
   description: string;
+  /** Organization secrets: the workspaces that may use it ([] or absent = all). */
+  workspaces?: string[];
   nonce: Uint8Array;
   ciphertext: Uint8Array;
   at: string;
@@ -168,6 +190,8 @@ export interface NewSecret {
 
 export interface SecretUpdate {
   description: string;
+  /** Organization secrets: the new list of workspaces that may use it; absent keeps it. */
+  workspaces?: string[];
   nonce: Uint8Array;
   ciphertext: Uint8Array;
   expectedVersion: number;
@@ -255,6 +279,17 @@ export class LastOwnerError extends Error {
   readonly code = 'LAST_OWNER';
 }
 
+/** Raised when deleting a workspace would make organization secrets limited to it alone available to every workspace. */
+export class WorkspaceInUseError extends Error {
+  readonly code = 'WORKSPACE_IN_USE';
+  /** The organization secrets (`environment/KEY`) limited to that workspace alone. */
+  readonly keys: string[];
+  constructor(keys: string[]) {
+    super(`limited to this workspace alone: ${keys.join(', ')}`);
+    this.keys = keys;
+  }
+}
+
 /** Raised when the audit event could not be written, so the change was rolled back. */
 export class AuditWriteError extends Error {
   readonly code = 'AUDIT_WRITE_FAILED';
@@ -300,36 +335,59 @@ export interface Storage {
   createEnvironment(orgId: string, env: EnvironmentRow, audit: AuditInput): Promise<void>;
 
   // Secrets.
-  listSecrets(orgId: string, environmentId: string, search?: string): Promise<SecretMetaRow[]>;
-  getSecret(orgId: string, environmentId: string, key: string): Promise<SecretRow | undefined>;
+  listSecrets(orgId: string, environmentId: string, search?: string, workspaceId?: string): Promise<SecretMetaRow[]>;
+  getSecret(orgId: string, environmentId: string, key: string, workspaceId?: string): Promise<SecretRow | undefined>;
   /**
    * The environment's revision: a number that every create, update and delete of one of its secrets
-   * raises in its own transaction. Equal revisions mean equal secrets.
+   * raises in its own transaction (organization and workspace secrets alike, an organization secret's
+   * `workspaces` and a workspace's deletion too). Equal revisions mean equal effective sets.
    */
   environmentRevision(orgId: string, environmentId: string): Promise<number>;
   /** Every secret of the environment, or the named ones, with ciphertexts, and the revision they are of. */
-  getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<{ revision: number; rows: SecretRow[] }>;
-  createSecret(orgId: string, environmentId: string, secret: NewSecret, audit: AuditInput): Promise<SecretRow>;
-  updateSecret(orgId: string, environmentId: string, key: string, update: SecretUpdate, audit: AuditInput): Promise<SecretRow>;
-  deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean>;
+  getSecretsForReveal(orgId: string, environmentId: string, keys?: string[], workspaceId?: string): Promise<{ revision: number; rows: SecretRow[] }>;
+  createSecret(orgId: string, environmentId: string, secret: NewSecret, audit: AuditInput, workspaceId?: string): Promise<SecretRow>;
+  updateSecret(orgId: string, environmentId: string, key: string, update: SecretUpdate, audit: AuditInput, workspaceId?: string): Promise<SecretRow>;
+  deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput, workspaceId?: string): Promise<boolean>;
   /**
    * Every version of the secret still kept, newest first (the current one included), or undefined when
    * the secret does not exist. Updates keep the version they replace in their own transaction; a delete
    * removes them all in its own.
    */
-  listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined>;
+  listSecretVersions(orgId: string, environmentId: string, key: string, workspaceId?: string): Promise<SecretVersionMetaRow[] | undefined>;
   /** One kept version of the secret (the current one included), with its ciphertext. */
-  getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined>;
+  getSecretVersion(orgId: string, environmentId: string, key: string, version: number, workspaceId?: string): Promise<SecretVersionRow | undefined>;
   /**
    * Every version the environment's secrets ever had that is still known: kept versions (with values)
    * and the metadata of deleted secrets' versions (when they were written and when deleted).
    */
-  secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]>;
+  secretTimeline(orgId: string, environmentId: string, workspaceId?: string): Promise<TimelineRow[]>;
   /**
    * Creates, updates and deletes in one transaction, each with its audit event if it has one, and
    * `audit` (one event for the whole batch) if given; all or nothing. Returns the rows after.
    */
-  applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], audit?: AuditInput): Promise<SecretMetaRow[]>;
+  applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], audit?: AuditInput, workspaceId?: string): Promise<SecretMetaRow[]>;
+  /**
+   * Sets which workspaces may use an organization secret (sorted slugs, [] = all) without a new
+   * version, raising the environment's revision; undefined when there is no such secret.
+   */
+  setSecretWorkspaces(orgId: string, environmentId: string, key: string, workspaces: string[], audit: AuditInput): Promise<SecretRow | undefined>;
+
+  // Workspaces.
+  listWorkspaces(orgId: string): Promise<WorkspaceRow[]>;
+  getWorkspace(orgId: string, slug: string): Promise<WorkspaceRow | undefined>;
+  getWorkspaceById(orgId: string, workspaceId: string): Promise<WorkspaceRow | undefined>;
+  /** DuplicateError when the organization has a workspace of that slug. */
+  createWorkspace(orgId: string, workspace: WorkspaceRow, audit: AuditInput): Promise<void>;
+  /** Replaces name and owner (by id); false when it does not exist. */
+  updateWorkspace(orgId: string, workspace: WorkspaceRow, audit: AuditInput): Promise<boolean>;
+  /**
+   * Deletes the workspace, its secrets in every environment with their history, the service tokens and
+   * trust policies bound to it, and its slug from organization secrets' lists, in one transaction with
+   * `audit` (whose keys storage sets to the workspace secrets deleted); raises every environment's
+   * revision. WorkspaceInUseError when an organization secret is limited to it alone (nothing changed).
+   * Returns the deleted keys, or undefined when there is no such workspace.
+   */
+  deleteWorkspace(orgId: string, workspaceId: string, audit: AuditInput): Promise<string[] | undefined>;
 
   // Change events: written by the secret writes above in their own transactions (so a resume after a
   // restart, or from another instance, finds them), read by live event streams.

@@ -54,7 +54,7 @@ describe('server: audit', function () {
   it('records every event with the fields of docs/api.md', () => {
     assert.ok(events.length > 0);
     for (const e of events) {
-      assert.deepEqual(Object.keys(e).sort(), ['action', 'actor', 'count', 'environment', 'id', 'ip', 'keys', 'outcome', 'time', 'userAgent']);
+      assert.deepEqual(Object.keys(e).sort(), ['action', 'actor', 'count', 'environment', 'id', 'ip', 'keys', 'outcome', 'time', 'userAgent', 'workspace']);
       assert.match(e.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
       assert.ok(['user', 'service', 'anonymous'].includes(e.actor.type));
       assert.ok(Array.isArray(e.keys));

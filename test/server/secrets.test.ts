@@ -144,7 +144,7 @@ describe('server: secrets', function () {
       const r = await api.get<SecretMeta>(secretPath(org, env, 'GET_ME'), team.viewer.token);
       assert.equal(r.status, 200, r.text);
       assert.equal(r.headers.get('etag'), '"1"');
-      assert.deepEqual(Object.keys(r.body).sort(), ['createdAt', 'createdBy', 'description', 'execRisk', 'key', 'updatedAt', 'updatedBy', 'version']);
+      assert.deepEqual(Object.keys(r.body).sort(), ['createdAt', 'createdBy', 'description', 'execRisk', 'key', 'updatedAt', 'updatedBy', 'version', 'workspaces']);
       assert.equal(r.body.key, 'GET_ME');
       assert.ok(!r.text.includes(value));
     });
@@ -207,7 +207,7 @@ describe('server: secrets', function () {
       const r = await api.get<{ secrets: SecretMeta[] }>(secretsPath(org, listEnv), team.viewer.token);
       assert.equal(r.status, 200);
       for (const s of r.body.secrets) {
-        assert.deepEqual(Object.keys(s).sort(), ['createdAt', 'createdBy', 'description', 'execRisk', 'key', 'updatedAt', 'updatedBy', 'version']);
+        assert.deepEqual(Object.keys(s).sort(), ['createdAt', 'createdBy', 'description', 'execRisk', 'key', 'updatedAt', 'updatedBy', 'version', 'workspaces']);
       }
       assert.deepEqual(await list(), ['ABXCD', 'DATABASE_URL', 'STRIPE_KEY', 'STRIPE_WEBHOOK']);
     });

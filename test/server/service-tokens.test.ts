@@ -54,7 +54,7 @@ describe('server: service tokens', function () {
       assert.equal(r.status, 200, r.text);
       const mine = r.body.tokens.find((t) => t.id === svc.id);
       assert.ok(mine);
-      assert.deepEqual(Object.keys(mine).sort(), ['createdAt', 'createdBy', 'environment', 'expiresAt', 'id', 'lastUsedAt', 'name']);
+      assert.deepEqual(Object.keys(mine).sort(), ['createdAt', 'createdBy', 'environment', 'expiresAt', 'id', 'lastUsedAt', 'name', 'workspace']);
       assert.ok(!r.text.includes(svc.token));
       assert.ok(!r.text.includes(svc.token.slice(9)));
     });

@@ -488,7 +488,7 @@ for (const backend of backends) {
       const { orgId: o, env: e } = await newOrg(userId);
       const policy: OidcPolicyRow = {
         id: randomUUID(), name: 'deploy', issuer: 'https://issuer.example', audience: 'secrets', environmentId: e.id,
-        claims: { repository: 'acme/app', ref: 'refs/heads/*' }, ttlSeconds: 300, createdAt: at(), createdBy: 'Ada', updatedAt: at(),
+        claims: { repository: 'acme/app', ref: 'refs/heads/*' }, ttlSeconds: 300, createdAt: at(), createdBy: 'Ada', updatedAt: at(), workspaceId: null,
       };
       await storage.createOidcPolicy(o, policy, audit('oidc_policy.create'));
       await assert.rejects(storage.createOidcPolicy(o, { ...policy, id: randomUUID() }, audit('oidc_policy.create')), DuplicateError);

@@ -1,13 +1,16 @@
 // An environment as it was at a moment, and what changed between two: read from the versions the
 // secrets still keep and the metadata of deleted secrets' versions (when each was written and when
 // the secret was deleted). A version of a deleted secret is listed, never revealed: its value is gone.
+// In a workspace: its effective set at the moment, from both histories (which organization secrets
+// are available to it is taken as it is now).
 import type { EnvironmentChanges, EnvironmentRollback, RevealedSecret, SecretAtMoment } from '../../../core/api-types.ts';
 import { callerEvent, type Caller } from '../../audit/events.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import type { RevealCache } from '../../crypto/reveal-cache.ts';
 import { openValue, sealValue } from '../../crypto/secret-values.ts';
 import { ApiError } from '../../errors.ts';
-import { AuditWriteError, BatchWriteError, type BatchWrite, type EnvironmentRow, type OrgRow, type Storage, type TimelineRow } from '../../storage/types.ts';
+import { AuditWriteError, BatchWriteError, type BatchWrite, type OrgRow, type Storage, type TimelineRow } from '../../storage/types.ts';
+import { availableTo, cacheKey, ownId, placeName, type SecretPlace } from '../workspaces/effective-set.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
 import { versionTime } from './version-time.ts';
 
@@ -44,8 +47,31 @@ function later(a: TimelineRow, b: TimelineRow): boolean {
 
 const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-function sameVersion(a: TimelineRow, b: TimelineRow): boolean {
-  return a.version === b.version && a.createdAt === b.createdAt;
+function sameVersion(a: PlacedVersion, b: PlacedVersion): boolean {
+  return a.version === b.version && a.createdAt === b.createdAt && a.workspaceId === b.workspaceId;
+}
+
+/** A version of the place's set at a moment, with the storage workspace id it is kept under. */
+type PlacedVersion = TimelineRow & { workspaceId: string; scope?: 'organization' | 'workspace' };
+
+/** The timelines a place's state is read from. */
+interface PlaceTimelines {
+  shared: TimelineRow[];
+  own: TimelineRow[] | null;
+  /** Organization keys available to the workspace now. */
+  available: Set<string> | null;
+}
+
+function placedState(t: PlaceTimelines, place: SecretPlace, at: string): Map<string, PlacedVersion> {
+  const out = new Map<string, PlacedVersion>();
+  const workspace = place.workspace;
+  if (!workspace || !t.own || !t.available) {
+    for (const [k, r] of stateAt(t.shared, at)) out.set(k, { ...r, workspaceId: '' });
+    return out;
+  }
+  for (const [k, r] of stateAt(t.shared, at)) if (t.available.has(k)) out.set(k, { ...r, workspaceId: '', scope: 'organization' });
+  for (const [k, r] of stateAt(t.own, at)) out.set(k, { ...r, workspaceId: workspace.id, scope: 'workspace' });
+  return out;
 }
 
 export class EnvironmentHistory {
@@ -59,16 +85,26 @@ export class EnvironmentHistory {
     this.cache = cache;
   }
 
-  async secretsAt(org: OrgRow, env: EnvironmentRow, at: string): Promise<SecretAtMoment[]> {
-    const state = stateAt(await this.storage.secretTimeline(org.id, env.id), at);
+  private async timelines(org: OrgRow, place: SecretPlace): Promise<PlaceTimelines> {
+    const { env, workspace } = place;
+    const shared = await this.storage.secretTimeline(org.id, env.id);
+    if (!workspace) return { shared, own: null, available: null };
+    const own = await this.storage.secretTimeline(org.id, env.id, workspace.id);
+    const current = await this.storage.listSecrets(org.id, env.id);
+    return { shared, own, available: new Set(current.filter((r) => availableTo(r, workspace)).map((r) => r.key)) };
+  }
+
+  async secretsAt(org: OrgRow, place: SecretPlace, at: string): Promise<SecretAtMoment[]> {
+    const state = placedState(await this.timelines(org, place), place, at);
     return [...state.values()]
-      .map((r) => ({ key: r.key, version: r.version, createdAt: r.createdAt, createdBy: r.createdBy, retained: r.deletedAt === null }))
+      .map((r) => ({ key: r.key, version: r.version, createdAt: r.createdAt, createdBy: r.createdBy, retained: r.deletedAt === null, ...(r.scope && { scope: r.scope }) }))
       .sort(byKey);
   }
 
   /** The values of then, audited as one bulk reveal naming the moment, durable before anything leaves. */
-  async revealAt(caller: Caller, org: OrgRow, env: EnvironmentRow, at: string, requested: string[] | undefined): Promise<RevealAtResult> {
-    const state = stateAt(await this.storage.secretTimeline(org.id, env.id), at);
+  async revealAt(caller: Caller, org: OrgRow, place: SecretPlace, at: string, requested: string[] | undefined): Promise<RevealAtResult> {
+    const { env } = place;
+    const state = placedState(await this.timelines(org, place), place, at);
     const keys = requested ?? [...state.keys()].sort();
     const secrets: RevealedSecret[] = [];
     const missing: string[] = [];
@@ -76,13 +112,13 @@ export class EnvironmentHistory {
     let refusal: ApiError | undefined;
     for (const key of keys) {
       const then = state.get(key);
-      const row = then && then.deletedAt === null ? await this.storage.getSecretVersion(org.id, env.id, key, then.version) : undefined;
+      const row = then && then.deletedAt === null ? await this.storage.getSecretVersion(org.id, env.id, key, then.version, then.workspaceId) : undefined;
       if (!row) {
         missing.push(key);
         continue;
       }
       try {
-        secrets.push({ key, value: openValue(this.keyring, org, row), version: row.version });
+        secrets.push({ key, value: openValue(this.keyring, org, row), version: row.version, ...(then?.scope && { scope: then.scope }) });
       } catch (err) {
         if (!isUnreadable(err)) throw err;
         refusal ??= err;
@@ -99,10 +135,10 @@ export class EnvironmentHistory {
   }
 
   /** Keys added, changed (old → new version) and removed between two moments; never values. */
-  async changes(org: OrgRow, env: EnvironmentRow, from: string, to: string): Promise<EnvironmentChanges> {
-    const rows = await this.storage.secretTimeline(org.id, env.id);
-    const before = stateAt(rows, from);
-    const after = stateAt(rows, to);
+  async changes(org: OrgRow, place: SecretPlace, from: string, to: string): Promise<EnvironmentChanges> {
+    const t = await this.timelines(org, place);
+    const before = placedState(t, place, from);
+    const after = placedState(t, place, to);
     const result: EnvironmentChanges = { from, to, added: [], changed: [], removed: [] };
     for (const [key, now] of after) {
       const then = before.get(key);
@@ -121,16 +157,18 @@ export class EnvironmentHistory {
    * description of then; keys created since are deleted when `removeNew`, else left alone; keys whose
    * value of then is gone (deleted since) are named in `unrestorable`. One transaction, one audit event.
    */
-  async rollback(caller: Caller, org: OrgRow, env: EnvironmentRow, at: string, removeNew: boolean): Promise<EnvironmentRollback> {
-    const timeline = await this.storage.secretTimeline(org.id, env.id);
+  async rollback(caller: Caller, org: OrgRow, place: SecretPlace, at: string, removeNew: boolean): Promise<EnvironmentRollback> {
+    const { env } = place;
+    const own = ownId(place);
+    const timeline = await this.storage.secretTimeline(org.id, env.id, own);
     const then = stateAt(timeline, at);
-    const current = new Map((await this.storage.getSecretsForReveal(org.id, env.id)).rows.map((r) => [r.key, r]));
+    const current = new Map((await this.storage.getSecretsForReveal(org.id, env.id, undefined, own)).rows.map((r) => [r.key, r]));
     const now = new Date();
     const writes: BatchWrite[] = [];
     const result: EnvironmentRollback = { at, restored: [], removed: [], unrestorable: [] };
     for (const [key, was] of [...then].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const row = current.get(key);
-      const kept = was.deletedAt === null ? await this.storage.getSecretVersion(org.id, env.id, key, was.version) : undefined;
+      const kept = was.deletedAt === null ? await this.storage.getSecretVersion(org.id, env.id, key, was.version, own) : undefined;
       if (!row || !kept) {
         result.unrestorable.push(key);
         continue;
@@ -147,7 +185,7 @@ export class EnvironmentHistory {
       }
       // A key changed and changed back has the value of then already: no new version.
       if (value === currentValue && kept.description === row.description) continue;
-      const sealed = sealValue(this.keyring, org, env.id, key, row.version + 1, value);
+      const sealed = sealValue(this.keyring, org, env.id, key, row.version + 1, value, own);
       writes.push({
         kind: 'update',
         key,
@@ -165,14 +203,14 @@ export class EnvironmentHistory {
     if (writes.length === 0) return result;
     const keys = [...result.restored.map((r) => r.key), ...result.removed];
     try {
-      await this.storage.applySecretBatch(org.id, env.id, writes, callerEvent(caller, 'environment.rollback', 'allowed', env.slug, keys, { at }));
+      await this.storage.applySecretBatch(org.id, env.id, writes, callerEvent(caller, 'environment.rollback', 'allowed', env.slug, keys, { at }), own);
     } catch (err) {
       // Someone changed or deleted one of these keys since we read them: nothing was written.
-      if (err instanceof BatchWriteError) throw new ApiError('STALE_VERSION', `The environment ${env.slug} changed while rolling back; nothing was changed, try again`);
+      if (err instanceof BatchWriteError) throw new ApiError('STALE_VERSION', `The environment ${placeName(place)} changed while rolling back; nothing was changed, try again`);
       if (err instanceof AuditWriteError) throw new ApiError('AUDIT_UNAVAILABLE');
       throw err;
     } finally {
-      this.cache.invalidate(env.id);
+      this.cache.invalidate(cacheKey(place));
     }
     return result;
   }

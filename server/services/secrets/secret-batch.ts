@@ -11,7 +11,9 @@ import type { RevealCache } from '../../crypto/reveal-cache.ts';
 import { openValue, sealValue } from '../../crypto/secret-values.ts';
 import { ApiError } from '../../errors.ts';
 import { ValidationProblem } from '../../http/schemas.ts';
-import { AuditWriteError, BatchWriteError, DuplicateError, type BatchWrite, type EnvironmentRow, type OrgRow, type SecretRow, type Storage } from '../../storage/types.ts';
+import { AuditWriteError, BatchWriteError, DuplicateError, type BatchWrite, type OrgRow, type SecretRow, type Storage } from '../../storage/types.ts';
+import { availableTo, cacheKey, ownId, placeName, type SecretPlace } from '../workspaces/effective-set.ts';
+import { readOnlyInWorkspace } from './secret-service.ts';
 import { checkValueSize } from './value-rules.ts';
 import { isUnreadable, refuseUnreadable } from './unreadable.ts';
 import { versionTime } from './version-time.ts';
@@ -42,11 +44,13 @@ export class SecretBatchService {
   async apply(
     caller: Caller,
     org: OrgRow,
-    env: EnvironmentRow,
+    place: SecretPlace,
     items: readonly SecretBatchItem[],
     dryRun: boolean,
     checkedKey: (raw: string) => string,
   ): Promise<SecretBatch> {
+    const { env } = place;
+    const own = ownId(place);
     // Every item is checked before anything is sealed or written, in order, so the first problem is reported.
     const keys = new Array<string>(items.length);
     const seen = new Map<string, number>();
@@ -70,7 +74,9 @@ export class SecretBatchService {
     }
 
     const existing = new Map<string, SecretRow>();
-    for (const row of (await this.storage.getSecretsForReveal(org.id, env.id, [...seen.keys()])).rows) existing.set(row.key, row);
+    for (const row of (await this.storage.getSecretsForReveal(org.id, env.id, [...seen.keys()], own)).rows) existing.set(row.key, row);
+    // In a workspace, a key that is only an organization secret there is created as the workspace's
+    // override: the organization secret itself is never written through a workspace.
 
     const now = new Date();
     const at = now.toISOString();
@@ -81,9 +87,13 @@ export class SecretBatchService {
       const item = items[i]!;
       const key = keys[i]!;
       const current = existing.get(key);
-      if (item.ifMatch === 0 && current) throw atItem(i, 'ifMatch', new ApiError('SECRET_EXISTS', `A secret with the key ${key} already exists in ${env.slug}`));
+      if (item.ifMatch === 0 && current) throw atItem(i, 'ifMatch', new ApiError('SECRET_EXISTS', `A secret with the key ${key} already exists in ${placeName(place)}`));
       if (item.ifMatch !== undefined && item.ifMatch > 0) {
-        if (!current) throw atItem(i, 'ifMatch', new ApiError('SECRET_NOT_FOUND', `Secret ${key} does not exist in ${env.slug}`));
+        if (!current && place.workspace) {
+          const shared = await this.storage.getSecret(org.id, env.id, key);
+          if (shared && availableTo(shared, place.workspace)) throw atItem(i, 'ifMatch', readOnlyInWorkspace(key, place.workspace.slug));
+        }
+        if (!current) throw atItem(i, 'ifMatch', new ApiError('SECRET_NOT_FOUND', `Secret ${key} does not exist in ${placeName(place)}`));
         if (current.version !== item.ifMatch) {
           throw atItem(i, 'ifMatch', new ApiError('STALE_VERSION', `Secret ${key} was changed by someone else (version ${current.version} is current, you had ${item.ifMatch})`));
         }
@@ -91,7 +101,7 @@ export class SecretBatchService {
       if (!current) {
         results[i] = { key, outcome: 'created', version: 1 };
         if (dryRun) continue;
-        const sealed = sealValue(this.keyring, org, env.id, key, 1, item.value);
+        const sealed = sealValue(this.keyring, org, env.id, key, 1, item.value, own);
         writeIndex.push(i);
         writes.push({
           kind: 'create',
@@ -115,7 +125,7 @@ export class SecretBatchService {
       }
       results[i] = { key, outcome: 'updated', version: current.version + 1 };
       if (dryRun) continue;
-      const sealed = sealValue(this.keyring, org, env.id, key, current.version + 1, item.value);
+      const sealed = sealValue(this.keyring, org, env.id, key, current.version + 1, item.value, own);
       writeIndex.push(i);
       writes.push({
         kind: 'update',
@@ -127,20 +137,20 @@ export class SecretBatchService {
 
     if (writes.length > 0) {
       try {
-        await this.storage.applySecretBatch(org.id, env.id, writes);
+        await this.storage.applySecretBatch(org.id, env.id, writes, undefined, own);
       } catch (err) {
         if (err instanceof BatchWriteError) {
           // Someone else wrote one of the keys between the checks above and the transaction.
           const i = writeIndex[err.index]!;
           const key = keys[i]!;
-          if (err.failure instanceof DuplicateError) throw atItem(i, 'key', new ApiError('SECRET_EXISTS', `A secret with the key ${key} already exists in ${env.slug}`));
+          if (err.failure instanceof DuplicateError) throw atItem(i, 'key', new ApiError('SECRET_EXISTS', `A secret with the key ${key} already exists in ${placeName(place)}`));
           throw atItem(i, 'key', new ApiError('STALE_VERSION', `Secret ${key} was changed by someone else while the batch was applied`));
         }
         if (err instanceof AuditWriteError) throw new ApiError('AUDIT_UNAVAILABLE');
         throw err;
       } finally {
         // Frees memory only: the environment's revision, raised by the batch, keeps stale entries unused.
-        this.cache.invalidate(env.id);
+        this.cache.invalidate(cacheKey(place));
       }
     }
     return { environment: env.slug, dryRun, results };

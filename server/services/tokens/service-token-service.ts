@@ -6,7 +6,7 @@ import type { Principal } from '../../auth/principal.ts';
 import { mintedExpiry } from '../../auth/token-lifetime.ts';
 import { generateToken, hashToken } from '../../auth/tokens.ts';
 import { ApiError } from '../../errors.ts';
-import type { EnvironmentRow, OrgRow, Storage, TokenRow } from '../../storage/types.ts';
+import type { EnvironmentRow, OrgRow, Storage, TokenRow, WorkspaceRow } from '../../storage/types.ts';
 
 export class ServiceTokenService {
   private readonly storage: Storage;
@@ -24,7 +24,16 @@ export class ServiceTokenService {
     return env;
   }
 
-  async create(caller: Caller, principal: Principal, org: OrgRow, env: EnvironmentRow, name: string, requestedExpiry: string | null): Promise<{ row: TokenRow; token: string }> {
+  /** `workspace`: the token reads that workspace's effective set in `env` and nothing else. */
+  async create(
+    caller: Caller,
+    principal: Principal,
+    org: OrgRow,
+    env: EnvironmentRow,
+    workspace: WorkspaceRow | null,
+    name: string,
+    requestedExpiry: string | null,
+  ): Promise<{ row: TokenRow; token: string }> {
     const expiresAt = mintedExpiry(principal, requestedExpiry, 'body.expiresAt');
     const token = generateToken('service');
     const row: TokenRow = {
@@ -40,8 +49,10 @@ export class ServiceTokenService {
       expiresAt,
       revokedAt: null,
       lastUsedAt: null,
+      workspaceId: workspace?.id ?? null,
     };
-    await this.storage.createServiceToken(org.id, row, callerEvent(caller, 'token.create', 'allowed', env.slug, []));
+    const event = callerEvent(workspace ? { ...caller, workspace: workspace.slug } : caller, 'token.create', 'allowed', env.slug, []);
+    await this.storage.createServiceToken(org.id, row, event);
     return { row, token };
   }
 

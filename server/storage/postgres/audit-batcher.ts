@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { AuditWriteError } from '../types.ts';
 
 /** Columns of an audit row as AuditBatcher receives them; the last one is the repeat key (or null). */
-const COLUMNS = ['id', 'org_id', 'time', 'actor_type', 'actor_id', 'actor_name', 'action', 'environment', 'keys', 'outcome', 'ip', 'user_agent', 'details'];
+const COLUMNS = ['id', 'org_id', 'time', 'actor_type', 'actor_id', 'actor_name', 'action', 'environment', 'keys', 'outcome', 'ip', 'user_agent', 'details', 'workspace'];
 const MULTI_ROW = `INSERT INTO audit_events (${COLUMNS.join(', ')})
   SELECT ${COLUMNS.map((_, i) => `c${i}`).join(', ')}
   FROM unnest(${COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(', ')}) WITH ORDINALITY AS t(${COLUMNS.map((_, i) => `c${i}`).join(', ')}, n)

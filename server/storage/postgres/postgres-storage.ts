@@ -19,6 +19,7 @@ import {
   DuplicateError,
   LastOwnerError,
   VersionConflictError,
+  WorkspaceInUseError,
   type AuditFilter,
   type AuditInput,
   type AuditRow,
@@ -41,6 +42,7 @@ import {
   type Storage,
   type TokenRow,
   type UserRow,
+  type WorkspaceRow,
 } from '../types.ts';
 import { AuditBatcher } from './audit-batcher.ts';
 import { CacheListener, CHANGE_EVENTS_CHANNEL, CHANGES_CHANNEL } from './cache-listener.ts';
@@ -50,15 +52,15 @@ const UNIQUE_VIOLATION = '23505';
 const CACHE_LIMIT = 10_000;
 const DEFAULT_CHANGE_BACKLOG = 10_000;
 
-const SECRET_META_COLS = `id, environment_id AS "environmentId", workspace_id AS "workspaceId", key, description, version,
+const SECRET_META_COLS = `id, environment_id AS "environmentId", workspace_id AS "workspaceId", workspaces, key, description, version,
   created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt", updated_by AS "updatedBy"`;
 const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
 /** Before a secret's rows go: when each of its versions existed, nothing of their values. */
 const MARK_DELETED = `INSERT INTO secret_deleted_versions (org_id, environment_id, workspace_id, key, version, created_at, created_by, deleted_at)
   SELECT org_id, environment_id, workspace_id, key, version, updated_at, updated_by, $4 FROM secrets
-  WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3
+  WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $5 AND key = $3
   UNION ALL SELECT org_id, environment_id, workspace_id, key, version, created_at, created_by, $4 FROM secret_versions
-  WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`;
+  WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $5 AND key = $3`;
 /**
  * Copies the version an update is about to replace; run in the update's transaction, before it. Two
  * updates from the same version race here: the loser waits for the winner's row, keeps nothing, and
@@ -66,13 +68,14 @@ const MARK_DELETED = `INSERT INTO secret_deleted_versions (org_id, environment_i
  */
 const KEEP_VERSION = `INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
            SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
-           WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4
+           WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $5 AND key = $3 AND version = $4
            ON CONFLICT DO NOTHING`;
 const TOKEN_COLS = `id, kind, hash, name, user_id AS "userId", org_id AS "orgId", environment_id AS "environmentId",
   created_at AS "createdAt", created_by AS "createdBy", expires_at AS "expiresAt", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt",
-  oidc_policy_id AS "oidcPolicyId", workflow`;
+  oidc_policy_id AS "oidcPolicyId", workflow, workspace_id AS "workspaceId"`;
 const POLICY_COLS = `id, name, issuer, audience, environment_id AS "environmentId", claims, ttl_seconds AS "ttlSeconds",
-  created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt"`;
+  created_at AS "createdAt", created_by AS "createdBy", updated_at AS "updatedAt", workspace_id AS "workspaceId"`;
+const WORKSPACE_COLS = `w.id, w.slug, w.name, w.owner_id AS "ownerId", u.name AS "ownerName", w.created_at AS "createdAt", w.created_by AS "createdBy"`;
 const SESSION_COLS = `hash, user_id AS "userId", token_id AS "tokenId", method, created_at AS "createdAt", last_seen_at AS "lastSeenAt",
   expires_at AS "expiresAt"`;
 const INVITATION_COLS = `id, org_id AS "orgId", email, role, hash, created_at AS "createdAt", created_by AS "createdBy", expires_at AS "expiresAt",
@@ -83,7 +86,7 @@ const ORG_COLS = 'id, slug, name, wrapped_key AS "wrappedKey", created_at AS "cr
 const ENV_COLS = 'id, slug, name, created_at AS "createdAt"';
 const MEMBER_COLS = 'm.user_id AS "userId", u.name, u.email, m.role, m.added_at AS "addedAt"';
 const AUDIT_COLS = `seq, id, time, actor_type AS "actorType", actor_id AS "actorId", actor_name AS "actorName", action,
-  environment, keys, outcome, ip, user_agent AS "userAgent", count, details`;
+  environment, workspace, keys, outcome, ip, user_agent AS "userAgent", count, details`;
 
 type StoredToken = Omit<TokenRow, 'workflow'> & { workflow: string | null };
 
@@ -125,6 +128,7 @@ function auditWhere(f: AuditFilter, first: number): { where: string; args: strin
   else if (f.action !== undefined) where += ` AND starts_with(action, ${arg(f.action)} || '.')`;
   if (f.key !== undefined) where += ` AND keys::jsonb ? ${arg(f.key)}`;
   if (f.environment !== undefined) where += ` AND environment = ${arg(f.environment)}`;
+  if (f.workspace !== undefined) where += ` AND workspace = ${arg(f.workspace)}`;
   if (f.outcome !== undefined) where += ` AND outcome = ${arg(f.outcome)}`;
   return { where, args };
 }
@@ -149,12 +153,13 @@ function auditValues(orgId: string, e: AuditInput): unknown[] {
   return [
     randomUUID(), orgId, e.time, e.actorType, e.actorId, e.actorName, e.action, e.environment, JSON.stringify(e.keys), e.outcome, e.ip, e.userAgent,
     e.details ? JSON.stringify(e.details) : null,
+    e.workspace ?? null,
     e.repeatKey ?? null,
   ];
 }
 
-const INSERT_AUDIT = `INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, details, repeat_key)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+const INSERT_AUDIT = `INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, details, workspace, repeat_key)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
   ON CONFLICT (org_id, repeat_key) WHERE repeat_key IS NOT NULL DO UPDATE SET count = audit_events.count + 1`;
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -380,11 +385,11 @@ export class PostgresStorage implements Storage {
 
   private async insertTokenRow(db: Queryable, t: TokenRow): Promise<void> {
     await db.query(
-      `INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at, oidc_policy_id, workflow)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at, oidc_policy_id, workflow, workspace_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         t.id, t.kind, bytes(t.hash), t.name, t.userId, t.orgId, t.environmentId, t.createdAt, t.createdBy, t.expiresAt,
-        t.oidcPolicyId ?? null, t.workflow ? JSON.stringify(t.workflow) : null,
+        t.oidcPolicyId ?? null, t.workflow ? JSON.stringify(t.workflow) : null, t.workspaceId ?? null,
       ],
     );
   }
@@ -581,30 +586,34 @@ export class PostgresStorage implements Storage {
 
   // --- secrets ------------------------------------------------------------------------------------
 
-  async listSecrets(orgId: string, environmentId: string, search?: string): Promise<SecretMetaRow[]> {
-    const base = `SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''`;
+  async listSecrets(orgId: string, environmentId: string, search?: string, workspaceId = ''): Promise<SecretMetaRow[]> {
+    const base = `SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $3`;
     // ASCII only, as keys are: 'ſ' must not find every key with an S.
-    if (search) return this.rows<SecretMetaRow>(`${base} AND strpos(key, $3) > 0 ORDER BY key`, [orgId, environmentId, search.replace(/[a-z]+/g, (s) => s.toUpperCase())]);
-    return this.rows<SecretMetaRow>(`${base} ORDER BY key`, [orgId, environmentId]);
+    if (search) return this.rows<SecretMetaRow>(`${base} AND strpos(key, $4) > 0 ORDER BY key`, [orgId, environmentId, workspaceId, search.replace(/[a-z]+/g, (s) => s.toUpperCase())]);
+    return this.rows<SecretMetaRow>(`${base} ORDER BY key`, [orgId, environmentId, workspaceId]);
   }
 
-  async getSecret(orgId: string, environmentId: string, key: string, db: Queryable = this.pool): Promise<SecretRow | undefined> {
-    return this.row<SecretRow>(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`, [orgId, environmentId, key], db);
+  async getSecret(orgId: string, environmentId: string, key: string, workspaceId = ''): Promise<SecretRow | undefined> {
+    return this.secretRow(this.pool, orgId, environmentId, workspaceId, key);
+  }
+
+  private secretRow(db: Queryable, orgId: string, environmentId: string, workspaceId: string, key: string): Promise<SecretRow | undefined> {
+    return this.row<SecretRow>(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $3 AND key = $4`, [orgId, environmentId, workspaceId, key], db);
   }
 
   async environmentRevision(orgId: string, environmentId: string): Promise<number> {
     return (await this.row<{ revision: number }>('SELECT revision FROM environments WHERE org_id = $1 AND id = $2', [orgId, environmentId]))?.revision ?? 0;
   }
 
-  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<{ revision: number; rows: SecretRow[] }> {
+  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[], workspaceId = ''): Promise<{ revision: number; rows: SecretRow[] }> {
     // One statement, one snapshot: the rows are exactly those of the revision read beside them.
-    const named = keys ? 'AND s.key = ANY($3::text[])' : '';
+    const named = keys ? 'AND s.key = ANY($4::text[])' : '';
     const result = await this.rows<SecretRow & { revision: number; present: boolean }>(
-      `SELECT e.revision, s.id IS NOT NULL AS present, s.id, s.environment_id AS "environmentId", s.workspace_id AS "workspaceId", s.key, s.description, s.version,
+      `SELECT e.revision, s.id IS NOT NULL AS present, s.id, s.environment_id AS "environmentId", s.workspace_id AS "workspaceId", s.workspaces, s.key, s.description, s.version,
          s.created_at AS "createdAt", s.created_by AS "createdBy", s.updated_at AS "updatedAt", s.updated_by AS "updatedBy", s.nonce, s.ciphertext
-       FROM environments e LEFT JOIN secrets s ON s.org_id = e.org_id AND s.environment_id = e.id AND s.workspace_id = '' ${named}
+       FROM environments e LEFT JOIN secrets s ON s.org_id = e.org_id AND s.environment_id = e.id AND s.workspace_id = $3 ${named}
        WHERE e.org_id = $1 AND e.id = $2 ORDER BY s.key`,
-      keys ? [orgId, environmentId, keys] : [orgId, environmentId],
+      keys ? [orgId, environmentId, workspaceId, keys] : [orgId, environmentId, workspaceId],
     );
     const revision = result[0]?.revision ?? 0;
     const rows: SecretRow[] = [];
@@ -620,18 +629,53 @@ export class PostgresStorage implements Storage {
     await c.query('UPDATE environments SET revision = revision + 1 WHERE org_id = $1 AND id = $2', [orgId, environmentId]);
   }
 
-  async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput): Promise<SecretRow> {
+  /**
+   * Live event streams are the organization's environments' (change_events has no workspace): a
+   * workspace secret's change is not recorded there.
+   */
+  private async recordSecretChange(
+    c: pg.PoolClient,
+    orgId: string,
+    environmentId: string,
+    workspaceId: string,
+    kind: ChangeRow['kind'],
+    key: string,
+    version: number,
+    actor: string,
+    time: string,
+  ): Promise<number> {
+    return workspaceId === '' ? this.recordChange(c, orgId, environmentId, kind, key, version, actor, time) : 0;
+  }
+
+  private async insertSecretRow(c: pg.PoolClient, orgId: string, environmentId: string, workspaceId: string, n: NewSecret): Promise<void> {
+    await c.query(
+      `INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, description, version, nonce, ciphertext, created_at, created_by, updated_at, updated_by, workspaces)
+       VALUES ($1, $2, $3, $10, $4, $5, 1, $6, $7, $8, $9, $8, $9, $11)`,
+      [n.id, orgId, environmentId, n.key, n.description, bytes(n.nonce), bytes(n.ciphertext), n.at, n.by, workspaceId, workspaceId === '' ? (n.workspaces ?? []) : []],
+    );
+  }
+
+  /** Keeps the version it replaces; the row after, or undefined when it was not at the expected version. */
+  private async updateSecretRow(c: pg.PoolClient, orgId: string, environmentId: string, workspaceId: string, key: string, u: SecretUpdate): Promise<SecretRow | undefined> {
+    await c.query(KEEP_VERSION, [orgId, environmentId, key, u.expectedVersion, workspaceId]);
+    return this.row<SecretRow>(
+      `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5,
+         workspaces = coalesce($11::text[], workspaces)
+       WHERE org_id = $6 AND environment_id = $7 AND workspace_id = $10 AND key = $8 AND version = $9 RETURNING ${SECRET_COLS}`,
+      [u.description, bytes(u.nonce), bytes(u.ciphertext), u.at, u.by, orgId, environmentId, key, u.expectedVersion, workspaceId,
+        u.workspaces !== undefined && workspaceId === '' ? u.workspaces : null],
+      c,
+    );
+  }
+
+  async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput, workspaceId = ''): Promise<SecretRow> {
     try {
       return await this.tx(async (c) => {
-        await c.query(
-          `INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, description, version, nonce, ciphertext, created_at, created_by, updated_at, updated_by)
-           VALUES ($1, $2, $3, '', $4, $5, 1, $6, $7, $8, $9, $8, $9)`,
-          [n.id, orgId, environmentId, n.key, n.description, bytes(n.nonce), bytes(n.ciphertext), n.at, n.by],
-        );
+        await this.insertSecretRow(c, orgId, environmentId, workspaceId, n);
         await this.bumpRevision(c, orgId, environmentId);
         await this.insertAudit(c, orgId, audit);
-        await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, 'created', n.key, 1, n.by, n.at));
-        return (await this.getSecret(orgId, environmentId, n.key, c))!;
+        await this.pruneChanges(c, environmentId, await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'created', n.key, 1, n.by, n.at));
+        return (await this.secretRow(c, orgId, environmentId, workspaceId, n.key))!;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new DuplicateError('secret exists');
@@ -639,27 +683,35 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
+  async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput, workspaceId = ''): Promise<SecretRow> {
     return this.tx(async (c) => {
-      await c.query(KEEP_VERSION, [orgId, environmentId, key, u.expectedVersion]);
-      const updated = await this.row<SecretRow>(
-        `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5
-         WHERE org_id = $6 AND environment_id = $7 AND workspace_id = '' AND key = $8 AND version = $9 RETURNING ${SECRET_COLS}`,
-        [u.description, bytes(u.nonce), bytes(u.ciphertext), u.at, u.by, orgId, environmentId, key, u.expectedVersion],
-        c,
-      );
+      const updated = await this.updateSecretRow(c, orgId, environmentId, workspaceId, key, u);
       if (!updated) {
-        const current = await this.getSecret(orgId, environmentId, key, c);
+        const current = await this.secretRow(c, orgId, environmentId, workspaceId, key);
         throw new VersionConflictError(current?.version ?? 0);
       }
       await this.bumpRevision(c, orgId, environmentId);
       await this.insertAudit(c, orgId, audit);
-      await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
+      await this.pruneChanges(c, environmentId, await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
       return updated;
     });
   }
 
-  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput): Promise<SecretMetaRow[]> {
+  async setSecretWorkspaces(orgId: string, environmentId: string, key: string, workspaces: string[], audit: AuditInput): Promise<SecretRow | undefined> {
+    return this.tx(async (c) => {
+      const row = await this.row<SecretRow>(
+        `UPDATE secrets SET workspaces = $4 WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING ${SECRET_COLS}`,
+        [orgId, environmentId, key, workspaces],
+        c,
+      );
+      if (!row) return undefined;
+      await this.bumpRevision(c, orgId, environmentId);
+      await this.insertAudit(c, orgId, audit);
+      return row;
+    });
+  }
+
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput, workspaceId = ''): Promise<SecretMetaRow[]> {
     return this.tx(async (c) => {
       let newest = 0;
       for (let i = 0; i < writes.length; i++) {
@@ -669,109 +721,166 @@ export class PostgresStorage implements Storage {
           // A savepoint keeps the transaction usable after a duplicate, so the failure can be reported by index.
           await c.query('SAVEPOINT batch_write');
           try {
-            await c.query(
-              `INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, description, version, nonce, ciphertext, created_at, created_by, updated_at, updated_by)
-               VALUES ($1, $2, $3, '', $4, $5, 1, $6, $7, $8, $9, $8, $9)`,
-              [n.id, orgId, environmentId, n.key, n.description, bytes(n.nonce), bytes(n.ciphertext), n.at, n.by],
-            );
+            await this.insertSecretRow(c, orgId, environmentId, workspaceId, n);
           } catch (err) {
             if (isUniqueViolation(err)) throw new BatchWriteError(i, new DuplicateError('secret exists'));
             throw err;
           }
           await c.query('RELEASE SAVEPOINT batch_write');
         } else if (w.kind === 'delete') {
-          await c.query(MARK_DELETED, [orgId, environmentId, w.key, w.at]);
+          await c.query(MARK_DELETED, [orgId, environmentId, w.key, w.at, workspaceId]);
           const deleted = await this.row<{ version: number }>(
-            `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING version`,
-            [orgId, environmentId, w.key],
+            `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3 RETURNING version`,
+            [orgId, environmentId, w.key, workspaceId],
             c,
           );
           if (!deleted) throw new BatchWriteError(i, new VersionConflictError(0));
-          await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`, [orgId, environmentId, w.key]);
-          newest = await this.recordChange(c, orgId, environmentId, 'deleted', w.key, deleted.version, w.by, w.at);
+          await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3`, [orgId, environmentId, w.key, workspaceId]);
+          newest = Math.max(newest, await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'deleted', w.key, deleted.version, w.by, w.at));
           if (w.audit) await this.insertAudit(c, orgId, w.audit);
           continue;
         } else {
-          const u = w.update;
-          await c.query(KEEP_VERSION, [orgId, environmentId, w.key, u.expectedVersion]);
-          const r = await c.query(
-            `UPDATE secrets SET description = $1, version = version + 1, nonce = $2, ciphertext = $3, updated_at = $4, updated_by = $5
-             WHERE org_id = $6 AND environment_id = $7 AND workspace_id = '' AND key = $8 AND version = $9`,
-            [u.description, bytes(u.nonce), bytes(u.ciphertext), u.at, u.by, orgId, environmentId, w.key, u.expectedVersion],
-          );
-          if (r.rowCount !== 1) {
-            const current = await this.getSecret(orgId, environmentId, w.key, c);
+          const updated = await this.updateSecretRow(c, orgId, environmentId, workspaceId, w.key, w.update);
+          if (!updated) {
+            const current = await this.secretRow(c, orgId, environmentId, workspaceId, w.key);
             throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
           }
         }
         if (w.audit) await this.insertAudit(c, orgId, w.audit);
-        newest =
+        newest = Math.max(
+          newest,
           w.kind === 'create'
-            ? await this.recordChange(c, orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
-            : await this.recordChange(c, orgId, environmentId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at);
+            ? await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
+            : await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at),
+        );
       }
-      if (newest > 0) {
-        await this.pruneChanges(c, environmentId, newest);
-        await this.bumpRevision(c, orgId, environmentId);
-      }
+      if (newest > 0) await this.pruneChanges(c, environmentId, newest);
+      if (writes.length > 0) await this.bumpRevision(c, orgId, environmentId);
       if (batchAudit) await this.insertAudit(c, orgId, batchAudit);
       return this.rows<SecretMetaRow>(
-        `SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' ORDER BY key`,
-        [orgId, environmentId],
+        `SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $3 ORDER BY key`,
+        [orgId, environmentId, workspaceId],
         c,
       );
     });
   }
 
-  async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
+  async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput, workspaceId = ''): Promise<boolean> {
     return this.tx(async (c) => {
       // Before a secret's rows go: when each of its versions existed, nothing of their values.
-      await c.query(MARK_DELETED, [orgId, environmentId, key, audit.time]);
+      await c.query(MARK_DELETED, [orgId, environmentId, key, audit.time, workspaceId]);
       const deleted = await this.row<{ version: number }>(
-        `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 RETURNING version`,
-        [orgId, environmentId, key],
+        `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3 RETURNING version`,
+        [orgId, environmentId, key, workspaceId],
         c,
       );
       if (!deleted) return false;
-      await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3`, [orgId, environmentId, key]);
+      await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3`, [orgId, environmentId, key, workspaceId]);
       await this.bumpRevision(c, orgId, environmentId);
       await this.insertAudit(c, orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
-      await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, 'deleted', key, deleted.version, by, audit.time));
+      await this.pruneChanges(c, environmentId, await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'deleted', key, deleted.version, by, audit.time));
       return true;
     });
   }
 
-  async listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined> {
+  async listSecretVersions(orgId: string, environmentId: string, key: string, workspaceId = ''): Promise<SecretVersionMetaRow[] | undefined> {
     const rows = await this.rows<SecretVersionMetaRow>(
       `SELECT environment_id AS "environmentId", workspace_id AS "workspaceId", key, version, description, updated_at AS "createdAt", updated_by AS "createdBy"
-       FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3
+       FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3
        UNION ALL SELECT environment_id, workspace_id, key, version, description, created_at, created_by FROM secret_versions
-       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 ORDER BY version DESC`,
-      [orgId, environmentId, key],
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3 ORDER BY version DESC`,
+      [orgId, environmentId, key, workspaceId],
     );
     // The current version is always among them, so no rows means no secret.
     return rows.length > 0 ? rows : undefined;
   }
 
-  async secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]> {
+  async secretTimeline(orgId: string, environmentId: string, workspaceId = ''): Promise<TimelineRow[]> {
     return this.rows<TimelineRow>(
       `SELECT key, version, updated_at AS "createdAt", updated_by AS "createdBy", NULL::text AS "deletedAt" FROM secrets
-       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''
-       UNION ALL SELECT key, version, created_at, created_by, NULL FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''
-       UNION ALL SELECT key, version, created_at, created_by, deleted_at FROM secret_deleted_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = ''`,
-      [orgId, environmentId],
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $3
+       UNION ALL SELECT key, version, created_at, created_by, NULL FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $3
+       UNION ALL SELECT key, version, created_at, created_by, deleted_at FROM secret_deleted_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $3`,
+      [orgId, environmentId, workspaceId],
     );
   }
 
-  async getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined> {
+  async getSecretVersion(orgId: string, environmentId: string, key: string, version: number, workspaceId = ''): Promise<SecretVersionRow | undefined> {
     return this.row<SecretVersionRow>(
       `SELECT environment_id AS "environmentId", workspace_id AS "workspaceId", key, version, description, nonce, ciphertext, updated_at AS "createdAt", updated_by AS "createdBy"
-       FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4
+       FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $5 AND key = $3 AND version = $4
        UNION ALL SELECT environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by FROM secret_versions
-       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = '' AND key = $3 AND version = $4`,
-      [orgId, environmentId, key, version],
+       WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $5 AND key = $3 AND version = $4`,
+      [orgId, environmentId, key, version, workspaceId],
     );
+  }
+
+  // --- workspaces ---------------------------------------------------------------------------------
+
+  async listWorkspaces(orgId: string): Promise<WorkspaceRow[]> {
+    return this.rows<WorkspaceRow>(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = $1 ORDER BY w.slug COLLATE "C"`, [orgId]);
+  }
+
+  async getWorkspace(orgId: string, slug: string): Promise<WorkspaceRow | undefined> {
+    return this.row<WorkspaceRow>(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = $1 AND w.slug = $2`, [orgId, slug]);
+  }
+
+  async getWorkspaceById(orgId: string, workspaceId: string): Promise<WorkspaceRow | undefined> {
+    return this.row<WorkspaceRow>(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = $1 AND w.id = $2`, [orgId, workspaceId]);
+  }
+
+  async createWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<void> {
+    try {
+      await this.tx(async (c) => {
+        await c.query('INSERT INTO workspaces (id, org_id, slug, name, owner_id, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+          w.id, orgId, w.slug, w.name, w.ownerId, w.createdAt, w.createdBy,
+        ]);
+        await this.insertAudit(c, orgId, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('workspace exists');
+      throw err;
+    }
+  }
+
+  async updateWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<boolean> {
+    return this.tx(async (c) => {
+      const r = await c.query('UPDATE workspaces SET name = $1, owner_id = $2 WHERE org_id = $3 AND id = $4', [w.name, w.ownerId, orgId, w.id]);
+      if (r.rowCount !== 1) return false;
+      await this.insertAudit(c, orgId, audit);
+      return true;
+    });
+  }
+
+  async deleteWorkspace(orgId: string, workspaceId: string, audit: AuditInput): Promise<string[] | undefined> {
+    const keys = await this.tx(async (c) => {
+      // Locks the workspace row: a concurrent delete waits, then finds nothing.
+      const w = await this.row<{ slug: string }>('SELECT slug FROM workspaces WHERE org_id = $1 AND id = $2 FOR UPDATE', [orgId, workspaceId], c);
+      if (!w) return undefined;
+      // Every environment's revision first: takes their row locks, so no secret write of the org slips in between.
+      await c.query('UPDATE environments SET revision = revision + 1 WHERE org_id = $1', [orgId]);
+      const scoped = await this.rows<{ environment: string; environmentId: string; key: string; workspaces: string[] }>(
+        `SELECT e.slug AS environment, s.environment_id AS "environmentId", s.key, s.workspaces FROM secrets s JOIN environments e ON e.id = s.environment_id
+         WHERE s.org_id = $1 AND s.workspace_id = '' AND $2 = ANY(s.workspaces) ORDER BY e.slug COLLATE "C", s.key`,
+        [orgId, w.slug],
+        c,
+      );
+      const alone = scoped.filter((r) => r.workspaces.length === 1).map((r) => `${r.environment}/${r.key}`);
+      if (alone.length > 0) throw new WorkspaceInUseError(alone);
+      await c.query(`UPDATE secrets SET workspaces = array_remove(workspaces, $2) WHERE org_id = $1 AND workspace_id = '' AND $2 = ANY(workspaces)`, [orgId, w.slug]);
+      const deleted = (await this.rows<{ key: string }>('SELECT DISTINCT key FROM secrets WHERE org_id = $1 AND workspace_id = $2 ORDER BY key', [orgId, workspaceId], c)).map((r) => r.key);
+      await c.query('DELETE FROM secret_versions WHERE org_id = $1 AND workspace_id = $2', [orgId, workspaceId]);
+      await c.query('DELETE FROM secret_deleted_versions WHERE org_id = $1 AND workspace_id = $2', [orgId, workspaceId]);
+      await c.query('DELETE FROM secrets WHERE org_id = $1 AND workspace_id = $2', [orgId, workspaceId]);
+      // Bound service tokens and trust policies go with it (ON DELETE CASCADE); every instance drops its cached tokens.
+      await c.query('DELETE FROM workspaces WHERE org_id = $1 AND id = $2', [orgId, workspaceId]);
+      await this.insertAudit(c, orgId, { ...audit, keys: deleted });
+      await this.notify(c, 'tokens');
+      return deleted;
+    });
+    this.tokenCache.clear();
+    return keys;
   }
 
   // --- service tokens -----------------------------------------------------------------------------
@@ -838,9 +947,9 @@ export class PostgresStorage implements Storage {
     try {
       await this.tx(async (c) => {
         await c.query(
-          `INSERT INTO oidc_policies (id, org_id, name, issuer, audience, environment_id, claims, ttl_seconds, created_at, created_by, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [p.id, orgId, p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.createdAt, p.createdBy, p.updatedAt],
+          `INSERT INTO oidc_policies (id, org_id, name, issuer, audience, environment_id, claims, ttl_seconds, created_at, created_by, updated_at, workspace_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [p.id, orgId, p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.createdAt, p.createdBy, p.updatedAt, p.workspaceId ?? null],
         );
         await this.insertAudit(c, orgId, audit);
       });
@@ -854,9 +963,9 @@ export class PostgresStorage implements Storage {
     try {
       return await this.tx(async (c) => {
         const r = await c.query(
-          `UPDATE oidc_policies SET name = $1, issuer = $2, audience = $3, environment_id = $4, claims = $5, ttl_seconds = $6, updated_at = $7
+          `UPDATE oidc_policies SET name = $1, issuer = $2, audience = $3, environment_id = $4, claims = $5, ttl_seconds = $6, updated_at = $7, workspace_id = $10
            WHERE org_id = $8 AND id = $9`,
-          [p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.updatedAt, orgId, p.id],
+          [p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.updatedAt, orgId, p.id, p.workspaceId ?? null],
         );
         if (r.rowCount !== 1) return false;
         await this.insertAudit(c, orgId, audit);

@@ -28,7 +28,7 @@ export class AuditCommitter {
     const seq = this.nextSeq++;
     const appended = new Promise<void>((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject });
-      const values: AuditValues = [randomUUID(), orgId, e.time, e.actorType, e.actorId, e.actorName, e.action, e.environment, JSON.stringify(e.keys), e.outcome, e.ip, e.userAgent, e.repeatKey ?? null, e.details ? JSON.stringify(e.details) : null];
+      const values: AuditValues = [randomUUID(), orgId, e.time, e.actorType, e.actorId, e.actorName, e.action, e.environment, JSON.stringify(e.keys), e.outcome, e.ip, e.userAgent, e.repeatKey ?? null, e.details ? JSON.stringify(e.details) : null, e.workspace ?? null];
       if (this.outgoing.push({ seq, values }) === 1) setImmediate(() => this.handOver());
     });
     this.inFlight.add(appended);

@@ -20,6 +20,7 @@ export type AuditValues = [
   userAgent: string | null,
   repeatKey: string | null,
   details: string | null,
+  workspace: string | null,
 ];
 
 export type ToWorker = { type: 'append'; events: { seq: number; values: AuditValues }[] } | { type: 'close' };
@@ -29,8 +30,8 @@ const port = parentPort!;
 const db = new DatabaseSync((workerData as { file: string }).file);
 db.exec('PRAGMA synchronous = FULL');
 db.exec('PRAGMA busy_timeout = 10000');
-const insert = db.prepare(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, repeat_key, details)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const insert = db.prepare(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, repeat_key, details, workspace)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (org_id, repeat_key) WHERE repeat_key IS NOT NULL DO UPDATE SET count = count + 1`);
 
 let pending: { seq: number; values: AuditValues }[] = [];

@@ -267,6 +267,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX secret_deleted_versions_env ON secret_deleted_versions (org_id, environment_id, key);
     `,
   },
+  {
+    version: 9,
+    name: 'workspaces',
+    sql: `
+      -- A workspace's own secrets are rows of secrets (and their versions) with its id as workspace_id.
+      CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+        slug TEXT NOT NULL,
+        name TEXT NOT NULL,
+        owner_id TEXT NOT NULL REFERENCES users (id),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        UNIQUE (org_id, slug)
+      ) STRICT;
+      -- Organization secrets: the workspace slugs that may use them (JSON array, sorted; [] = all).
+      ALTER TABLE secrets ADD COLUMN workspaces TEXT NOT NULL DEFAULT '[]';
+      -- A service token (and a trust policy, for the tokens it mints) bound to a workspace; deleted with it.
+      ALTER TABLE tokens ADD COLUMN workspace_id TEXT REFERENCES workspaces (id) ON DELETE CASCADE;
+      ALTER TABLE oidc_policies ADD COLUMN workspace_id TEXT REFERENCES workspaces (id) ON DELETE CASCADE;
+      ALTER TABLE audit_events ADD COLUMN workspace TEXT;
+      CREATE INDEX secrets_workspace ON secrets (org_id, workspace_id) WHERE workspace_id <> '';
+    `,
+  },
 ];
 
 /** The schema version this server runs on (what `migrate` brings a database to). */

@@ -15,6 +15,7 @@ import {
   DuplicateError,
   LastOwnerError,
   VersionConflictError,
+  WorkspaceInUseError,
   type AuditInput,
   type AuditFilter,
   type AuditRow,
@@ -37,19 +38,21 @@ import {
   type Storage,
   type TokenRow,
   type UserRow,
+  type WorkspaceRow,
 } from '../types.ts';
 
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 
-const SECRET_META_COLS = `id, environment_id AS environmentId, workspace_id AS workspaceId, key, description, version,
+const SECRET_META_COLS = `id, environment_id AS environmentId, workspace_id AS workspaceId, workspaces, key, description, version,
   created_at AS createdAt, created_by AS createdBy, updated_at AS updatedAt, updated_by AS updatedBy`;
 const SECRET_COLS = `${SECRET_META_COLS}, nonce, ciphertext`;
 const TOKEN_COLS = `id, kind, hash, name, user_id AS userId, org_id AS orgId, environment_id AS environmentId,
   created_at AS createdAt, created_by AS createdBy, expires_at AS expiresAt, revoked_at AS revokedAt, last_used_at AS lastUsedAt,
-  oidc_policy_id AS oidcPolicyId, workflow`;
+  oidc_policy_id AS oidcPolicyId, workflow, workspace_id AS workspaceId`;
 const POLICY_COLS = `id, name, issuer, audience, environment_id AS environmentId, claims, ttl_seconds AS ttlSeconds,
-  created_at AS createdAt, created_by AS createdBy, updated_at AS updatedAt`;
+  created_at AS createdAt, created_by AS createdBy, updated_at AS updatedAt, workspace_id AS workspaceId`;
+const WORKSPACE_COLS = `w.id, w.slug, w.name, w.owner_id AS ownerId, u.name AS ownerName, w.created_at AS createdAt, w.created_by AS createdBy`;
 const ORG_COLS = 'id, slug, name, wrapped_key AS wrappedKey, created_at AS createdAt';
 const SESSION_COLS = `hash, user_id AS userId, token_id AS tokenId, method, created_at AS createdAt, last_seen_at AS lastSeenAt,
   expires_at AS expiresAt`;
@@ -57,9 +60,14 @@ const INVITATION_COLS = `id, org_id AS orgId, email, role, hash, created_at AS c
   accepted_at AS acceptedAt, accepted_by AS acceptedBy, revoked_at AS revokedAt`;
 const PASSKEY_COLS = 'id, user_id AS userId, name, public_key AS publicKey, counter, transports, created_at AS createdAt, last_used_at AS lastUsedAt';
 const AUDIT_COLS = `seq, id, time, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, action,
-  environment, keys, outcome, ip, user_agent AS userAgent, count, details`;
+  environment, workspace, keys, outcome, ip, user_agent AS userAgent, count, details`;
 
 type StoredToken = Omit<TokenRow, 'workflow'> & { workflow: string | null };
+type StoredSecret = Omit<SecretRow, 'workspaces'> & { workspaces: string };
+
+function toSecretRow<T extends { workspaces: string }>(r: T): Omit<T, 'workspaces'> & { workspaces: string[] } {
+  return { ...r, workspaces: JSON.parse(r.workspaces) as string[] };
+}
 
 function toTokenRow(r: StoredToken): TokenRow {
   return { ...r, workflow: r.workflow === null ? null : (JSON.parse(r.workflow) as WorkflowContext) };
@@ -94,6 +102,7 @@ function auditWhere(f: AuditFilter): { where: string; args: string[] } {
   else if (f.action !== undefined) add("substr(action, 1, length(?) + 1) = ? || '.'", f.action, f.action);
   if (f.key !== undefined) add('EXISTS (SELECT 1 FROM json_each(audit_events.keys) WHERE value = ?)', f.key);
   if (f.environment !== undefined) add('environment = ?', f.environment);
+  if (f.workspace !== undefined) add('workspace = ?', f.workspace);
   if (f.outcome !== undefined) add('outcome = ?', f.outcome);
   return { where, args };
 }
@@ -162,7 +171,7 @@ export class SqliteStorage implements Storage {
       insertUser: p('INSERT INTO users (id, name, email, instance_admin, created_at) VALUES (?, ?, ?, ?, ?)'),
       getUser: p('SELECT id, name, email, instance_admin AS instanceAdmin, created_at AS createdAt FROM users WHERE id = ?'),
       insertToken: p(`INSERT INTO tokens (id, kind, hash, name, user_id, org_id, environment_id, created_at, created_by, expires_at,
-        oidc_policy_id, workflow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        oidc_policy_id, workflow, workspace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       tokenByHash: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE hash = ?`),
       touchToken: p('UPDATE tokens SET last_used_at = ? WHERE id = ?'),
       personalTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'personal' AND user_id = ? AND revoked_at IS NULL ORDER BY created_at, id`),
@@ -190,42 +199,57 @@ export class SqliteStorage implements Storage {
       insertEnv: p('INSERT INTO environments (id, org_id, slug, name, created_at) VALUES (?, ?, ?, ?, ?)'),
       envRevision: p('SELECT revision FROM environments WHERE org_id = ? AND id = ?'),
       bumpRevision: p('UPDATE environments SET revision = revision + 1 WHERE org_id = ? AND id = ? RETURNING revision'),
-      listSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
+      listSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ?
         ORDER BY key`),
-      searchSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
+      searchSecrets: p(`SELECT ${SECRET_META_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ?
         AND instr(key, ?) > 0 ORDER BY key`),
-      getSecret: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
-      allSecrets: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' ORDER BY key`),
-      namedSecrets: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ''
+      getSecret: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ?`),
+      allSecrets: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ? ORDER BY key`),
+      namedSecrets: p(`SELECT ${SECRET_COLS} FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ?
         AND key IN (SELECT value FROM json_each(?)) ORDER BY key`),
       insertSecret: p(`INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, description, version, nonce, ciphertext,
-        created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, '', ?, ?, 1, ?, ?, ?, ?, ?, ?)`),
-      updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?
-        WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
-      deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? RETURNING version`),
+        created_at, created_by, updated_at, updated_by, workspaces) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`),
+      updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?,
+        workspaces = coalesce(?, workspaces) WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? AND version = ?`),
+      deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? RETURNING version`),
       // Copies the version an update is about to replace; run in the update's transaction, before it.
       keepVersion: p(`INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
         SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
-        WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ? AND version = ?`),
+        WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? AND version = ?`),
       // Before a secret's rows go: when each of its versions existed, nothing of their values.
       markDeleted: p(`INSERT INTO secret_deleted_versions (org_id, environment_id, workspace_id, key, version, created_at, created_by, deleted_at)
         SELECT org_id, environment_id, workspace_id, key, version, updated_at, updated_by, ?4 FROM secrets
-        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?5 AND key = ?3
         UNION ALL SELECT org_id, environment_id, workspace_id, key, version, created_at, created_by, ?4 FROM secret_versions
-        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3`),
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?5 AND key = ?3`),
       timeline: p(`SELECT key, version, updated_at AS createdAt, updated_by AS createdBy, NULL AS deletedAt FROM secrets
-        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''
-        UNION ALL SELECT key, version, created_at, created_by, NULL FROM secret_versions WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''
-        UNION ALL SELECT key, version, created_at, created_by, deleted_at FROM secret_deleted_versions WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ''`),
-      deleteVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?3
+        UNION ALL SELECT key, version, created_at, created_by, NULL FROM secret_versions WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?3
+        UNION ALL SELECT key, version, created_at, created_by, deleted_at FROM secret_deleted_versions WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?3`),
+      deleteVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ?`),
       listVersions: p(`SELECT environment_id AS environmentId, workspace_id AS workspaceId, key, version, description,
-        updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3
+        updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?4 AND key = ?3
         UNION ALL SELECT environment_id, workspace_id, key, version, description, created_at, created_by FROM secret_versions
-        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 ORDER BY version DESC`),
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?4 AND key = ?3 ORDER BY version DESC`),
       getVersion: p(`SELECT environment_id AS environmentId, workspace_id AS workspaceId, key, version, description, nonce, ciphertext,
-        updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 AND version = ?4
+        updated_at AS createdAt, updated_by AS createdBy FROM secrets WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?5 AND key = ?3 AND version = ?4
         UNION ALL SELECT environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by FROM secret_versions
-        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = '' AND key = ?3 AND version = ?4`),
+        WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?5 AND key = ?3 AND version = ?4`),
+      setWorkspaces: p(`UPDATE secrets SET workspaces = ? WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+      listWorkspaces: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? ORDER BY w.slug`),
+      getWorkspace: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? AND w.slug = ?`),
+      workspaceById: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? AND w.id = ?`),
+      insertWorkspace: p('INSERT INTO workspaces (id, org_id, slug, name, owner_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      updateWorkspace: p('UPDATE workspaces SET name = ?, owner_id = ? WHERE org_id = ? AND id = ?'),
+      deleteWorkspace: p('DELETE FROM workspaces WHERE org_id = ? AND id = ?'),
+      scopedOrgSecrets: p(`SELECT e.slug AS environment, s.environment_id AS environmentId, s.key, s.workspaces FROM secrets s JOIN environments e ON e.id = s.environment_id
+        WHERE s.org_id = ? AND s.workspace_id = '' AND s.workspaces <> '[]' ORDER BY e.slug, s.key`),
+      setWorkspacesById: p(`UPDATE secrets SET workspaces = ? WHERE org_id = ? AND workspace_id = '' AND environment_id = ? AND key = ?`),
+      workspaceKeys: p(`SELECT DISTINCT key FROM secrets WHERE org_id = ? AND workspace_id = ? ORDER BY key`),
+      deleteWorkspaceSecrets: p(`DELETE FROM secrets WHERE org_id = ? AND workspace_id = ?`),
+      deleteWorkspaceVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND workspace_id = ?`),
+      deleteWorkspaceDeleted: p(`DELETE FROM secret_deleted_versions WHERE org_id = ? AND workspace_id = ?`),
+      bumpOrgRevisions: p('UPDATE environments SET revision = revision + 1 WHERE org_id = ?'),
       nextChangeSeq: p('UPDATE environments SET change_seq = change_seq + 1 WHERE org_id = ? AND id = ? RETURNING change_seq AS seq'),
       insertChange: p(`INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       pruneChanges: p('DELETE FROM change_events WHERE environment_id = ? AND seq <= ?'),
@@ -235,13 +259,13 @@ export class SqliteStorage implements Storage {
       serviceTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = ? AND revoked_at IS NULL
         AND oidc_policy_id IS NULL ORDER BY created_at, id`),
       revokeService: p(`UPDATE tokens SET revoked_at = ? WHERE kind = 'service' AND org_id = ? AND id = ? AND revoked_at IS NULL`),
-      insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, details)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAudit: p(`INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, details, workspace)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       listPolicies: p(`SELECT ${POLICY_COLS} FROM oidc_policies WHERE org_id = ? ORDER BY name`),
       getPolicy: p(`SELECT ${POLICY_COLS} FROM oidc_policies WHERE org_id = ? AND id = ?`),
-      insertPolicy: p(`INSERT INTO oidc_policies (id, org_id, name, issuer, audience, environment_id, claims, ttl_seconds, created_at, created_by, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      updatePolicy: p(`UPDATE oidc_policies SET name = ?, issuer = ?, audience = ?, environment_id = ?, claims = ?, ttl_seconds = ?, updated_at = ?
+      insertPolicy: p(`INSERT INTO oidc_policies (id, org_id, name, issuer, audience, environment_id, claims, ttl_seconds, created_at, created_by, updated_at, workspace_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updatePolicy: p(`UPDATE oidc_policies SET name = ?, issuer = ?, audience = ?, environment_id = ?, claims = ?, ttl_seconds = ?, updated_at = ?, workspace_id = ?
         WHERE org_id = ? AND id = ?`),
       deletePolicy: p('DELETE FROM oidc_policies WHERE org_id = ? AND id = ?'),
       pruneOidcTokens: p(`DELETE FROM tokens WHERE org_id = ? AND oidc_policy_id IS NOT NULL AND expires_at < ?`),
@@ -303,6 +327,7 @@ export class SqliteStorage implements Storage {
         e.ip,
         e.userAgent,
         e.details ? JSON.stringify(e.details) : null,
+        e.workspace ?? null,
       );
     } catch (err) {
       throw new AuditWriteError(`audit event could not be written: ${(err as Error).message}`);
@@ -362,7 +387,7 @@ export class SqliteStorage implements Storage {
 
   private insertTokenRow(t: TokenRow): void {
     this.run('insertToken', t.id, t.kind, t.hash, t.name, t.userId, t.orgId, t.environmentId, t.createdAt, t.createdBy, t.expiresAt,
-      t.oidcPolicyId ?? null, t.workflow ? JSON.stringify(t.workflow) : null);
+      t.oidcPolicyId ?? null, t.workflow ? JSON.stringify(t.workflow) : null, t.workspaceId ?? null);
   }
 
   async findTokenByHash(hash: Uint8Array): Promise<TokenRow | undefined> {
@@ -519,14 +544,23 @@ export class SqliteStorage implements Storage {
 
   // --- secrets ------------------------------------------------------------------------------------
 
-  async listSecrets(orgId: string, environmentId: string, search?: string): Promise<SecretMetaRow[]> {
+  async listSecrets(orgId: string, environmentId: string, search?: string, workspaceId = ''): Promise<SecretMetaRow[]> {
     // ASCII only, as keys are: 'ſ' must not find every key with an S.
-    if (search) return this.all<SecretMetaRow>('searchSecrets', orgId, environmentId, search.replace(/[a-z]+/g, (s) => s.toUpperCase()));
-    return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
+    if (search) return this.secrets('searchSecrets', orgId, environmentId, workspaceId, search.replace(/[a-z]+/g, (s) => s.toUpperCase()));
+    return this.secrets('listSecrets', orgId, environmentId, workspaceId);
   }
 
-  async getSecret(orgId: string, environmentId: string, key: string): Promise<SecretRow | undefined> {
-    return this.get<SecretRow>('getSecret', orgId, environmentId, key);
+  private secrets(name: string, ...args: (string | number | null | Uint8Array)[]): SecretRow[] {
+    return this.all<StoredSecret>(name, ...args).map(toSecretRow);
+  }
+
+  private secret(orgId: string, environmentId: string, workspaceId: string, key: string): SecretRow | undefined {
+    const row = this.get<StoredSecret>('getSecret', orgId, environmentId, workspaceId, key);
+    return row && toSecretRow(row);
+  }
+
+  async getSecret(orgId: string, environmentId: string, key: string, workspaceId = ''): Promise<SecretRow | undefined> {
+    return this.secret(orgId, environmentId, workspaceId, key);
   }
 
   async environmentRevision(orgId: string, environmentId: string): Promise<number> {
@@ -538,10 +572,10 @@ export class SqliteStorage implements Storage {
     return revision;
   }
 
-  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[]): Promise<{ revision: number; rows: SecretRow[] }> {
+  async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[], workspaceId = ''): Promise<{ revision: number; rows: SecretRow[] }> {
     // Synchronous statements on the one connection that writes: nothing can commit between them.
     const revision = await this.environmentRevision(orgId, environmentId);
-    const rows = keys ? this.all<SecretRow>('namedSecrets', orgId, environmentId, JSON.stringify(keys)) : this.all<SecretRow>('allSecrets', orgId, environmentId);
+    const rows = keys ? this.secrets('namedSecrets', orgId, environmentId, workspaceId, JSON.stringify(keys)) : this.secrets('allSecrets', orgId, environmentId, workspaceId);
     return { revision, rows };
   }
 
@@ -551,14 +585,32 @@ export class SqliteStorage implements Storage {
     this.get<{ revision: number }>('bumpRevision', orgId, environmentId);
   }
 
-  async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput): Promise<SecretRow> {
+  /**
+   * Live event streams are the organization's environments' (change_events has no workspace): a
+   * workspace secret's change is not recorded there.
+   */
+  private recordSecretChange(orgId: string, environmentId: string, workspaceId: string, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string): number {
+    return workspaceId === '' ? this.recordChange(orgId, environmentId, kind, key, version, actor, time) : 0;
+  }
+
+  private insertSecretRow(orgId: string, environmentId: string, workspaceId: string, n: NewSecret): void {
+    this.run('insertSecret', n.id, orgId, environmentId, workspaceId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by, JSON.stringify(workspaceId === '' ? (n.workspaces ?? []) : []));
+  }
+
+  private updateSecretRow(orgId: string, environmentId: string, workspaceId: string, key: string, u: SecretUpdate) {
+    this.run('keepVersion', orgId, environmentId, workspaceId, key, u.expectedVersion);
+    const workspaces = u.workspaces !== undefined && workspaceId === '' ? JSON.stringify(u.workspaces) : null;
+    return this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, workspaces, orgId, environmentId, workspaceId, key, u.expectedVersion);
+  }
+
+  async createSecret(orgId: string, environmentId: string, n: NewSecret, audit: AuditInput, workspaceId = ''): Promise<SecretRow> {
     try {
       const row = this.tx(() => {
-        this.run('insertSecret', n.id, orgId, environmentId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by);
+        this.insertSecretRow(orgId, environmentId, workspaceId, n);
         this.bumpRevision(orgId, environmentId);
         this.insertAudit(orgId, audit);
-        this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'created', n.key, 1, n.by, n.at));
-        return this.get<SecretRow>('getSecret', orgId, environmentId, n.key)!;
+        this.pruneChanges(environmentId, this.recordSecretChange(orgId, environmentId, workspaceId, 'created', n.key, 1, n.by, n.at));
+        return this.secret(orgId, environmentId, workspaceId, n.key)!;
       });
       this.changes.raise(environmentId);
       return row;
@@ -568,24 +620,32 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput): Promise<SecretRow> {
+  async updateSecret(orgId: string, environmentId: string, key: string, u: SecretUpdate, audit: AuditInput, workspaceId = ''): Promise<SecretRow> {
     const row = this.tx(() => {
-      this.run('keepVersion', orgId, environmentId, key, u.expectedVersion);
-      const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, key, u.expectedVersion);
+      const changed = this.updateSecretRow(orgId, environmentId, workspaceId, key, u);
       if (Number(changed.changes) !== 1) {
-        const current = this.get<SecretRow>('getSecret', orgId, environmentId, key);
+        const current = this.secret(orgId, environmentId, workspaceId, key);
         throw new VersionConflictError(current?.version ?? 0);
       }
       this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
-      this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
-      return this.get<SecretRow>('getSecret', orgId, environmentId, key)!;
+      this.pruneChanges(environmentId, this.recordSecretChange(orgId, environmentId, workspaceId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
+      return this.secret(orgId, environmentId, workspaceId, key)!;
     });
     this.changes.raise(environmentId);
     return row;
   }
 
-  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput): Promise<SecretMetaRow[]> {
+  async setSecretWorkspaces(orgId: string, environmentId: string, key: string, workspaces: string[], audit: AuditInput): Promise<SecretRow | undefined> {
+    return this.tx(() => {
+      if (Number(this.run('setWorkspaces', JSON.stringify(workspaces), orgId, environmentId, key).changes) !== 1) return undefined;
+      this.bumpRevision(orgId, environmentId);
+      this.insertAudit(orgId, audit);
+      return this.secret(orgId, environmentId, '', key);
+    });
+  }
+
+  async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput, workspaceId = ''): Promise<SecretMetaRow[]> {
     const rows = this.tx(() => {
       let newest = 0;
       for (let i = 0; i < writes.length; i++) {
@@ -593,73 +653,131 @@ export class SqliteStorage implements Storage {
         if (w.kind === 'create') {
           const n = w.secret;
           try {
-            this.run('insertSecret', n.id, orgId, environmentId, n.key, n.description, n.nonce, n.ciphertext, n.at, n.by, n.at, n.by);
+            this.insertSecretRow(orgId, environmentId, workspaceId, n);
           } catch (err) {
             if (isUniqueViolation(err)) throw new BatchWriteError(i, new DuplicateError('secret exists'));
             throw err;
           }
         } else if (w.kind === 'delete') {
-          this.run('markDeleted', orgId, environmentId, w.key, w.at);
-          const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, w.key);
+          this.run('markDeleted', orgId, environmentId, w.key, w.at, workspaceId);
+          const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, workspaceId, w.key);
           if (!deleted) throw new BatchWriteError(i, new VersionConflictError(0));
-          this.run('deleteVersions', orgId, environmentId, w.key);
-          newest = this.recordChange(orgId, environmentId, 'deleted', w.key, deleted.version, w.by, w.at);
+          this.run('deleteVersions', orgId, environmentId, workspaceId, w.key);
+          newest = Math.max(newest, this.recordSecretChange(orgId, environmentId, workspaceId, 'deleted', w.key, deleted.version, w.by, w.at));
           if (w.audit) this.insertAudit(orgId, w.audit);
           continue;
         } else {
-          const u = w.update;
-          this.run('keepVersion', orgId, environmentId, w.key, u.expectedVersion);
-          const changed = this.run('updateSecret', u.description, u.nonce, u.ciphertext, u.at, u.by, orgId, environmentId, w.key, u.expectedVersion);
+          const changed = this.updateSecretRow(orgId, environmentId, workspaceId, w.key, w.update);
           if (Number(changed.changes) !== 1) {
-            const current = this.get<SecretRow>('getSecret', orgId, environmentId, w.key);
+            const current = this.secret(orgId, environmentId, workspaceId, w.key);
             throw new BatchWriteError(i, new VersionConflictError(current?.version ?? 0));
           }
         }
         if (w.audit) this.insertAudit(orgId, w.audit);
-        newest =
+        newest = Math.max(
+          newest,
           w.kind === 'create'
-            ? this.recordChange(orgId, environmentId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
-            : this.recordChange(orgId, environmentId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at);
+            ? this.recordSecretChange(orgId, environmentId, workspaceId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
+            : this.recordSecretChange(orgId, environmentId, workspaceId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at),
+        );
       }
-      if (newest > 0) {
-        this.pruneChanges(environmentId, newest);
-        this.bumpRevision(orgId, environmentId);
-      }
+      if (newest > 0) this.pruneChanges(environmentId, newest);
+      if (writes.length > 0) this.bumpRevision(orgId, environmentId);
       if (batchAudit) this.insertAudit(orgId, batchAudit);
-      return this.all<SecretMetaRow>('listSecrets', orgId, environmentId);
+      return this.secrets('listSecrets', orgId, environmentId, workspaceId);
     });
     if (writes.length > 0) this.changes.raise(environmentId);
     return rows;
   }
 
-  async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput): Promise<boolean> {
+  async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput, workspaceId = ''): Promise<boolean> {
     const gone = this.tx(() => {
-      this.run('markDeleted', orgId, environmentId, key, audit.time);
-      const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, key);
+      this.run('markDeleted', orgId, environmentId, key, audit.time, workspaceId);
+      const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, workspaceId, key);
       if (!deleted) return false;
-      this.run('deleteVersions', orgId, environmentId, key);
+      this.run('deleteVersions', orgId, environmentId, workspaceId, key);
       this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
-      this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, 'deleted', key, deleted.version, by, audit.time));
+      this.pruneChanges(environmentId, this.recordSecretChange(orgId, environmentId, workspaceId, 'deleted', key, deleted.version, by, audit.time));
       return true;
     });
     if (gone) this.changes.raise(environmentId);
     return gone;
   }
 
-  async listSecretVersions(orgId: string, environmentId: string, key: string): Promise<SecretVersionMetaRow[] | undefined> {
-    const rows = this.all<SecretVersionMetaRow>('listVersions', orgId, environmentId, key);
+  async listSecretVersions(orgId: string, environmentId: string, key: string, workspaceId = ''): Promise<SecretVersionMetaRow[] | undefined> {
+    const rows = this.all<SecretVersionMetaRow>('listVersions', orgId, environmentId, key, workspaceId);
     // The current version is always among them, so no rows means no secret.
     return rows.length > 0 ? rows : undefined;
   }
 
-  async secretTimeline(orgId: string, environmentId: string): Promise<TimelineRow[]> {
-    return this.all<TimelineRow>('timeline', orgId, environmentId);
+  async secretTimeline(orgId: string, environmentId: string, workspaceId = ''): Promise<TimelineRow[]> {
+    return this.all<TimelineRow>('timeline', orgId, environmentId, workspaceId);
   }
 
-  async getSecretVersion(orgId: string, environmentId: string, key: string, version: number): Promise<SecretVersionRow | undefined> {
-    return this.get<SecretVersionRow>('getVersion', orgId, environmentId, key, version);
+  async getSecretVersion(orgId: string, environmentId: string, key: string, version: number, workspaceId = ''): Promise<SecretVersionRow | undefined> {
+    return this.get<SecretVersionRow>('getVersion', orgId, environmentId, key, version, workspaceId);
+  }
+
+  // --- workspaces ---------------------------------------------------------------------------------
+
+  async listWorkspaces(orgId: string): Promise<WorkspaceRow[]> {
+    return this.all<WorkspaceRow>('listWorkspaces', orgId);
+  }
+
+  async getWorkspace(orgId: string, slug: string): Promise<WorkspaceRow | undefined> {
+    return this.get<WorkspaceRow>('getWorkspace', orgId, slug);
+  }
+
+  async getWorkspaceById(orgId: string, workspaceId: string): Promise<WorkspaceRow | undefined> {
+    return this.get<WorkspaceRow>('workspaceById', orgId, workspaceId);
+  }
+
+  async createWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<void> {
+    try {
+      this.tx(() => {
+        this.run('insertWorkspace', w.id, orgId, w.slug, w.name, w.ownerId, w.createdAt, w.createdBy);
+        this.insertAudit(orgId, audit);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('workspace exists');
+      throw err;
+    }
+  }
+
+  async updateWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<boolean> {
+    return this.tx(() => {
+      if (Number(this.run('updateWorkspace', w.name, w.ownerId, orgId, w.id).changes) !== 1) return false;
+      this.insertAudit(orgId, audit);
+      return true;
+    });
+  }
+
+  async deleteWorkspace(orgId: string, workspaceId: string, audit: AuditInput): Promise<string[] | undefined> {
+    const keys = this.tx(() => {
+      const w = this.get<WorkspaceRow>('workspaceById', orgId, workspaceId);
+      if (!w) return undefined;
+      const scoped = this.all<{ environment: string; environmentId: string; key: string; workspaces: string }>('scopedOrgSecrets', orgId);
+      const lists = scoped.map((r) => ({ ...r, list: JSON.parse(r.workspaces) as string[] }));
+      const alone = lists.filter((r) => r.list.length === 1 && r.list[0] === w.slug).map((r) => `${r.environment}/${r.key}`);
+      if (alone.length > 0) throw new WorkspaceInUseError(alone);
+      for (const r of lists) {
+        if (r.list.includes(w.slug)) this.run('setWorkspacesById', JSON.stringify(r.list.filter((s) => s !== w.slug)), orgId, r.environmentId, r.key);
+      }
+      const deleted = this.all<{ key: string }>('workspaceKeys', orgId, workspaceId).map((r) => r.key);
+      this.run('deleteWorkspaceVersions', orgId, workspaceId);
+      this.run('deleteWorkspaceDeleted', orgId, workspaceId);
+      this.run('deleteWorkspaceSecrets', orgId, workspaceId);
+      // Bound service tokens and trust policies go with it (ON DELETE CASCADE).
+      this.run('deleteWorkspace', orgId, workspaceId);
+      this.run('bumpOrgRevisions', orgId);
+      this.revisions.clear();
+      this.insertAudit(orgId, { ...audit, keys: deleted });
+      return deleted;
+    });
+    this.tokenCache.clear();
+    return keys;
   }
 
   // --- change events ------------------------------------------------------------------------------
@@ -712,7 +830,7 @@ export class SqliteStorage implements Storage {
   async createOidcPolicy(orgId: string, p: OidcPolicyRow, audit: AuditInput): Promise<void> {
     try {
       this.tx(() => {
-        this.run('insertPolicy', p.id, orgId, p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.createdAt, p.createdBy, p.updatedAt);
+        this.run('insertPolicy', p.id, orgId, p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.createdAt, p.createdBy, p.updatedAt, p.workspaceId ?? null);
         this.insertAudit(orgId, audit);
       });
     } catch (err) {
@@ -725,7 +843,7 @@ export class SqliteStorage implements Storage {
     try {
       return this.tx(() => {
         const changed = Number(
-          this.run('updatePolicy', p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.updatedAt, orgId, p.id).changes,
+          this.run('updatePolicy', p.name, p.issuer, p.audience, p.environmentId, JSON.stringify(p.claims), p.ttlSeconds, p.updatedAt, p.workspaceId ?? null, orgId, p.id).changes,
         );
         if (changed === 1) this.insertAudit(orgId, audit);
         return changed === 1;

@@ -55,7 +55,7 @@ describe('server: OIDC policy storage (SQLite)', () => {
 
   const policy = (envId: string, name: string): OidcPolicyRow => ({
     id: randomUUID(), name, issuer: 'https://issuer.example', audience: 'aud', environmentId: envId,
-    claims: { repository: 'acme/app', ref: 'refs/heads/*' }, ttlSeconds: 300, createdAt: T0, createdBy: 'Ada', updatedAt: T0,
+    claims: { repository: 'acme/app', ref: 'refs/heads/*' }, ttlSeconds: 300, createdAt: T0, createdBy: 'Ada', updatedAt: T0, workspaceId: null,
   });
   const minted = (orgId: string, envId: string, policyId: string, expiresAt: string): TokenRow => ({
     id: randomUUID(), kind: 'service', hash: hashToken(randomUUID()), name: 'oidc:x', userId: null, orgId, environmentId: envId,
