@@ -37,7 +37,6 @@ describe('web: Workspaces', function () {
   }
   /** Opens workspace `name` on the Workspaces page of `p`. */
   async function openWorkspace(p: Page, name: string): Promise<void> {
-    await nav(p, 'Secrets').click();
     await nav(p, 'Workspaces').click();
     await p.getByRole('button', { name: `Open ${name}` }).click();
     await p.getByRole('heading', { level: 1, name }).waitFor();
@@ -133,6 +132,7 @@ describe('web: Workspaces', function () {
     await createSecret(d.api, team.admin.token, team.org, 'staging', 'EVERYWHERE_KEY', canary('EVERYWHERE'));
     await page.getByLabel('Environment').selectOption('development');
     await page.getByLabel('Environment').selectOption('staging');
+    await row(page, 'EVERYWHERE_KEY').waitFor();
     const heads = await page.getByRole('table').getByRole('columnheader').allInnerTexts();
     assert.ok(heads.includes('Associated workspaces'), heads.join('|'));
     const cell = (key: string) => row(page, key).locator('td[data-label="Associated workspaces"]');

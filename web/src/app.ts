@@ -68,6 +68,9 @@ export function App() {
 
 function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: () => void }) {
   const [path, setPath] = useState<PagePath>(pageOf(location.pathname));
+  // Bumped by every navigation: following the link of the page already shown starts it afresh (a
+  // workspace's details go back to the list of workspaces).
+  const [visit, setVisit] = useState(0);
   const [orgs, setOrgs] = useState<Org[] | null>(null);
   const [orgSlug, setOrgSlug] = useState<string | null>(null);
   const [environments, setEnvironments] = useState<Environment[]>([]);
@@ -77,6 +80,7 @@ function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: 
     const page = pageOf(to);
     if (location.pathname !== page) history.pushState(null, '', page);
     setPath(page);
+    setVisit((v) => v + 1);
   }, []);
   useEffect(() => {
     const onPop = () => setPath(pageOf(location.pathname));
@@ -166,7 +170,7 @@ function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: 
         ? html`<section class="empty"><h1>No organization yet</h1>
             <p>You are not a member of any organization. Create one on the <a href="/organizations" onClick=${(e: Event) => { e.preventDefault(); navigate('/organizations'); }}>Organizations</a> page, or ask an Admin to invite you.</p></section>`
         : ctx
-          ? html`<${Page} key=${`${path}:${ctx.org.slug}`} ctx=${ctx} />`
+          ? html`<${Page} key=${`${path}:${ctx.org.slug}:${visit}`} ctx=${ctx} />`
           : path === '/organizations' || path === '/account'
             ? // Someone in no organization can still create one or manage their account; those two
               // pages read nothing of the (empty) current organization.
