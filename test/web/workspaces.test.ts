@@ -158,6 +158,21 @@ describe('web: Workspaces', function () {
     await until(async () => (await cell('LIMITED_KEY').innerText()) === 'All workspaces');
   });
 
+  it('deleting a workspace that an organization secret is limited to alone is refused with the server\'s message naming the key, and nothing is deleted', async () => {
+    await createWorkspace('solo', 'Solo', team.owner.user.id);
+    const r = await d.api.post(`/v1/orgs/${team.org}/environments/production/secrets`, team.admin.token, { key: 'SOLO_ONLY', value: canary('SOLO'), workspaces: ['solo'] });
+    assert.equal(r.status, 201, r.text);
+    await nav(page, 'Workspaces').click();
+    await page.getByRole('button', { name: 'Delete workspace Solo' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete workspace' });
+    await confirm.getByRole('button', { name: 'Delete workspace' }).click();
+    await confirm.getByRole('alert').waitFor();
+    assert.match(await confirm.getByRole('alert').innerText(), /limited to workspace solo alone: production\/SOLO_ONLY/);
+    assert.equal((await d.api.get(wsPath('solo'), team.admin.token)).status, 200);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await d.api.del(secretPath(team.org, 'production', 'SOLO_ONLY'), team.admin.token)).status, 204);
+  });
+
   it("a workspace's Secrets section: the effective set with scope and override marker; its owner overrides, adds, edits and deletes workspace secrets; org secrets stay read-only; reveal re-masks", async () => {
     await createWorkspace('payments', 'Payments', team.editor.user.id);
     const orgHost = canary('ORG_DB_HOST');
