@@ -235,6 +235,23 @@ describe('web: Workspaces', function () {
     assert.deepEqual(pErrors, []);
   });
 
+  it("a workspace secret's history rolls back through the workspace path; an organization secret's history there is read-only", async () => {
+    await openWorkspace(page, 'Payments');
+    await page.getByRole('button', { name: 'History of DB_HOST' }).click();
+    const orgHistory = page.getByRole('dialog', { name: 'History of DB_HOST' });
+    await orgHistory.getByRole('rowheader', { name: /^1/ }).waitFor();
+    assert.equal(await orgHistory.getByRole('button', { name: /^Roll back/ }).count(), 0, 'read-only from a workspace, even for an Admin');
+    await orgHistory.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'History of PAYMENTS_ONLY' }).click();
+    const history = page.getByRole('dialog', { name: 'History of PAYMENTS_ONLY' });
+    await history.getByRole('button', { name: 'Roll back to version 1' }).click();
+    await page.getByRole('dialog', { name: 'Roll back PAYMENTS_ONLY' }).getByRole('button', { name: 'Roll back to version 1' }).click();
+    await history.getByRole('rowheader', { name: /^3/ }).waitFor();
+    const meta = (await d.api.get<SecretMeta>(`${wsSecrets('payments', 'development')}/PAYMENTS_ONLY`, team.admin.token)).body;
+    assert.deepEqual([meta.version, meta.scope], [3, 'workspace']);
+    await history.getByRole('button', { name: 'Close' }).click();
+  });
+
   it("a service token bound to a workspace: chosen when creating it, listed with it, named in the workflow step, and reading only that workspace's effective set", async () => {
     await nav(page, 'Service tokens').click();
     await page.getByRole('button', { name: 'Create service token' }).click();
