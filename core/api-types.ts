@@ -361,6 +361,8 @@ export interface OidcPolicy {
   issuer: string;
   audience: string;
   environment: string;
+  /** The workspace the minted tokens are bound to (its effective set), or null for the organization's environment. */
+  workspace: string | null;
   claims: ClaimConditions;
   ttlSeconds: number;
   createdAt: string;
@@ -373,6 +375,8 @@ export interface OidcPolicyInput {
   issuer?: string;
   audience: string;
   environment: string;
+  /** Bind minted tokens to this workspace; null (in a PATCH) unbinds. */
+  workspace?: string | null;
   claims: ClaimConditions;
   ttlSeconds?: number;
 }
@@ -382,6 +386,8 @@ export interface OidcExchange {
   token: string;
   expiresAt: string;
   environment: string;
+  /** The workspace the token is bound to (it reads that workspace's effective set), or null. */
+  workspace: string | null;
 }
 
 /** One check of an exchange or a dry run. `got` is the token's value (never the token itself). */

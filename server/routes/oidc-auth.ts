@@ -19,7 +19,9 @@ export function registerOidcAuthRoutes(app: FastifyInstance, exchange: OidcExcha
       config: { public: true },
       schema: {
         body: body({ org: slug, token: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_LENGTH }, policy: { type: 'string', minLength: 1, maxLength: 200 } }, ['org', 'token']),
-        response: { 200: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, environment: { type: 'string' } } } },
+        response: {
+          200: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, environment: { type: 'string' }, workspace: { type: ['string', 'null'] } } },
+        },
       },
     },
     async (request, reply) => {

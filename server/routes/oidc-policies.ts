@@ -15,6 +15,7 @@ const policyFields = {
   issuer: { type: 'string', minLength: 1, maxLength: 512, pattern: NO_NUL },
   audience: { type: 'string', minLength: 1, maxLength: 256, pattern: NO_NUL },
   environment: slug,
+  workspace: { anyOf: [slug, { type: 'null' }] },
   claims: { type: 'object', additionalProperties: claimValue, maxProperties: MAX_CLAIM_CONDITIONS },
   ttlSeconds: { type: 'integer' },
 } as const;
@@ -28,6 +29,7 @@ const policySchema = {
     issuer: { type: 'string' },
     audience: { type: 'string' },
     environment: { type: 'string' },
+    workspace: { type: ['string', 'null'] },
     claims: { type: 'object', additionalProperties: { type: 'string' } },
     ttlSeconds: { type: 'integer' },
     createdAt: { type: 'string' },

@@ -122,13 +122,15 @@ export class OidcExchangeService {
       lastUsedAt: null,
       oidcPolicyId: policy.id,
       workflow,
+      workspaceId: policy.workspaceId ?? null,
     };
+    const workspace = policy.workspaceId ? ((await this.deps.storage.getWorkspaceById(org.id, policy.workspaceId))?.slug ?? null) : null;
     const actor: Actor = { type: 'service', id: row.id, name: row.name, display: `token:${row.name}` };
     const details: AuditDetails = { policy: { id: policy.id, name: policy.name }, ...(workflow && { workflow: { ...workflow, source: 'verified' } }) };
-    await this.deps.storage.createServiceToken(org.id, row, audit(actor, 'oidc.exchange', 'allowed', env.slug, details));
+    await this.deps.storage.createServiceToken(org.id, row, { ...audit(actor, 'oidc.exchange', 'allowed', env.slug, details), workspace });
     // Every CI run mints a token: without this the table would grow with the number of runs, forever.
     await this.deps.storage.pruneOidcTokens(org.id, new Date(now - KEEP_EXPIRED_MS).toISOString());
-    return { token, expiresAt: row.expiresAt!, environment: env.slug };
+    return { token, expiresAt: row.expiresAt!, environment: env.slug, workspace };
   }
 
   /** Audits the refusal (not awaited, aggregated like every denial) and returns the problem to answer. */

@@ -10,6 +10,7 @@ import type { AuditStamp } from './audit-stamp.ts';
 import { checkClaim, checkClaims, claimText } from './claim-checks.ts';
 import { checkClaimConditions, checkIssuer, checkTtl } from './policy-rules.ts';
 import { DEFAULT_OIDC_SETTINGS } from './settings.ts';
+import { workspaceNotFound } from '../workspaces/workspace-service.ts';
 
 export type OidcPolicyPatch = Partial<OidcPolicyInput>;
 
@@ -32,6 +33,7 @@ export class OidcPolicyService {
       issuer: row.issuer,
       audience: row.audience,
       environment: env?.slug ?? '',
+      workspace: row.workspaceId ? ((await this.deps.storage.getWorkspaceById(org.id, row.workspaceId))?.slug ?? null) : null,
       claims: row.claims,
       ttlSeconds: row.ttlSeconds,
       createdAt: row.createdAt,
@@ -61,6 +63,13 @@ export class OidcPolicyService {
     return env.id;
   }
 
+  private async workspaceId(org: OrgRow, slug: string | null): Promise<string | null> {
+    if (slug === null) return null;
+    const ws = await this.deps.storage.getWorkspace(org.id, slug);
+    if (!ws) throw workspaceNotFound(org, slug);
+    return ws.id;
+  }
+
   /** Every rule a stored policy obeys, checked on create and on the merged result of an update. */
   private async validated(org: OrgRow, input: OidcPolicyInput): Promise<Omit<OidcPolicyRow, 'id' | 'createdAt' | 'createdBy' | 'updatedAt'>> {
     checkClaimConditions(input.claims);
@@ -69,6 +78,7 @@ export class OidcPolicyService {
       issuer: checkIssuer(input.issuer ?? GITHUB_ACTIONS_ISSUER, this.allowHttp),
       audience: input.audience,
       environmentId: await this.environmentId(org, input.environment),
+      workspaceId: await this.workspaceId(org, input.workspace ?? null),
       claims: input.claims,
       ttlSeconds: checkTtl(input.ttlSeconds ?? OIDC_MAX_TTL_SECONDS),
     };
@@ -98,6 +108,7 @@ export class OidcPolicyService {
       issuer: patch.issuer ?? current.issuer,
       audience: patch.audience ?? current.audience,
       environment: patch.environment ?? current.environment,
+      workspace: patch.workspace === undefined ? current.workspace : patch.workspace,
       claims: patch.claims ?? current.claims,
       ttlSeconds: patch.ttlSeconds ?? current.ttlSeconds,
     };
