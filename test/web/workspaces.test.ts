@@ -3,7 +3,8 @@
 // owner; delete after a confirmation naming it), a workspace's Secrets section (the effective set with
 // scope and override marker, organization secrets read-only there, workspace secrets added, edited,
 // overridden and deleted by the owner, reveal and re-mask), who sees which controls, and the Secrets
-// page's "Associated workspaces" column and picker.
+// page's "Associated workspaces" column and picker, and service tokens and trust policies bound to a
+// workspace.
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SecretMeta, Workspace } from '../../core/api-types.ts';
 import { canary } from '../server/helpers-api.ts';
@@ -273,6 +274,36 @@ describe('web: Workspaces', function () {
     assert.equal(listed.status, 200, listed.text);
     assert.ok(listed.body.secrets.some((s) => s.key === 'PAYMENTS_ONLY'));
     assert.equal((await d.api.get(`/v1/orgs/${team.org}/environments/development/secrets`, token)).status, 403, 'nothing but its workspace');
+  });
+
+  it('a trust policy bound to a workspace: chosen when creating it, shown in the list, and unbound again by editing it', async () => {
+    await nav(page, 'Trust policies').click();
+    await page.getByRole('button', { name: 'Create trust policy' }).click();
+    const create = page.getByRole('dialog', { name: 'Create trust policy' });
+    await create.getByLabel('Name', { exact: true }).fill('payments-deploy');
+    await create.getByLabel('Environment').selectOption('development');
+    assert.equal(await create.getByLabel('Workspace').inputValue(), '', 'not bound unless chosen');
+    await create.getByLabel('Workspace').selectOption({ label: 'Payments' });
+    await create.getByLabel('Claim 1 value or glob').fill('acme/payments');
+    await create.getByLabel('Claim 2 value or glob').fill('refs/heads/main');
+    await assertAccessible(page, 'create trust policy with a workspace');
+    await create.getByRole('button', { name: 'Create policy' }).click();
+    await create.waitFor({ state: 'detached' });
+    const cells = () => page.getByRole('row', { name: /payments-deploy/ }).getByRole('cell').allInnerTexts();
+    assert.equal((await cells()).at(-2), 'payments', 'the Workspace column');
+    const list = async () => (await d.api.get<{ policies: { id: string; name: string; workspace: string | null }[] }>(`/v1/orgs/${team.org}/oidc-policies`, team.admin.token)).body.policies;
+    const made = (await list()).find((p) => p.name === 'payments-deploy')!;
+    assert.equal(made.workspace, 'payments');
+
+    await page.getByRole('button', { name: 'Edit payments-deploy' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit payments-deploy' });
+    assert.equal(await edit.getByLabel('Workspace').inputValue(), 'payments');
+    await edit.getByLabel('Workspace').selectOption('');
+    await edit.getByRole('button', { name: 'Save policy' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await until(async () => (await cells()).at(-2) === '—');
+    assert.equal((await list()).find((p) => p.id === made.id)!.workspace, null, 'unbound: the PATCH sent workspace null');
+    assert.equal((await d.api.del(`/v1/orgs/${team.org}/oidc-policies/${made.id}`, team.admin.token)).status, 204);
   });
 
   it('an Editor who does not own the workspace sees its secrets but cannot write them; a Viewer cannot reveal; only Admins manage workspaces', async () => {
