@@ -306,6 +306,23 @@ describe('web: Workspaces', function () {
     assert.equal((await d.api.del(`/v1/orgs/${team.org}/oidc-policies/${made.id}`, team.admin.token)).status, 204);
   });
 
+  it("Audit Logs name each event's workspace and filter by it", async () => {
+    await nav(page, 'Audit Logs').click();
+    const table = page.getByRole('table');
+    await table.waitFor();
+    assert.ok((await table.getByRole('columnheader').allInnerTexts()).includes('Workspace'));
+    // Each filter's <label> wraps its <select>: the Action list's options (workspace.create) name it too.
+    const filter = page.locator('label:has(> span:text-is("Workspace")) select');
+    await filter.selectOption({ label: 'Payments' });
+    await until(async () => {
+      const shown = await table.locator('tbody tr td:nth-of-type(5)').allInnerTexts();
+      return shown.length > 0 && shown.every((w) => w === 'payments');
+    });
+    const actions = await table.locator('tbody tr td:nth-of-type(3)').allInnerTexts();
+    for (const action of ['workspace.create', 'secret.create', 'secret.update', 'secret.delete']) assert.ok(actions.includes(action), `${action} in ${actions.join(', ')}`);
+    await filter.selectOption('');
+  });
+
   it('an Editor who does not own the workspace sees its secrets but cannot write them; a Viewer cannot reveal; only Admins manage workspaces', async () => {
     await createWorkspace('ops', 'Ops', team.owner.user.id);
     const r = await d.api.post(wsSecrets('ops', 'development'), team.owner.token, { key: 'OPS_TOKEN', value: canary('OPS') });
