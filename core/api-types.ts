@@ -25,6 +25,8 @@ export interface Me {
   tokenKind: 'personal' | 'service';
   organization?: string;
   environment?: string;
+  /** A service token bound to a workspace: its slug. */
+  workspace?: string;
 }
 
 export interface Org {
@@ -452,6 +454,9 @@ export interface SecretChangeEvent {
   /** Display name of who made the change (a user's name, or `token:<name>`). */
   actor: string;
   time: string;
+  /** On a workspace's stream: the workspace, and whether the change was of its own secret or an organization secret available to it. */
+  workspace?: string;
+  scope?: SecretScope;
 }
 
 /** Sent first on every stream: the id the stream continues from. */
@@ -459,6 +464,8 @@ export interface StreamReadyEvent {
   type: 'ready';
   id: string;
   environment: string;
+  /** On a workspace's stream. */
+  workspace?: string;
 }
 
 /** The requested Last-Event-ID is older than what the server keeps (or unknown): reload the list, then continue from `id`. */
@@ -466,6 +473,8 @@ export interface StreamResetEvent {
   type: 'reset';
   id: string;
   environment: string;
+  /** On a workspace's stream. */
+  workspace?: string;
   reason: string;
 }
 

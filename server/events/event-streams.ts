@@ -4,7 +4,7 @@
 // resume with Last-Event-ID continues after that number — across reconnects, restarts and (with a
 // shared database) instances — or says `reset` when the number is no longer kept.
 import type { ServerResponse } from 'node:http';
-import type { EnvironmentEvent } from '../../core/api-types.ts';
+import type { EnvironmentEvent, SecretScope } from '../../core/api-types.ts';
 import { ApiError } from '../errors.ts';
 import { SECURITY_HEADERS } from '../http/security-headers.ts';
 import type { ServerLimits } from '../limits.ts';
@@ -19,6 +19,8 @@ export interface StreamTarget {
   orgId: string;
   environmentId: string;
   environment: string;
+  /** A workspace's stream: its own secrets' changes and those of organization secrets available to it. */
+  workspace?: { id: string; slug: string };
   /** Whose stream this is, for the per-principal cap: `user:<id>` or `token:<id>`. */
   principal: string;
   /** The request's Last-Event-ID header, if any. */
@@ -31,8 +33,26 @@ export function sseMessage(event: EnvironmentEvent): string {
   return `event: ${type}\nid: ${id}\ndata: ${JSON.stringify(rest)}\n\n`;
 }
 
-function changeEvent(environment: string, row: ChangeRow): EnvironmentEvent {
-  return { type: row.kind, id: String(row.seq), environment, key: row.key, version: row.version, actor: row.actor, time: row.time };
+/**
+ * A numbered change log a stream follows: the environment's (organization secrets), and on a workspace's
+ * stream also the workspace's own. The stream's id is the cursors of its sources joined by `.`.
+ */
+interface Source {
+  /** '' for the environment's own log, else the workspace's id. */
+  workspaceId: string;
+  scope: SecretScope | undefined;
+  /** Whether a change of this log belongs on the stream. */
+  shows: (row: ChangeRow) => boolean;
+}
+
+function sourcesOf(target: StreamTarget): Source[] {
+  const ws = target.workspace;
+  if (!ws) return [{ workspaceId: '', scope: undefined, shows: () => true }];
+  return [
+    // The workspaces an organization secret could be used by when it changed (null: recorded before workspaces: all).
+    { workspaceId: '', scope: 'organization', shows: (r) => !r.workspaces || r.workspaces.length === 0 || r.workspaces.includes(ws.slug) },
+    { workspaceId: ws.id, scope: 'workspace', shows: () => true },
+  ];
 }
 
 export class EventStreams {
@@ -66,17 +86,21 @@ export class EventStreams {
   async serve(res: ServerResponse, target: StreamTarget): Promise<void> {
     const storage = this.#storage;
     const { orgId, environmentId, environment } = target;
+    const sources = sourcesOf(target);
+    const where = { environment, ...(target.workspace && { workspace: target.workspace.slug }) };
     let closed = false;
-    let cursor = 0;
+    const cursors = sources.map(() => 0);
+    const id = () => cursors.join('.');
     let pumping = false;
     let again = false;
 
     const write = (text: string): void => {
       if (!closed) res.write(text);
     };
+    const latest = () => Promise.all(sources.map((src) => storage.latestChange(orgId, environmentId, src.workspaceId)));
     const reset = async (reason: string): Promise<void> => {
-      cursor = await storage.latestChange(orgId, environmentId);
-      write(sseMessage({ type: 'reset', id: String(cursor), environment, reason }));
+      (await latest()).forEach((n, i) => (cursors[i] = n));
+      write(sseMessage({ type: 'reset', id: id(), ...where, reason }));
     };
     const pump = async (): Promise<void> => {
       if (pumping) {
@@ -87,20 +111,25 @@ export class EventStreams {
       try {
         do {
           again = false;
-          for (;;) {
-            if (closed) return;
-            const rows = await storage.listChanges(orgId, environmentId, cursor, PAGE);
-            if (rows.length > 0 && rows[0]!.seq !== cursor + 1) {
-              await reset(`Events after id ${cursor} are no longer kept; reload the secrets, then continue from this id`);
-              continue;
+          for (let i = 0; i < sources.length; i++) {
+            const src = sources[i]!;
+            for (;;) {
+              if (closed) return;
+              const rows = await storage.listChanges(orgId, environmentId, cursors[i]!, PAGE, src.workspaceId);
+              if (rows.length > 0 && rows[0]!.seq !== cursors[i]! + 1) {
+                await reset(`Events after id ${id()} are no longer kept; reload the secrets, then continue from this id`);
+                continue;
+              }
+              let text = '';
+              for (const row of rows) {
+                cursors[i] = row.seq;
+                if (!src.shows(row)) continue;
+                const event: EnvironmentEvent = { type: row.kind, id: id(), ...where, key: row.key, version: row.version, actor: row.actor, time: row.time };
+                text += sseMessage(src.scope ? { ...event, scope: src.scope } : event);
+              }
+              if (text) write(text);
+              if (rows.length < PAGE) break;
             }
-            let text = '';
-            for (const row of rows) {
-              text += sseMessage(changeEvent(environment, row));
-              cursor = row.seq;
-            }
-            if (text) write(text);
-            if (rows.length < PAGE) break;
           }
         } while (again);
       } catch {
@@ -151,18 +180,25 @@ export class EventStreams {
     write(`retry: ${RETRY_MS}\n\n`);
 
     try {
-      const latest = await storage.latestChange(orgId, environmentId);
+      const newest = await latest();
       const asked = target.lastEventId?.trim();
-      if (asked === undefined || asked === '') {
-        cursor = latest;
-        write(sseMessage({ type: 'ready', id: String(cursor), environment }));
-      } else if (!/^\d{1,15}$/.test(asked) || Number(asked) > latest) {
-        await reset('The Last-Event-ID is not an event of this environment; reload the secrets, then continue from this id');
-      } else if (Number(asked) < latest && (await storage.listChanges(orgId, environmentId, Number(asked), 1))[0]?.seq !== Number(asked) + 1) {
+      const parts = asked === undefined || asked === '' ? undefined : asked.split('.');
+      if (parts === undefined) {
+        newest.forEach((n, i) => (cursors[i] = n));
+        write(sseMessage({ type: 'ready', id: id(), ...where }));
+      } else if (parts.length !== sources.length || parts.some((p, i) => !/^\d{1,15}$/.test(p) || Number(p) > newest[i]!)) {
+        await reset(`The Last-Event-ID is not an event of this ${target.workspace ? 'workspace' : 'environment'}; reload the secrets, then continue from this id`);
+      } else if (
+        (
+          await Promise.all(
+            parts.map(async (p, i) => Number(p) < newest[i]! && (await storage.listChanges(orgId, environmentId, Number(p), 1, sources[i]!.workspaceId))[0]?.seq !== Number(p) + 1),
+          )
+        ).some(Boolean)
+      ) {
         await reset(`Events after id ${asked} are no longer kept; reload the secrets, then continue from this id`);
       } else {
-        cursor = Number(asked);
-        write(sseMessage({ type: 'ready', id: String(cursor), environment }));
+        parts.forEach((p, i) => (cursors[i] = Number(p)));
+        write(sseMessage({ type: 'ready', id: id(), ...where }));
       }
     } catch {
       finish();

@@ -1,17 +1,23 @@
-// Live events of one environment (Server-Sent Events): the same rights as listing its secrets.
+// Live events of one environment, or of a workspace's effective set in it (Server-Sent Events): the
+// same rights as listing its secrets.
 import type { FastifyInstance } from 'fastify';
 import { accessOrg, accessPlace } from '../auth/access.ts';
 import type { Deps } from '../deps.ts';
 import type { EventStreams } from '../events/event-streams.ts';
-import { envParams } from '../http/schemas.ts';
+import { placeParams } from '../http/schemas.ts';
+import { PLACES } from './secrets.ts';
 
 export function registerEventRoutes(app: FastifyInstance, deps: Deps, streams: EventStreams): void {
-  app.get<{ Params: { org: string; env: string } }>(
-    '/v1/orgs/:org/environments/:env/events',
-    { config: { action: 'secret.list' }, schema: { params: envParams } },
+  for (const { prefix, workspace } of PLACES) registerAt(app, deps, streams, prefix, workspace);
+}
+
+function registerAt(app: FastifyInstance, deps: Deps, streams: EventStreams, prefix: string, inWorkspace: boolean): void {
+  app.get<{ Params: { org: string; env: string; ws?: string } }>(
+    `${prefix}/events`,
+    { config: { action: 'secret.list' }, schema: { params: placeParams(inWorkspace) } },
     async (request, reply) => {
       const access = await accessOrg(deps, request, request.params.org);
-      const { env } = await accessPlace(deps, request, access, request.params, 'secret.view');
+      const { env, workspace } = await accessPlace(deps, request, access, request.params, 'secret.view');
       const p = access.principal;
       const principal = p.kind === 'personal' ? `user:${p.user.id}` : `token:${p.tokenId}`;
       streams.admit(principal);
@@ -21,6 +27,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: Deps, streams: E
         orgId: access.org.id,
         environmentId: env.id,
         environment: env.slug,
+        ...(workspace && { workspace: { id: workspace.id, slug: workspace.slug } }),
         principal,
         lastEventId: Array.isArray(header) ? header[0] : header,
       });

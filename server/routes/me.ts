@@ -32,6 +32,8 @@ export function registerMeRoutes(app: FastifyInstance, deps: Deps, users: UserSe
     const me: Me = { user: null, tokenKind: 'service' };
     if (org) me.organization = org.slug;
     if (env) me.environment = env.slug;
+    const ws = p.workspaceId ? await storage.getWorkspaceById(p.orgId, p.workspaceId) : undefined;
+    if (ws) me.workspace = ws.slug;
     return me;
   });
 

@@ -174,6 +174,8 @@ export interface ChangeRow {
   /** Display name of who changed it. */
   actor: string;
   time: string;
+  /** An organization secret's change: the workspaces that could use it then ([] = all; null = unknown, all). Absent for a workspace's own. */
+  workspaces?: string[] | null;
 }
 
 export interface NewSecret {
@@ -391,10 +393,10 @@ export interface Storage {
 
   // Change events: written by the secret writes above in their own transactions (so a resume after a
   // restart, or from another instance, finds them), read by live event streams.
-  /** The number of the environment's newest change (0 before any). */
-  latestChange(orgId: string, environmentId: string): Promise<number>;
-  /** Changes after `afterSeq`, oldest first, at most `limit`; older ones past the backlog are gone. */
-  listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number): Promise<ChangeRow[]>;
+  /** The number of the environment's newest change (0 before any); with a workspace id, of that workspace's own stream. */
+  latestChange(orgId: string, environmentId: string, workspaceId?: string): Promise<number>;
+  /** Changes after `afterSeq`, oldest first, at most `limit`; older ones past the backlog are gone. With a workspace id: its own secrets'. */
+  listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number, workspaceId?: string): Promise<ChangeRow[]>;
   /**
    * Calls `wake` after changes to the environment commit (in-process for SQLite; a shared database
    * feeds it from every instance, e.g. LISTEN/NOTIFY). A wake carries no data: the listener reads

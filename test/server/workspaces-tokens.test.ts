@@ -40,10 +40,13 @@ describe('server: workspace-bound service tokens and caches', function () {
     const t = await boundToken(api, team.admin.token, team.org, a);
     assert.equal(t.workspace, a);
     assert.equal(t.environment, ENV);
+    const me = await api.get<{ tokenKind: string; environment: string; workspace?: string }>('/v1/me', t.token);
+    assert.deepEqual([me.body.tokenKind, me.body.environment, me.body.workspace], ['service', ENV, a]);
     const list = await api.get<{ tokens: ServiceToken[] }>(`/v1/orgs/${team.org}/tokens`, team.admin.token);
     assert.equal(list.body.tokens.find((x) => x.id === t.id)?.workspace, a);
     const unbound = await createServiceToken(api, team.admin.token, team.org, ENV);
     assert.equal(unbound.workspace, null);
+    assert.equal((await api.get<{ workspace?: string }>('/v1/me', unbound.token)).body.workspace, undefined);
     assertProblem(await api.post(`/v1/orgs/${team.org}/tokens`, team.admin.token, { name: 'x', environment: ENV, workspace: 'no-such-ws' }), 404, 'WORKSPACE_NOT_FOUND');
   });
 

@@ -278,6 +278,34 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX secrets_workspace ON secrets (org_id, workspace_id) WHERE workspace_id <> '';
     `,
   },
+  {
+    version: 8,
+    name: 'workspace change events',
+    sql: `
+      -- The workspaces an organization secret could be used by when it changed (NULL for changes
+      -- recorded before workspaces existed: every workspace), so a workspace's stream shows only its own.
+      ALTER TABLE change_events ADD COLUMN workspaces TEXT[];
+      -- A workspace's own secrets' changes, numbered per workspace and environment like change_events.
+      CREATE TABLE workspace_streams (
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        change_seq BIGINT NOT NULL,
+        PRIMARY KEY (environment_id, workspace_id)
+      );
+      CREATE TABLE workspace_change_events (
+        environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        seq BIGINT NOT NULL,
+        org_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
+        key TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        time TEXT NOT NULL,
+        PRIMARY KEY (environment_id, workspace_id, seq)
+      );
+    `,
+  },
 ];
 
 /** The schema version this server runs on. */

@@ -343,10 +343,11 @@ export class PostgresStorage implements Storage {
     version: number,
     actor: string,
     time: string,
+    workspaces: string[],
   ): Promise<number> {
     const { seq } = (await this.row<{ seq: number }>('UPDATE environments SET change_seq = change_seq + 1 WHERE org_id = $1 AND id = $2 RETURNING change_seq AS seq', [orgId, environmentId], c))!;
-    await c.query('INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-      environmentId, seq, orgId, kind, key, version, actor, time,
+    await c.query('INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time, workspaces) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+      environmentId, seq, orgId, kind, key, version, actor, time, workspaces,
     ]);
     await c.query('SELECT pg_notify($1, $2)', [CHANGE_EVENTS_CHANNEL, environmentId]);
     return seq;
@@ -643,8 +644,25 @@ export class PostgresStorage implements Storage {
     version: number,
     actor: string,
     time: string,
-  ): Promise<number> {
-    return workspaceId === '' ? this.recordChange(c, orgId, environmentId, kind, key, version, actor, time) : 0;
+    workspaces: string[],
+  ): Promise<void> {
+    if (workspaceId === '') {
+      await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, kind, key, version, actor, time, workspaces));
+      return;
+    }
+    // The stream's row stays locked until commit: numbers follow commit order without gaps.
+    const { seq } = (await this.row<{ seq: number }>(
+      `INSERT INTO workspace_streams (environment_id, workspace_id, change_seq) VALUES ($1, $2, 1)
+       ON CONFLICT (environment_id, workspace_id) DO UPDATE SET change_seq = workspace_streams.change_seq + 1 RETURNING change_seq AS seq`,
+      [environmentId, workspaceId],
+      c,
+    ))!;
+    await c.query(
+      'INSERT INTO workspace_change_events (environment_id, workspace_id, seq, org_id, kind, key, version, actor, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [environmentId, workspaceId, seq, orgId, kind, key, version, actor, time],
+    );
+    if (seq > this.changeBacklog) await c.query('DELETE FROM workspace_change_events WHERE environment_id = $1 AND workspace_id = $2 AND seq <= $3', [environmentId, workspaceId, seq - this.changeBacklog]);
+    await c.query('SELECT pg_notify($1, $2)', [CHANGE_EVENTS_CHANNEL, environmentId]);
   }
 
   private async insertSecretRow(c: pg.PoolClient, orgId: string, environmentId: string, workspaceId: string, n: NewSecret): Promise<void> {
@@ -674,8 +692,9 @@ export class PostgresStorage implements Storage {
         await this.insertSecretRow(c, orgId, environmentId, workspaceId, n);
         await this.bumpRevision(c, orgId, environmentId);
         await this.insertAudit(c, orgId, audit);
-        await this.pruneChanges(c, environmentId, await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'created', n.key, 1, n.by, n.at));
-        return (await this.secretRow(c, orgId, environmentId, workspaceId, n.key))!;
+        const created = (await this.secretRow(c, orgId, environmentId, workspaceId, n.key))!;
+        await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'created', n.key, 1, n.by, n.at, created.workspaces);
+        return created;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new DuplicateError('secret exists');
@@ -692,7 +711,7 @@ export class PostgresStorage implements Storage {
       }
       await this.bumpRevision(c, orgId, environmentId);
       await this.insertAudit(c, orgId, audit);
-      await this.pruneChanges(c, environmentId, await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
+      await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'updated', key, u.expectedVersion + 1, u.by, u.at, updated.workspaces);
       return updated;
     });
   }
@@ -713,7 +732,6 @@ export class PostgresStorage implements Storage {
 
   async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput, workspaceId = ''): Promise<SecretMetaRow[]> {
     return this.tx(async (c) => {
-      let newest = 0;
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i]!;
         if (w.kind === 'create') {
@@ -729,14 +747,14 @@ export class PostgresStorage implements Storage {
           await c.query('RELEASE SAVEPOINT batch_write');
         } else if (w.kind === 'delete') {
           await c.query(MARK_DELETED, [orgId, environmentId, w.key, w.at, workspaceId]);
-          const deleted = await this.row<{ version: number }>(
-            `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3 RETURNING version`,
+          const deleted = await this.row<{ version: number; workspaces: string[] }>(
+            `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3 RETURNING version, workspaces`,
             [orgId, environmentId, w.key, workspaceId],
             c,
           );
           if (!deleted) throw new BatchWriteError(i, new VersionConflictError(0));
           await c.query(`DELETE FROM secret_versions WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3`, [orgId, environmentId, w.key, workspaceId]);
-          newest = Math.max(newest, await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'deleted', w.key, deleted.version, w.by, w.at));
+          await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'deleted', w.key, deleted.version, w.by, w.at, deleted.workspaces);
           if (w.audit) await this.insertAudit(c, orgId, w.audit);
           continue;
         } else {
@@ -747,14 +765,11 @@ export class PostgresStorage implements Storage {
           }
         }
         if (w.audit) await this.insertAudit(c, orgId, w.audit);
-        newest = Math.max(
-          newest,
-          w.kind === 'create'
-            ? await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
-            : await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at),
-        );
+        const key = w.kind === 'create' ? w.secret.key : w.key;
+        const scope = (await this.secretRow(c, orgId, environmentId, workspaceId, key))!.workspaces;
+        if (w.kind === 'create') await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'created', key, 1, w.secret.by, w.secret.at, scope);
+        else await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'updated', key, w.update.expectedVersion + 1, w.update.by, w.update.at, scope);
       }
-      if (newest > 0) await this.pruneChanges(c, environmentId, newest);
       if (writes.length > 0) await this.bumpRevision(c, orgId, environmentId);
       if (batchAudit) await this.insertAudit(c, orgId, batchAudit);
       return this.rows<SecretMetaRow>(
@@ -769,8 +784,8 @@ export class PostgresStorage implements Storage {
     return this.tx(async (c) => {
       // Before a secret's rows go: when each of its versions existed, nothing of their values.
       await c.query(MARK_DELETED, [orgId, environmentId, key, audit.time, workspaceId]);
-      const deleted = await this.row<{ version: number }>(
-        `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3 RETURNING version`,
+      const deleted = await this.row<{ version: number; workspaces: string[] }>(
+        `DELETE FROM secrets WHERE org_id = $1 AND environment_id = $2 AND workspace_id = $4 AND key = $3 RETURNING version, workspaces`,
         [orgId, environmentId, key, workspaceId],
         c,
       );
@@ -779,7 +794,7 @@ export class PostgresStorage implements Storage {
       await this.bumpRevision(c, orgId, environmentId);
       await this.insertAudit(c, orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
-      await this.pruneChanges(c, environmentId, await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'deleted', key, deleted.version, by, audit.time));
+      await this.recordSecretChange(c, orgId, environmentId, workspaceId, 'deleted', key, deleted.version, by, audit.time, deleted.workspaces);
       return true;
     });
   }
@@ -916,13 +931,29 @@ export class PostgresStorage implements Storage {
 
   // --- change events ------------------------------------------------------------------------------
 
-  async latestChange(orgId: string, environmentId: string): Promise<number> {
+  async latestChange(orgId: string, environmentId: string, workspaceId = ''): Promise<number> {
+    if (workspaceId !== '') {
+      return (
+        (await this.row<{ seq: number }>(
+          `SELECT s.change_seq AS seq FROM workspace_streams s JOIN workspaces w ON w.id = s.workspace_id
+           WHERE w.org_id = $1 AND s.environment_id = $2 AND s.workspace_id = $3`,
+          [orgId, environmentId, workspaceId],
+        ))?.seq ?? 0
+      );
+    }
     return (await this.row<{ seq: number }>('SELECT change_seq AS seq FROM environments WHERE org_id = $1 AND id = $2', [orgId, environmentId]))?.seq ?? 0;
   }
 
-  async listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number): Promise<ChangeRow[]> {
+  async listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number, workspaceId = ''): Promise<ChangeRow[]> {
+    if (workspaceId !== '') {
+      return this.rows<ChangeRow>(
+        `SELECT seq, kind, key, version, actor, time FROM workspace_change_events
+         WHERE environment_id = $1 AND workspace_id = $2 AND org_id = $3 AND seq > $4 ORDER BY seq LIMIT $5`,
+        [environmentId, workspaceId, orgId, afterSeq, limit],
+      );
+    }
     return this.rows<ChangeRow>(
-      'SELECT seq, kind, key, version, actor, time FROM change_events WHERE environment_id = $1 AND org_id = $2 AND seq > $3 ORDER BY seq LIMIT $4',
+      'SELECT seq, kind, key, version, actor, time, workspaces FROM change_events WHERE environment_id = $1 AND org_id = $2 AND seq > $3 ORDER BY seq LIMIT $4',
       [environmentId, orgId, afterSeq, limit],
     );
   }

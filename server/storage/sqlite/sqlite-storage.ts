@@ -211,7 +211,7 @@ export class SqliteStorage implements Storage {
         created_at, created_by, updated_at, updated_by, workspaces) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`),
       updateSecret: p(`UPDATE secrets SET description = ?, version = version + 1, nonce = ?, ciphertext = ?, updated_at = ?, updated_by = ?,
         workspaces = coalesce(?, workspaces) WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? AND version = ?`),
-      deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? RETURNING version`),
+      deleteSecret: p(`DELETE FROM secrets WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? RETURNING version, workspaces`),
       // Copies the version an update is about to replace; run in the update's transaction, before it.
       keepVersion: p(`INSERT INTO secret_versions (org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by)
         SELECT org_id, environment_id, workspace_id, key, version, description, nonce, ciphertext, updated_at, updated_by FROM secrets
@@ -251,10 +251,19 @@ export class SqliteStorage implements Storage {
       deleteWorkspaceDeleted: p(`DELETE FROM secret_deleted_versions WHERE org_id = ? AND workspace_id = ?`),
       bumpOrgRevisions: p('UPDATE environments SET revision = revision + 1 WHERE org_id = ?'),
       nextChangeSeq: p('UPDATE environments SET change_seq = change_seq + 1 WHERE org_id = ? AND id = ? RETURNING change_seq AS seq'),
-      insertChange: p(`INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertChange: p(`INSERT INTO change_events (environment_id, seq, org_id, kind, key, version, actor, time, workspaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      nextWsChangeSeq: p(`INSERT INTO workspace_streams (environment_id, workspace_id, change_seq) VALUES (?, ?, 1)
+        ON CONFLICT (environment_id, workspace_id) DO UPDATE SET change_seq = change_seq + 1 RETURNING change_seq AS seq`),
+      insertWsChange: p(`INSERT INTO workspace_change_events (environment_id, workspace_id, seq, org_id, kind, key, version, actor, time)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      pruneWsChanges: p('DELETE FROM workspace_change_events WHERE environment_id = ? AND workspace_id = ? AND seq <= ?'),
+      latestWsChange: p(`SELECT s.change_seq AS seq FROM workspace_streams s JOIN workspaces w ON w.id = s.workspace_id
+        WHERE w.org_id = ? AND s.environment_id = ? AND s.workspace_id = ?`),
+      listWsChanges: p(`SELECT seq, kind, key, version, actor, time FROM workspace_change_events
+        WHERE environment_id = ? AND workspace_id = ? AND org_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       pruneChanges: p('DELETE FROM change_events WHERE environment_id = ? AND seq <= ?'),
       latestChange: p('SELECT change_seq AS seq FROM environments WHERE org_id = ? AND id = ?'),
-      listChanges: p(`SELECT seq, kind, key, version, actor, time FROM change_events
+      listChanges: p(`SELECT seq, kind, key, version, actor, time, workspaces FROM change_events
         WHERE environment_id = ? AND org_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       serviceTokens: p(`SELECT ${TOKEN_COLS} FROM tokens WHERE kind = 'service' AND org_id = ? AND revoked_at IS NULL
         AND oidc_policy_id IS NULL ORDER BY created_at, id`),
@@ -335,9 +344,9 @@ export class SqliteStorage implements Storage {
   }
 
   /** Numbers a change of the environment and records it; call inside the transaction of the change. */
-  private recordChange(orgId: string, environmentId: string, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string): number {
+  private recordChange(orgId: string, environmentId: string, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string, workspaces: string): number {
     const { seq } = this.get<{ seq: number }>('nextChangeSeq', orgId, environmentId)!;
-    this.run('insertChange', environmentId, seq, orgId, kind, key, version, actor, time);
+    this.run('insertChange', environmentId, seq, orgId, kind, key, version, actor, time, workspaces);
     return seq;
   }
 
@@ -586,11 +595,18 @@ export class SqliteStorage implements Storage {
   }
 
   /**
-   * Live event streams are the organization's environments' (change_events has no workspace): a
-   * workspace secret's change is not recorded there.
+   * Records a change in its stream, inside the change's transaction, and drops what is past the
+   * backlog: an organization secret's in the environment's (with the workspaces that may use it, as
+   * JSON), a workspace secret's in that workspace's stream of the environment.
    */
-  private recordSecretChange(orgId: string, environmentId: string, workspaceId: string, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string): number {
-    return workspaceId === '' ? this.recordChange(orgId, environmentId, kind, key, version, actor, time) : 0;
+  private recordSecretChange(orgId: string, environmentId: string, workspaceId: string, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string, workspaces: string): void {
+    if (workspaceId === '') {
+      this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, kind, key, version, actor, time, workspaces));
+      return;
+    }
+    const { seq } = this.get<{ seq: number }>('nextWsChangeSeq', environmentId, workspaceId)!;
+    this.run('insertWsChange', environmentId, workspaceId, seq, orgId, kind, key, version, actor, time);
+    if (seq > this.changeBacklog) this.run('pruneWsChanges', environmentId, workspaceId, seq - this.changeBacklog);
   }
 
   private insertSecretRow(orgId: string, environmentId: string, workspaceId: string, n: NewSecret): void {
@@ -609,8 +625,9 @@ export class SqliteStorage implements Storage {
         this.insertSecretRow(orgId, environmentId, workspaceId, n);
         this.bumpRevision(orgId, environmentId);
         this.insertAudit(orgId, audit);
-        this.pruneChanges(environmentId, this.recordSecretChange(orgId, environmentId, workspaceId, 'created', n.key, 1, n.by, n.at));
-        return this.secret(orgId, environmentId, workspaceId, n.key)!;
+        const created = this.secret(orgId, environmentId, workspaceId, n.key)!;
+        this.recordSecretChange(orgId, environmentId, workspaceId, 'created', n.key, 1, n.by, n.at, JSON.stringify(created.workspaces));
+        return created;
       });
       this.changes.raise(environmentId);
       return row;
@@ -629,8 +646,9 @@ export class SqliteStorage implements Storage {
       }
       this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
-      this.pruneChanges(environmentId, this.recordSecretChange(orgId, environmentId, workspaceId, 'updated', key, u.expectedVersion + 1, u.by, u.at));
-      return this.secret(orgId, environmentId, workspaceId, key)!;
+      const updated = this.secret(orgId, environmentId, workspaceId, key)!;
+      this.recordSecretChange(orgId, environmentId, workspaceId, 'updated', key, u.expectedVersion + 1, u.by, u.at, JSON.stringify(updated.workspaces));
+      return updated;
     });
     this.changes.raise(environmentId);
     return row;
@@ -647,7 +665,6 @@ export class SqliteStorage implements Storage {
 
   async applySecretBatch(orgId: string, environmentId: string, writes: readonly BatchWrite[], batchAudit?: AuditInput, workspaceId = ''): Promise<SecretMetaRow[]> {
     const rows = this.tx(() => {
-      let newest = 0;
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i]!;
         if (w.kind === 'create') {
@@ -660,10 +677,10 @@ export class SqliteStorage implements Storage {
           }
         } else if (w.kind === 'delete') {
           this.run('markDeleted', orgId, environmentId, w.key, w.at, workspaceId);
-          const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, workspaceId, w.key);
+          const deleted = this.get<{ version: number; workspaces: string }>('deleteSecret', orgId, environmentId, workspaceId, w.key);
           if (!deleted) throw new BatchWriteError(i, new VersionConflictError(0));
           this.run('deleteVersions', orgId, environmentId, workspaceId, w.key);
-          newest = Math.max(newest, this.recordSecretChange(orgId, environmentId, workspaceId, 'deleted', w.key, deleted.version, w.by, w.at));
+          this.recordSecretChange(orgId, environmentId, workspaceId, 'deleted', w.key, deleted.version, w.by, w.at, deleted.workspaces);
           if (w.audit) this.insertAudit(orgId, w.audit);
           continue;
         } else {
@@ -674,14 +691,11 @@ export class SqliteStorage implements Storage {
           }
         }
         if (w.audit) this.insertAudit(orgId, w.audit);
-        newest = Math.max(
-          newest,
-          w.kind === 'create'
-            ? this.recordSecretChange(orgId, environmentId, workspaceId, 'created', w.secret.key, 1, w.secret.by, w.secret.at)
-            : this.recordSecretChange(orgId, environmentId, workspaceId, 'updated', w.key, w.update.expectedVersion + 1, w.update.by, w.update.at),
-        );
+        const key = w.kind === 'create' ? w.secret.key : w.key;
+        const scope = JSON.stringify(this.secret(orgId, environmentId, workspaceId, key)!.workspaces);
+        if (w.kind === 'create') this.recordSecretChange(orgId, environmentId, workspaceId, 'created', key, 1, w.secret.by, w.secret.at, scope);
+        else this.recordSecretChange(orgId, environmentId, workspaceId, 'updated', key, w.update.expectedVersion + 1, w.update.by, w.update.at, scope);
       }
-      if (newest > 0) this.pruneChanges(environmentId, newest);
       if (writes.length > 0) this.bumpRevision(orgId, environmentId);
       if (batchAudit) this.insertAudit(orgId, batchAudit);
       return this.secrets('listSecrets', orgId, environmentId, workspaceId);
@@ -693,13 +707,13 @@ export class SqliteStorage implements Storage {
   async deleteSecret(orgId: string, environmentId: string, key: string, audit: AuditInput, workspaceId = ''): Promise<boolean> {
     const gone = this.tx(() => {
       this.run('markDeleted', orgId, environmentId, key, audit.time, workspaceId);
-      const deleted = this.get<{ version: number }>('deleteSecret', orgId, environmentId, workspaceId, key);
+      const deleted = this.get<{ version: number; workspaces: string }>('deleteSecret', orgId, environmentId, workspaceId, key);
       if (!deleted) return false;
       this.run('deleteVersions', orgId, environmentId, workspaceId, key);
       this.bumpRevision(orgId, environmentId);
       this.insertAudit(orgId, audit);
       const by = audit.actorType === 'service' ? `token:${audit.actorName ?? ''}` : (audit.actorName ?? 'anonymous');
-      this.pruneChanges(environmentId, this.recordSecretChange(orgId, environmentId, workspaceId, 'deleted', key, deleted.version, by, audit.time));
+      this.recordSecretChange(orgId, environmentId, workspaceId, 'deleted', key, deleted.version, by, audit.time, deleted.workspaces);
       return true;
     });
     if (gone) this.changes.raise(environmentId);
@@ -782,12 +796,17 @@ export class SqliteStorage implements Storage {
 
   // --- change events ------------------------------------------------------------------------------
 
-  async latestChange(orgId: string, environmentId: string): Promise<number> {
+  async latestChange(orgId: string, environmentId: string, workspaceId = ''): Promise<number> {
+    if (workspaceId !== '') return this.get<{ seq: number }>('latestWsChange', orgId, environmentId, workspaceId)?.seq ?? 0;
     return this.get<{ seq: number }>('latestChange', orgId, environmentId)?.seq ?? 0;
   }
 
-  async listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number): Promise<ChangeRow[]> {
-    return this.all<ChangeRow>('listChanges', environmentId, orgId, afterSeq, limit);
+  async listChanges(orgId: string, environmentId: string, afterSeq: number, limit: number, workspaceId = ''): Promise<ChangeRow[]> {
+    if (workspaceId !== '') return this.all<ChangeRow>('listWsChanges', environmentId, workspaceId, orgId, afterSeq, limit);
+    return this.all<Omit<ChangeRow, 'workspaces'> & { workspaces: string | null }>('listChanges', environmentId, orgId, afterSeq, limit).map((r) => ({
+      ...r,
+      workspaces: r.workspaces === null ? null : (JSON.parse(r.workspaces) as string[]),
+    }));
   }
 
   watchChanges(environmentId: string, wake: () => void): () => void {
