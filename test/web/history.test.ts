@@ -2,7 +2,8 @@
 // of a secret (versions newest first with who and when; an old value revealed, audited, and masked
 // again; a rollback after a confirmation that sends If-Match of the version shown, and refused when
 // someone changed the secret meanwhile), what a Viewer sees of it, and the changes of an environment
-// between two moments (added, changed old → new version, removed; never a value).
+// between two moments (added, changed old → new version, removed; never a value) and an Admin's
+// rollback of the environment to a moment.
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import type { AuditPage, SecretMeta } from '../../core/api-types.ts';
 import { canary } from '../server/helpers-api.ts';
@@ -190,6 +191,53 @@ describe('web: secret history and environment changes', function () {
     await dialog.getByRole('alert').waitFor();
     assert.match(await dialog.getByRole('alert').innerText(), /before/i, 'the server says why');
     assert.ok(!(await browserStorage(page)).includes('CHG_'), 'neither moments nor keys in the URL or history');
+  });
+
+  it('an Admin rolls an environment back to the "From" moment after a confirmation (keys added since deleted only when asked), in one audit event; an Editor is offered no rollback', async () => {
+    const old = canary('ROLL_A_OLD');
+    await createSecret(d.api, team.owner.token, team.org, 'staging', 'ROLL_A', old);
+    await createSecret(d.api, team.owner.token, team.org, 'staging', 'ROLL_KEEP', canary('ROLL_KEEP'));
+    await sleep(20);
+    const before = new Date().toISOString();
+    await sleep(20);
+    await patch('staging', 'ROLL_A', { value: canary('ROLL_A_NEW') });
+    await createSecret(d.api, team.owner.token, team.org, 'staging', 'ROLL_NEW', canary('ROLL_NEW'));
+
+    await showEnv(page, 'staging');
+    await page.getByRole('button', { name: 'Changes', exact: true }).click();
+    const editorDialog = page.getByRole('dialog', { name: 'Changes in Staging' });
+    await editorDialog.getByLabel('From').fill(await local(page, before));
+    await editorDialog.getByRole('button', { name: 'Show changes' }).click();
+    await editorDialog.getByText('1 added, 1 changed, 0 removed', { exact: false }).waitFor();
+    assert.equal(await editorDialog.getByRole('button', { name: /^Roll back/ }).count(), 0, 'Admin+ only');
+
+    const admin = await (await d.context()).newPage();
+    const adminErrors = watchErrors(admin);
+    await signIn(admin, team.admin.token);
+    await admin.getByLabel('Organization').selectOption(team.org);
+    await showEnv(admin, 'staging');
+    await admin.getByRole('button', { name: 'Changes', exact: true }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Changes in Staging' });
+    await dialog.getByLabel('From').fill(await local(admin, before));
+    await dialog.getByRole('button', { name: 'Show changes' }).click();
+    await dialog.getByRole('button', { name: /^Roll back Staging to / }).click();
+    const confirm = admin.getByRole('dialog', { name: 'Roll back Staging' });
+    await confirm.getByText('(1 changed)', { exact: false }).waitFor();
+    await assertAccessible(admin, 'the environment rollback confirmation');
+    await confirm.getByLabel('Also delete the 1 key added since (ROLL_NEW)').check();
+    await confirm.getByRole('button', { name: 'Roll back', exact: true }).click();
+    await admin.getByRole('status').filter({ hasText: /Rolled Staging back to .*: 1 restored, 1 removed/ }).waitFor();
+    // The view is asked again: the rolled-back key is at a new version, the removed one gone.
+    await dialog.getByText('0 added, 1 changed, 0 removed', { exact: false }).waitFor();
+    assert.deepEqual((await dialog.locator('tbody tr').allInnerTexts()).map((t) => t.split(/\s+/).join(' ')), ['ROLL_A changed version 1 → 3']);
+    assert.equal(await reveal(d.api, team.owner.token, team.org, 'staging', 'ROLL_A'), old);
+    assert.equal((await d.api.get<SecretMeta>(secretPath(team.org, 'staging', 'ROLL_A'), team.owner.token)).body.version, 3, 'a new version with the value of then');
+    assert.equal((await d.api.get(secretPath(team.org, 'staging', 'ROLL_NEW'), team.owner.token)).status, 404);
+    assert.equal((await d.api.get<SecretMeta>(secretPath(team.org, 'staging', 'ROLL_KEEP'), team.owner.token)).body.version, 1, 'unchanged keys untouched');
+    const events = (await d.api.get<AuditPage>(`/v1/orgs/${team.org}/audit?action=environment.rollback`, team.owner.token)).body.events;
+    assert.equal(events.length, 1, 'one audit event');
+    assert.deepEqual([...events[0]!.keys].sort(), ['ROLL_A', 'ROLL_NEW']);
+    assert.deepEqual(adminErrors, []);
   });
 
   for (const width of [1280, 390]) {

@@ -1,13 +1,16 @@
 // What changed in one environment between two moments: keys added, changed (old → new version) and
 // removed, from GET …/changes. Never values. The moments are typed in the browser's own time zone and
-// sent as UTC instants; an empty "To" means now.
+// sent as UTC instants; an empty "To" means now. Compared with now, those who may (Admin+; in a
+// workspace also its owner) can roll the environment back to "From": every changed key gets a new
+// version with its value of then, in one transaction and one audit event, after a confirmation.
 // `envPath` is an environment's path (an organization's, or a workspace's for its effective set).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import type { EnvironmentChanges } from '../../../core/api-types.ts';
+import type { EnvironmentChanges, EnvironmentRollback } from '../../../core/api-types.ts';
 import { api, errorMessage, webProblem } from '../api.ts';
 import { Dialog, ErrorText } from '../ui/dialog.ts';
 import { when } from '../ui/format.ts';
+import { toast } from '../ui/toast.ts';
 
 /** A datetime-local value ("2026-11-01T14:02" or with seconds) as an ISO instant, or null. */
 export function instantOf(local: string): string | null {
@@ -26,12 +29,38 @@ const DAY_MS = 24 * 3600 * 1000;
 
 type Row = { key: string; kind: 'added' | 'changed' | 'removed'; versions: string };
 
-export function ChangesDialog(props: { envPath: string; envName: string; onClose: () => void }) {
+export function ChangesDialog(props: { envPath: string; envName: string; canRollBack?: boolean; onRolledBack?: () => void; onClose: () => void }) {
   const [from, setFrom] = useState(() => localOf(new Date(Date.now() - DAY_MS)));
   const [to, setTo] = useState('');
   const [result, setResult] = useState<EnvironmentChanges | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The moment the shown changes start from, when they run up to now: what a rollback goes back to.
+  const [shownFrom, setShownFrom] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [removeNew, setRemoveNew] = useState(false);
+
+  const ask = async (fromAt: string, toAt: string | null) => {
+    const q = new URLSearchParams({ from: fromAt });
+    if (toAt) q.set('to', toAt);
+    setResult(await api<EnvironmentChanges>('GET', `${props.envPath}/changes?${q}`));
+    setShownFrom(toAt ? null : fromAt);
+  };
+  const rollBack = async () => {
+    if (!shownFrom) return;
+    setConfirming(false);
+    try {
+      const done = await api<EnvironmentRollback>('POST', `${props.envPath}/rollback`, { body: { at: shownFrom, removeNew } });
+      const parts = [`${done.restored.length} restored`, `${done.removed.length} removed`];
+      if (done.unrestorable.length) parts.push(`not restorable (deleted since): ${done.unrestorable.join(', ')}`);
+      toast(`Rolled ${props.envName} back to ${when(done.at)}: ${parts.join(', ')}`);
+      props.onRolledBack?.();
+      await ask(shownFrom, null);
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -42,11 +71,9 @@ export function ChangesDialog(props: { envPath: string; envName: string; onClose
       setError(webProblem(fromAt ? 'WEB_MOMENT_INVALID' : 'WEB_MOMENT_REQUIRED').message);
       return;
     }
-    const q = new URLSearchParams({ from: fromAt });
-    if (toAt) q.set('to', toAt);
     setBusy(true);
     try {
-      setResult(await api<EnvironmentChanges>('GET', `${props.envPath}/changes?${q}`));
+      await ask(fromAt, toAt);
       setError(null);
     } catch (err) {
       setResult(null);
@@ -89,7 +116,22 @@ export function ChangesDialog(props: { envPath: string; envName: string; onClose
                 </tr>`)}</tbody>
               </table></div>`
             : null}
+          ${props.canRollBack && shownFrom && rows.length > 0
+            ? html`<div class="buttons"><button type="button" class="danger" onClick=${() => { setRemoveNew(false); setConfirming(true); }}>Roll back ${props.envName} to ${when(shownFrom)}</button></div>`
+            : null}
         </div>`
+      : null}
+    ${confirming && shownFrom && result
+      ? html`<${Dialog} title=${`Roll back ${props.envName}`} onClose=${() => setConfirming(false)}>
+          <p>Give every key changed since ${when(shownFrom)} a new version with its value of then (${result.changed.length} changed)? Nothing is lost: the current versions stay in each secret's history.</p>
+          <p class="hint">${result.removed.length > 0 ? `Keys deleted since (${result.removed.map((r) => r.key).join(', ')}) cannot come back: their values were deleted with them. ` : ''}If anything changes meanwhile, nothing is rolled back and you are told.</p>
+          ${result.added.length > 0
+            ? html`<label class="check"><input type="checkbox" checked=${removeNew} onChange=${(e: Event) => setRemoveNew((e.target as HTMLInputElement).checked)} />
+                Also delete the ${result.added.length} key${result.added.length === 1 ? '' : 's'} added since (${result.added.map((a) => a.key).join(', ')})</label>`
+            : null}
+          <div class="buttons"><button type="button" class="secondary" onClick=${() => setConfirming(false)}>Cancel</button>
+            <button type="button" class="danger" onClick=${rollBack}>Roll back</button></div>
+        <//>`
       : null}
   <//>`;
 }

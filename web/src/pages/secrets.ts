@@ -151,7 +151,8 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
           }} />`
       : null}
     ${modal?.kind === 'changes' && env
-      ? html`<${ChangesDialog} envPath=${`/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}`} envName=${envName} onClose=${() => setModal(null)} />`
+      ? html`<${ChangesDialog} envPath=${`/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}`} envName=${envName} canRollBack=${canDelete}
+          onRolledBack=${() => { maskAll(); void load(); }} onClose=${() => setModal(null)} />`
       : null}
     ${modal?.kind === 'add' && base
       ? html`<${AddSecret} base=${base} title=${`Add Secret to ${envName}`} workspaces=${workspaces} onClose=${() => setModal(null)} onDone=${(created: CreatedSecret) => {
@@ -179,7 +180,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
   </section>`;
 }
 
-/** `workspaces`: the organization's, for the Associated workspaces picker (absent for a workspace's own secrets). */
+/** `workspaces`: the organization's, for the Associated workspaces picker (shown when there are any; absent for a workspace's own secrets). */
 export function AddSecret(props: { base: string; title: string; initialKey?: string; workspaces?: Workspace[] | null; onClose: () => void; onDone: (s: CreatedSecret) => void }) {
   const [key, setKey] = useState(props.initialKey ?? '');
   const [chosen, setChosen] = useState<string[]>([]);
@@ -218,7 +219,7 @@ export function AddSecret(props: { base: string; title: string; initialKey?: str
       <input id="add-value" name="value" type="password" autocomplete="new-password" spellcheck=${false} />
       <label for="add-description">Description <span class="muted">(optional)</span></label>
       <textarea id="add-description" name="description" rows="2" maxlength="1000"></textarea>
-      ${props.workspaces ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="add-workspaces" />` : null}
+      ${props.workspaces?.length ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="add-workspaces" />` : null}
       <${ErrorText} message=${error} />
       <div class="buttons">
         <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
@@ -262,7 +263,7 @@ export function EditSecret(props: { base: string; secret: SecretMeta; workspaces
       <p class="hint" id="edit-value-hint">Leave empty to keep the current value.</p>
       <label for="edit-description">Description</label>
       <textarea id="edit-description" name="description" rows="2" maxlength="1000">${s.description}</textarea>
-      ${props.workspaces ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="edit-workspaces" />` : null}
+      ${props.workspaces?.length ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="edit-workspaces" />` : null}
       <${ErrorText} message=${error} />
       <div class="buttons">
         <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>

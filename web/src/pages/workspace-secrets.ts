@@ -161,6 +161,7 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
           revealSeconds=${ctx.session.revealSeconds} onClose=${() => setModal(null)} onRolledBack=${(meta: SecretMeta) => { mask(meta.key); void load(); }} />`
       : null}
     ${modal?.kind === 'changes' && envPath
-      ? html`<${ChangesDialog} envPath=${envPath} envName=${where} onClose=${() => setModal(null)} />`
+      ? html`<${ChangesDialog} envPath=${envPath} envName=${where} canRollBack=${canWrite}
+          onRolledBack=${() => { maskAll(); void load(); }} onClose=${() => setModal(null)} />`
       : null}`;
 }

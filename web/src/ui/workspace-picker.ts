@@ -11,9 +11,7 @@ export function WorkspacePicker(props: { workspaces: Workspace[]; selected: stri
     <p class="hint" id=${`${props.idPrefix}-hint`}>${props.selected.length === 0
       ? 'None chosen: available to all workspaces.'
       : `Only ${props.selected.join(', ')} can use this secret.`}</p>
-    ${props.workspaces.length === 0
-      ? html`<p class="hint">This organization has no workspaces yet.</p>`
-      : props.workspaces.map((w) => html`<label class="check" key=${w.slug}>
+    ${props.workspaces.map((w) => html`<label class="check" key=${w.slug}>
           <input type="checkbox" checked=${props.selected.includes(w.slug)}
             onChange=${(e: Event) => toggle(w.slug, (e.target as HTMLInputElement).checked)} />
           ${w.name} <span class="muted">(${w.slug})</span></label>`)}
