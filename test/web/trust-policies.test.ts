@@ -71,6 +71,7 @@ describe('web: Trust policies (keyless CI)', function () {
     await dialog.waitFor({ state: 'detached' });
 
     const row = page.getByRole('row', { name: /release-deploy/ });
+    await row.waitFor();
     const cells = await row.getByRole('cell').allInnerTexts();
     assert.deepEqual(cells.slice(0, 5), [issuer.url, AUD, 'staging', 'repository = acme/app\nref = refs/heads/release/*\nevent_name = push', '600 s']);
     const [stored] = (await d.api.get<{ policies: { name: string; claims: Record<string, string>; ttlSeconds: number }[] }>(`/v1/orgs/${team.org}/oidc-policies`, team.admin.token)).body.policies;
@@ -172,8 +173,9 @@ describe('web: Trust policies (keyless CI)', function () {
     assert.deepEqual(sent, [{ environment: 'production', claims: { ref: 'refs/heads/release/*', repository_owner: 'acme' }, ttlSeconds: 300 }], 'only what changed');
     const stored = (await d.api.get<{ name: string; environment: string; claims: Record<string, string>; ttlSeconds: number; audience: string }>(`/v1/orgs/${team.org}/oidc-policies/${made.id}`, team.admin.token)).body;
     assert.deepEqual([stored.name, stored.environment, stored.claims, stored.ttlSeconds, stored.audience], ['edit-me', 'production', { ref: 'refs/heads/release/*', repository_owner: 'acme' }, 300, AUD]);
-    const cells = await page.getByRole('row', { name: /edit-me/ }).getByRole('cell').allInnerTexts();
-    assert.deepEqual(cells.slice(2, 5), ['production', 'ref = refs/heads/release/*\nrepository_owner = acme', '300 s']);
+    // The list is read again after the toast: wait for the saved values.
+    const cells = async () => (await page.getByRole('row', { name: /edit-me/ }).getByRole('cell').allInnerTexts()).slice(2, 5).join('|');
+    await until(async () => (await cells()) === 'production|ref = refs/heads/release/*\nrepository_owner = acme|300 s');
     assert.equal((await d.api.del(`/v1/orgs/${team.org}/oidc-policies/${made.id}`, team.admin.token)).status, 204);
   });
 

@@ -79,6 +79,7 @@ describe('web: Workspaces', function () {
     await create.getByRole('button', { name: 'Create workspace' }).click();
     await create.waitFor({ state: 'detached' });
     await page.getByRole('status').filter({ hasText: 'Created workspace Billing' }).waitFor();
+    await page.getByRole('rowheader', { name: 'Billing' }).waitFor();
     const cells = await page.getByRole('row', { name: /Billing/ }).getByRole('cell').allInnerTexts();
     assert.deepEqual(cells.slice(0, 2), ['billing', team.editor.user.name]);
     const made = (await d.api.get<Workspace>(wsPath('billing'), team.admin.token)).body;
@@ -268,6 +269,7 @@ describe('web: Workspaces', function () {
     assert.match(await shown.locator('pre').innerText(), /environment: development\n\s+workspace: payments$/);
     await shown.getByRole('button', { name: 'Done' }).click();
     assert.ok(!(await browserStorage(page)).includes(token));
+    await page.getByRole('row', { name: /payments-ci/ }).waitFor();
     const cells = await page.getByRole('row', { name: /payments-ci/ }).getByRole('cell').allInnerTexts();
     assert.equal(cells.at(-2), 'payments', 'the Workspace column');
     const listed = await d.api.get<{ secrets: SecretMeta[] }>(wsSecrets('payments', 'development'), token);
@@ -290,6 +292,7 @@ describe('web: Workspaces', function () {
     await create.getByRole('button', { name: 'Create policy' }).click();
     await create.waitFor({ state: 'detached' });
     const cells = () => page.getByRole('row', { name: /payments-deploy/ }).getByRole('cell').allInnerTexts();
+    await page.getByRole('row', { name: /payments-deploy/ }).waitFor();
     assert.equal((await cells()).at(-2), 'payments', 'the Workspace column');
     const list = async () => (await d.api.get<{ policies: { id: string; name: string; workspace: string | null }[] }>(`/v1/orgs/${team.org}/oidc-policies`, team.admin.token)).body.policies;
     const made = (await list()).find((p) => p.name === 'payments-deploy')!;
