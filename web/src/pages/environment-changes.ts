@@ -9,7 +9,7 @@ import { useState } from 'preact/hooks';
 import type { EnvironmentChanges, EnvironmentRollback } from '../../../core/api-types.ts';
 import { api, errorMessage, webProblem } from '../api.ts';
 import { Dialog, ErrorText } from '../ui/dialog.ts';
-import { when } from '../ui/format.ts';
+import { whenExact as when } from '../ui/format.ts';
 import { toast } from '../ui/toast.ts';
 
 /** A datetime-local value ("2026-11-01T14:02" or with seconds) as an ISO instant, or null. */

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { RevealedSecret, SecretMeta, SecretVersion, SecretVersionList } from '../../../core/api-types.ts';
 import { api, errorMessage, seg } from '../api.ts';
 import { Dialog, ErrorText } from '../ui/dialog.ts';
-import { when } from '../ui/format.ts';
+import { whenExact as when } from '../ui/format.ts';
 import { EyeIcon, EyeOffIcon } from '../ui/icons.ts';
 import { toast } from '../ui/toast.ts';
 
