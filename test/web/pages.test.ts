@@ -11,7 +11,7 @@ import { assert, until, assertAccessible, browserStorage, screenshot, signIn, st
 /** The clipboard is cleared after the session's revealSeconds. */
 const CLEAR_SECONDS = 3;
 
-const PAGES = ['Secrets', 'Audit Logs', 'Members', 'Service tokens', 'Trust policies', 'Environments', 'Organizations', 'My account'];
+const PAGES = ['Secrets', 'Workspaces', 'Audit Logs', 'Members', 'Service tokens', 'Trust policies', 'Environments', 'Organizations', 'My account'];
 
 describe('web: every page, accessible at desktop and phone widths', function () {
   this.timeout(120_000);
@@ -64,7 +64,7 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     const table = page.getByRole('table');
     await table.waitFor();
     const heads = await table.getByRole('columnheader').allInnerTexts();
-    assert.deepEqual(heads, ['Time', 'Actor', 'Action', 'Environment', 'Keys', 'Outcome', 'IP Address', 'User Agent']);
+    assert.deepEqual(heads, ['Time', 'Actor', 'Action', 'Environment', 'Workspace', 'Keys', 'Outcome', 'IP Address', 'User Agent']);
     const times = await table.locator('time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''));
     assert.deepEqual([...times].sort().reverse(), times, 'newest first');
     await page.getByLabel('Action').selectOption('secret.create');
@@ -73,8 +73,9 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     const cells = await table.getByRole('row').nth(1).getByRole('cell').allInnerTexts();
     assert.equal(cells[2], 'secret.create');
     assert.equal(cells[3], 'production');
-    assert.equal(cells[4], 'DB_PASSWORD');
-    assert.equal(cells[5], 'allowed');
+    assert.equal(cells[4], '—', 'no workspace');
+    assert.equal(cells[5], 'DB_PASSWORD');
+    assert.equal(cells[6], 'allowed');
     assert.ok(cells[1]!.startsWith(team.editor.user.name), cells[1]);
     await page.getByLabel('Actor').fill(team.owner.user.name);
     await page.getByText('No loaded event matches these filters.').waitFor();
@@ -85,8 +86,8 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     await assertAccessible(page, 'audit filtered');
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csvText = readFileSync((await csv.path())!, 'utf8');
-    assert.match(csvText.split('\r\n')[0]!, /^time,actor_type,actor,action,environment,keys,outcome,count,ip,user_agent$/);
-    assert.match(csvText, /secret\.create,production,DB_PASSWORD,allowed/);
+    assert.match(csvText.split('\r\n')[0]!, /^time,actor_type,actor,action,environment,workspace,keys,outcome,count,ip,user_agent$/);
+    assert.match(csvText, /secret\.create,production,,DB_PASSWORD,allowed/);
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
     const events = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { action: string; keys: string[] }[];
     assert.deepEqual(events.map((e) => [e.action, e.keys]), [['secret.create', ['DB_PASSWORD']]]);
@@ -103,7 +104,7 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     const rows = page.getByRole('table').locator('tbody tr');
     await page.getByRole('button', { name: 'Load older events' }).waitFor();
     assert.equal(await rows.count(), 100);
-    assert.equal(await rows.first().getByRole('cell').nth(4).innerText(), 'PAGED_103', 'newest first');
+    assert.equal(await rows.first().getByRole('cell').nth(5).innerText(), 'PAGED_103', 'newest first');
     await page.getByRole('button', { name: 'Load older events' }).click();
     // org.create and the 104 secret.create (allowed reads are not audited).
     await until(async () => (await rows.count()) === 105);
@@ -196,7 +197,8 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     await page.getByLabel('Name', { exact: true }).fill('Web Org');
     await page.getByRole('button', { name: 'Create organization' }).click();
     await page.getByRole('status').filter({ hasText: 'Created organization Web Org' }).waitFor();
-    assert.equal(await page.getByLabel('Organization').inputValue(), slug);
+    // The toast comes as the organization list is reloaded; the switch follows that reload.
+    await until(async () => (await page.getByLabel('Organization').inputValue()) === slug);
     await page.getByRole('row').filter({ hasText: 'Web Org' }).getByText('Owner').waitFor();
     await page.getByRole('button', { name: `Switch to Org ${team.org}` }).click();
     assert.equal(await page.getByLabel('Organization').inputValue(), team.org);

@@ -1,5 +1,5 @@
 // The Trust policies page (keyless CI) in Chromium against the live server and a real OIDC issuer on
-// loopback (test/helpers/oidc-issuer.ts): an Admin creates, dry-runs and deletes a policy; the
+// loopback (test/helpers/oidc-issuer.ts): an Admin creates, edits, dry-runs and deletes a policy; the
 // server's refusal of a too-broad policy is shown as its own message; exchanges made in the test appear
 // under Last exchanges with their verified claims and never a token; Viewers and Editors have no page.
 import type { BrowserContext, Page } from 'playwright-core';
@@ -71,6 +71,7 @@ describe('web: Trust policies (keyless CI)', function () {
     await dialog.waitFor({ state: 'detached' });
 
     const row = page.getByRole('row', { name: /release-deploy/ });
+    await row.waitFor();
     const cells = await row.getByRole('cell').allInnerTexts();
     assert.deepEqual(cells.slice(0, 5), [issuer.url, AUD, 'staging', 'repository = acme/app\nref = refs/heads/release/*\nevent_name = push', '600 s']);
     const [stored] = (await d.api.get<{ policies: { name: string; claims: Record<string, string>; ttlSeconds: number }[] }>(`/v1/orgs/${team.org}/oidc-policies`, team.admin.token)).body.policies;
@@ -131,6 +132,51 @@ describe('web: Trust policies (keyless CI)', function () {
     await screenshot(page, 'trust-policies-too-broad');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     assert.deepEqual((await d.api.get<{ policies: unknown[] }>(`/v1/orgs/${team.org}/oidc-policies`, team.admin.token)).body.policies, []);
+  });
+
+  it('an Admin edits a policy: the form starts from its values, only what changed is sent as a PATCH, "No changes to save" when nothing did, and the server\'s rules hold on edit too', async () => {
+    const made = await createPolicy(d.api, team.admin.token, team.org, policyBody(issuer.url, { name: 'edit-me', audience: AUD }));
+    await nav(page, 'Secrets').click();
+    await nav(page, 'Trust policies').click();
+    await page.getByRole('button', { name: 'Edit edit-me' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit edit-me' });
+    assert.equal(await dialog.getByLabel('Name', { exact: true }).inputValue(), 'edit-me');
+    assert.equal(await dialog.getByLabel('Environment').inputValue(), 'staging');
+    assert.equal(await dialog.getByLabel('Audience').inputValue(), AUD);
+    assert.equal(await dialog.getByLabel('Issuer').inputValue(), issuer.url);
+    assert.equal(await dialog.getByLabel('Claim 1 name').inputValue(), 'repository');
+    assert.equal(await dialog.getByLabel('Claim 1 value or glob').inputValue(), 'acme/app');
+    assert.equal(await dialog.getByLabel('Claim 2 name').inputValue(), 'ref');
+    assert.equal(await dialog.getByLabel('Token TTL (seconds)').inputValue(), '600');
+    await assertAccessible(page, 'edit trust policy dialog');
+    await dialog.getByRole('button', { name: 'Save policy' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'No changes to save' }).waitFor();
+
+    await dialog.getByRole('button', { name: 'Remove claim 1' }).click();
+    await dialog.getByRole('button', { name: 'Save policy' }).click();
+    await dialog.getByRole('alert').filter({ hasText: ERROR_CATALOGUE.OIDC_POLICY_TOO_BROAD.detail }).waitFor();
+    assert.deepEqual((await d.api.get<{ claims: Record<string, string> }>(`/v1/orgs/${team.org}/oidc-policies/${made.id}`, team.admin.token)).body.claims, made.claims, 'a refused edit changes nothing');
+
+    await dialog.getByRole('button', { name: 'Add claim' }).click();
+    await dialog.getByLabel('Claim 2 name').fill('repository_owner');
+    await dialog.getByLabel('Claim 2 value or glob').fill('acme');
+    await dialog.getByLabel('Claim 1 value or glob').fill('refs/heads/release/*');
+    await dialog.getByLabel('Environment').selectOption('production');
+    await dialog.getByLabel('Token TTL (seconds)').fill('300');
+    const sent: unknown[] = [];
+    const onRequest = (r: { method(): string; url(): string; postDataJSON(): unknown }) => { if (r.method() === 'PATCH' && r.url().endsWith(`/oidc-policies/${made.id}`)) sent.push(r.postDataJSON()); };
+    page.on('request', onRequest);
+    await dialog.getByRole('button', { name: 'Save policy' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    page.off('request', onRequest);
+    await page.getByRole('status').filter({ hasText: 'Saved trust policy edit-me' }).waitFor();
+    assert.deepEqual(sent, [{ environment: 'production', claims: { ref: 'refs/heads/release/*', repository_owner: 'acme' }, ttlSeconds: 300 }], 'only what changed');
+    const stored = (await d.api.get<{ name: string; environment: string; claims: Record<string, string>; ttlSeconds: number; audience: string }>(`/v1/orgs/${team.org}/oidc-policies/${made.id}`, team.admin.token)).body;
+    assert.deepEqual([stored.name, stored.environment, stored.claims, stored.ttlSeconds, stored.audience], ['edit-me', 'production', { ref: 'refs/heads/release/*', repository_owner: 'acme' }, 300, AUD]);
+    // The list is read again after the toast: wait for the saved values.
+    const cells = async () => (await page.getByRole('row', { name: /edit-me/ }).getByRole('cell').allInnerTexts()).slice(2, 5).join('|');
+    await until(async () => (await cells()) === 'production|ref = refs/heads/release/*\nrepository_owner = acme|300 s');
+    assert.equal((await d.api.del(`/v1/orgs/${team.org}/oidc-policies/${made.id}`, team.admin.token)).status, 204);
   });
 
   it('Last exchanges lists the newest accepted and refused exchanges with policy, repository, workflow, ref and run id, and never a token', async () => {

@@ -13,6 +13,7 @@ import { Toasts, toast } from './ui/toast.ts';
 import { atLeast, ROLE_NAMES } from './ui/format.ts';
 import { SignIn } from './pages/sign-in.ts';
 import { SecretsPage } from './pages/secrets.ts';
+import { WorkspacesPage } from './pages/workspaces.ts';
 import { AuditPage } from './pages/audit.ts';
 import { MembersPage } from './pages/members.ts';
 import { TokensPage } from './pages/tokens.ts';
@@ -23,6 +24,7 @@ import { AccountPage } from './pages/account.ts';
 
 const PAGE_COMPONENTS: Record<PagePath, (props: { ctx: PageContext }) => unknown> = {
   '/secrets': SecretsPage,
+  '/workspaces': WorkspacesPage,
   '/audit': AuditPage,
   '/members': MembersPage,
   '/tokens': TokensPage,
@@ -66,6 +68,9 @@ export function App() {
 
 function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: () => void }) {
   const [path, setPath] = useState<PagePath>(pageOf(location.pathname));
+  // Bumped by every navigation: following the link of the page already shown starts it afresh (a
+  // workspace's details go back to the list of workspaces).
+  const [visit, setVisit] = useState(0);
   const [orgs, setOrgs] = useState<Org[] | null>(null);
   const [orgSlug, setOrgSlug] = useState<string | null>(null);
   const [environments, setEnvironments] = useState<Environment[]>([]);
@@ -75,6 +80,7 @@ function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: 
     const page = pageOf(to);
     if (location.pathname !== page) history.pushState(null, '', page);
     setPath(page);
+    setVisit((v) => v + 1);
   }, []);
   useEffect(() => {
     const onPop = () => setPath(pageOf(location.pathname));
@@ -164,7 +170,7 @@ function Shell(props: { session: SessionInfo; initialOrg?: string; onSignedOut: 
         ? html`<section class="empty"><h1>No organization yet</h1>
             <p>You are not a member of any organization. Create one on the <a href="/organizations" onClick=${(e: Event) => { e.preventDefault(); navigate('/organizations'); }}>Organizations</a> page, or ask an Admin to invite you.</p></section>`
         : ctx
-          ? html`<${Page} key=${`${path}:${ctx.org.slug}`} ctx=${ctx} />`
+          ? html`<${Page} key=${`${path}:${ctx.org.slug}:${visit}`} ctx=${ctx} />`
           : path === '/organizations' || path === '/account'
             ? // Someone in no organization can still create one or manage their account; those two
               // pages read nothing of the (empty) current organization.

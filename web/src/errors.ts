@@ -7,6 +7,8 @@ export const WEB_ERRORS = {
   WEB_PASSKEY_CANCELLED: 'The passkey prompt was cancelled or timed out. Try again.',
   WEB_PASSKEY_HOST: 'Passkeys need the dashboard opened at its host name (for example http://localhost:8787), not an IP address.',
   WEB_PASSKEY_UNAVAILABLE: 'This browser could not use a passkey here.',
+  WEB_MOMENT_REQUIRED: 'Choose the moment to compare from.',
+  WEB_MOMENT_INVALID: 'That is not a date and time this browser can read.',
   WEB_INTERNAL: 'Something went wrong in the dashboard. Reload the page and try again.',
 } as const;
 

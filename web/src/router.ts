@@ -5,6 +5,7 @@ import type { Role } from '../../core/api-types.ts';
 
 export const PAGES: readonly { path: string; title: string; least?: Role }[] = [
   { path: '/secrets', title: 'Secrets' },
+  { path: '/workspaces', title: 'Workspaces' },
   { path: '/audit', title: 'Audit Logs' },
   { path: '/members', title: 'Members' },
   { path: '/tokens', title: 'Service tokens' },
@@ -14,7 +15,7 @@ export const PAGES: readonly { path: string; title: string; least?: Role }[] = [
   { path: '/account', title: 'My account' },
 ];
 
-export type PagePath = '/secrets' | '/audit' | '/members' | '/tokens' | '/trust-policies' | '/environments' | '/organizations' | '/account';
+export type PagePath = '/secrets' | '/workspaces' | '/audit' | '/members' | '/tokens' | '/trust-policies' | '/environments' | '/organizations' | '/account';
 
 export function pageOf(pathname: string): PagePath {
   return (PAGES.find((p) => p.path === pathname)?.path as PagePath | undefined) ?? '/secrets';

@@ -9,6 +9,8 @@ export interface AuditFilter {
   actor: string;
   action: string;
   environment: string;
+  /** A workspace's slug: its events only. */
+  workspace: string;
   key: string;
   outcome: string;
   /** `datetime-local` values (the browser's local time, to the minute), or empty. */
@@ -16,7 +18,7 @@ export interface AuditFilter {
   until: string;
 }
 
-export const NO_FILTER: AuditFilter = { actor: '', action: '', environment: '', key: '', outcome: '', since: '', until: '' };
+export const NO_FILTER: AuditFilter = { actor: '', action: '', environment: '', workspace: '', key: '', outcome: '', since: '', until: '' };
 
 const lowerAscii = (s: string): string => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 
@@ -32,6 +34,7 @@ export function matchesFilter(e: AuditEvent, f: AuditFilter): boolean {
   if (actor && lowerAscii(e.actor.name ?? '') !== actor && lowerAscii(e.actor.id ?? '') !== actor) return false;
   if (f.action && e.action !== f.action) return false;
   if (f.environment && e.environment !== f.environment) return false;
+  if (f.workspace && e.workspace !== f.workspace) return false;
   if (f.key.trim() && !e.keys.includes(f.key.trim())) return false;
   if (f.outcome && e.outcome !== f.outcome) return false;
   const t = Date.parse(e.time);
@@ -47,6 +50,7 @@ export function serverQuery(f: AuditFilter): [string, string][] {
   if (f.actor.trim()) q.push(['actor', f.actor.trim()]);
   if (f.action) q.push(['action', f.action]);
   if (f.environment) q.push(['environment', f.environment]);
+  if (f.workspace) q.push(['workspace', f.workspace]);
   if (f.key.trim()) q.push(['key', f.key.trim()]);
   // `error` outcomes are newer than the API's outcome filter: those are picked out in the page.
   if (f.outcome && f.outcome !== 'error') q.push(['outcome', f.outcome]);
@@ -63,9 +67,9 @@ function cell(text: string): string {
 }
 
 export function auditCsv(events: AuditEvent[]): string {
-  const head = ['time', 'actor_type', 'actor', 'action', 'environment', 'keys', 'outcome', 'count', 'ip', 'user_agent'];
+  const head = ['time', 'actor_type', 'actor', 'action', 'environment', 'workspace', 'keys', 'outcome', 'count', 'ip', 'user_agent'];
   const rows = events.map((e) =>
-    [e.time, e.actor.type, e.actor.name ?? e.actor.id ?? '', e.action, e.environment ?? '', e.keys.join(' '), e.outcome, String(e.count), e.ip, e.userAgent ?? '']
+    [e.time, e.actor.type, e.actor.name ?? e.actor.id ?? '', e.action, e.environment ?? '', e.workspace ?? '', e.keys.join(' '), e.outcome, String(e.count), e.ip, e.userAgent ?? '']
       .map(cell)
       .join(','),
   );

@@ -1,10 +1,10 @@
 // Audit Logs: newest first, a page at a time ("Load older events"), filtered by actor, action,
-// environment, key, outcome and time range, exported as CSV or JSON. Events never hold a value.
+// environment, workspace, key, outcome and time range, exported as CSV or JSON. Events never hold a value.
 // Filters go to the server; a server without audit filters gets none and the page filters what it
 // loaded by the same rules (audit-filter.ts).
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { AuditEvent, AuditPage as Page } from '../../../core/api-types.ts';
+import type { AuditEvent, AuditPage as Page, Workspace } from '../../../core/api-types.ts';
 import { api, ApiProblem, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
 import { ErrorText } from '../ui/dialog.ts';
@@ -22,7 +22,7 @@ const PAGE_SIZE = 100;
 
 const ACTIONS = [
   'secret.create', 'secret.reveal', 'secret.bulk_reveal', 'secret.update', 'secret.delete', 'secret.read', 'secret.list',
-  'environment.create', 'environment.rollback', 'member.add', 'member.update', 'member.remove', 'token.create', 'token.revoke', 'org.create',
+  'environment.create', 'environment.rollback', 'workspace.create', 'workspace.update', 'workspace.delete', 'member.add', 'member.update', 'member.remove', 'token.create', 'token.revoke', 'org.create',
   'audit.read', 'org.read', 'member.list', 'environment.list', 'token.list',
 ];
 
@@ -36,6 +36,11 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
   const typing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const base = `/v1/orgs/${seg(ctx.org.slug)}/audit`;
   const admin = atLeast(ctx.org.role, 'admin');
+  const [workspaces, setWorkspaces] = useState<Workspace[]>([]);
+  useEffect(() => {
+    if (!admin) return;
+    api<{ workspaces: Workspace[] }>('GET', `/v1/orgs/${seg(ctx.org.slug)}/workspaces`).then((r) => setWorkspaces(r.workspaces), () => setWorkspaces([]));
+  }, [ctx.org.slug, admin]);
 
   const load = useCallback(async (from: string | null) => {
     if (!admin) return;
@@ -106,6 +111,10 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
         <option value="">Any environment</option>
         ${ctx.environments.map((e) => html`<option value=${e.slug}>${e.name}</option>`)}
       </select></label>
+      <label><span>Workspace</span><select value=${filter.workspace} onChange=${set('workspace')}>
+        <option value="">Any workspace</option>
+        ${workspaces.map((w) => html`<option value=${w.slug}>${w.name}</option>`)}
+      </select></label>
       <label><span>Key</span><input class="mono" value=${filter.key} autocomplete="off"
         onInput=${(e: Event) => setFilter((f) => ({ ...f, key: upperAscii((e.target as HTMLInputElement).value) }))} /></label>
       <label><span>Outcome</span><select value=${filter.outcome} onChange=${set('outcome')}>
@@ -122,13 +131,14 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
             ${cursor ? html`<p>Older events may match: load them below.</p>` : null}</div>`
         : html`<div class="table-wrap" tabindex="0"><table class="audit">
             <caption class="visually-hidden">Audit events, newest first</caption>
-            <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Environment</th>
+            <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Environment</th><th scope="col">Workspace</th>
               <th scope="col">Keys</th><th scope="col">Outcome</th><th scope="col">IP Address</th><th scope="col">User Agent</th></tr></thead>
             <tbody>${shown.map((e) => html`<tr key=${e.id}>
               <td><time datetime=${e.time}>${when(e.time)}</time></td>
               <td>${e.actor.name ?? e.actor.type}${e.actor.type === 'service' ? html` <span class="muted">(service token)</span>` : null}</td>
               <td><code>${e.action}</code>${e.count > 1 ? html` <span class="muted">×${e.count}</span>` : null}</td>
               <td>${e.environment ?? '—'}</td>
+              <td>${e.workspace ?? '—'}</td>
               <td class="mono">${e.keys.join(', ') || '—'}</td>
               <td><span class=${`outcome ${e.outcome}`}>${e.outcome}</span></td>
               <td class="mono">${e.ip}</td>

@@ -1,24 +1,29 @@
-// Secrets of one environment: the Environment dropdown, search, the table (values masked), and the
-// Add / Edit / Delete dialogs and the eye icon. Buttons follow the caller's role: a Viewer sees
+// Organization secrets of one environment: the Environment dropdown, search, the table (values masked,
+// the workspaces each may be used by), the Add / Edit / Delete dialogs (with the Associated workspaces
+// picker), the eye icon, each secret's history and the environment's changes. Buttons follow the caller's role: a Viewer sees
 // metadata only; an Editor reveals, adds and edits; Admins and Owners also delete.
 // A value is in the page only between its reveal and its re-mask: it is never fetched for the table,
 // and the Add and Edit dialogs send what was typed and forget it.
 import { html } from 'htm/preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { CreatedSecret, RevealedSecret, SecretMeta } from '../../../core/api-types.ts';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { CreatedSecret, RevealedSecret, SecretMeta, Workspace } from '../../../core/api-types.ts';
 import { api, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
 import { Dialog, ErrorText } from '../ui/dialog.ts';
 import { atLeast, when } from '../ui/format.ts';
-import { EyeIcon, EyeOffIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
+import { EyeIcon, EyeOffIcon, HistoryIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
+import { ChangesDialog } from './environment-changes.ts';
+import { SecretHistory } from './secret-history.ts';
+import { useReveals } from '../ui/reveal.ts';
 import { toast } from '../ui/toast.ts';
+import { associatedWorkspaces, WorkspacePicker } from '../ui/workspace-picker.ts';
 
 const MASK = '••••••••';
 
 /** Keys are ASCII: only ASCII letters are uppercased, as the server does (ſ is not S). */
 export const upperAscii = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
-type Modal = { kind: 'add' } | { kind: 'edit'; secret: SecretMeta } | { kind: 'delete'; secret: SecretMeta } | null;
+type Modal = { kind: 'add' } | { kind: 'history'; key: string } | { kind: 'changes' } | { kind: 'edit'; secret: SecretMeta } | { kind: 'delete'; secret: SecretMeta } | null;
 
 export function SecretsPage({ ctx }: { ctx: PageContext }) {
   const envs = ctx.environments;
@@ -27,8 +32,9 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
   const [error, setError] = useState<string | null>(null);
   const [search, setSearch] = useState('');
   const [modal, setModal] = useState<Modal>(null);
-  const [revealed, setRevealed] = useState<Record<string, string>>({});
-  const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const { revealed, show, mask, maskAll } = useReveals(ctx.session.revealSeconds);
+  // The organization's workspaces, for the "Associated workspaces" column and picker (null: unknown).
+  const [workspaces, setWorkspaces] = useState<Workspace[] | null>(null);
   const role = ctx.org.role;
   const canEdit = atLeast(role, 'editor');
   const canDelete = atLeast(role, 'admin');
@@ -37,12 +43,9 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
     if (env === null && envs.length > 0) setEnv(envs.find((e) => e.slug === 'development')?.slug ?? envs[0]!.slug);
   }, [envs, env]);
 
-  const maskAll = useCallback(() => {
-    for (const t of timers.current.values()) clearTimeout(t);
-    timers.current.clear();
-    setRevealed({});
-  }, []);
-  useEffect(() => maskAll, [maskAll]);
+  useEffect(() => {
+    api<{ workspaces: Workspace[] }>('GET', `/v1/orgs/${seg(ctx.org.slug)}/workspaces`).then((r) => setWorkspaces(r.workspaces), () => setWorkspaces(null));
+  }, [ctx.org.slug]);
 
   const base = env ? `/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}/secrets` : null;
   const load = useCallback(async () => {
@@ -66,18 +69,11 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
     toast(`Showing secrets in ${envs.find((e) => e.slug === slug)?.name ?? slug}`);
   };
 
-  const mask = (key: string) => {
-    clearTimeout(timers.current.get(key));
-    timers.current.delete(key);
-    setRevealed(({ [key]: _gone, ...rest }) => rest);
-  };
   const reveal = async (key: string) => {
     if (!base) return;
     try {
       const r = await api<RevealedSecret>('POST', `${base}/${seg(key)}/reveal`);
-      setRevealed((m) => ({ ...m, [key]: r.value }));
-      clearTimeout(timers.current.get(key));
-      timers.current.set(key, setTimeout(() => mask(key), ctx.session.revealSeconds * 1000));
+      show(key, r.value);
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -91,7 +87,10 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
   return html`<section>
     <div class="page-head">
       <h1>Secrets</h1>
-      ${canEdit && env ? html`<button type="button" onClick=${() => setModal({ kind: 'add' })}>+ Add Secret</button>` : null}
+      <div class="buttons">
+        ${env ? html`<button type="button" class="secondary" onClick=${() => setModal({ kind: 'changes' })}>Changes</button>` : null}
+        ${canEdit && env ? html`<button type="button" onClick=${() => setModal({ kind: 'add' })}>+ Add Secret</button>` : null}
+      </div>
     </div>
     <div class="toolbar">
       <label>
@@ -116,8 +115,8 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
           ? html`<div class="empty"><p>No secret key in ${envName} contains “${search.trim()}”.</p><p>Search matches any part of the key, ignoring case.</p></div>`
           : html`<div class="table-wrap" tabindex="0"><table class="secrets">
               <caption class="visually-hidden">Secrets in ${envName}</caption>
-              <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Description</th><th scope="col">Version</th>
-                <th scope="col">Last Updated</th><th scope="col">Created By</th>${canEdit ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : null}</tr></thead>
+              <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Description</th><th scope="col">Associated workspaces</th><th scope="col">Version</th>
+                <th scope="col">Last Updated</th><th scope="col">Created By</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>
                 ${shown.map((s) => html`<tr key=${s.key}>
                   <th scope="row" class="key"><code>${s.key}</code>
@@ -126,30 +125,44 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
                     ? html`<code class="revealed" data-revealed=${s.key}>${revealed[s.key]}</code>`
                     : html`<span class="masked" aria-label="Value hidden">${MASK}</span>`}</td>
                   <td>${s.description || html`<span class="muted">—</span>`}</td>
+                  <td data-label="Associated workspaces">${associatedWorkspaces(s.workspaces, workspaces)}</td>
                   <td data-label="Version">${s.version}</td>
                   <td data-label="Last Updated">${when(s.updatedAt)}</td>
                   <td data-label="Created By">${s.createdBy}</td>
+                  <td class="actions">
                   ${canEdit
-                    ? html`<td class="actions">
+                    ? html`
                         ${s.key in revealed
                           ? html`<button type="button" class="icon" aria-label=${`Hide ${s.key}`} title="Hide" onClick=${() => mask(s.key)}><${EyeOffIcon} /></button>`
                           : html`<button type="button" class="icon" aria-label=${`Reveal ${s.key}`} title="Reveal" onClick=${() => reveal(s.key)}><${EyeIcon} /></button>`}
                         <button type="button" class="icon" aria-label=${`Edit ${s.key}`} title="Edit" onClick=${() => setModal({ kind: 'edit', secret: s })}><${PencilIcon} /></button>
-                        ${canDelete ? html`<button type="button" class="icon danger" aria-label=${`Delete ${s.key}`} title="Delete" onClick=${() => setModal({ kind: 'delete', secret: s })}><${TrashIcon} /></button>` : null}
-                      </td>`
+                        ${canDelete ? html`<button type="button" class="icon danger" aria-label=${`Delete ${s.key}`} title="Delete" onClick=${() => setModal({ kind: 'delete', secret: s })}><${TrashIcon} /></button>` : null}`
                     : null}
+                    <button type="button" class="icon" aria-label=${`History of ${s.key}`} title="History" onClick=${() => setModal({ kind: 'history', key: s.key })}><${HistoryIcon} /></button>
+                  </td>
                 </tr>`)}
               </tbody>
             </table></div>`}
+    ${modal?.kind === 'history' && base
+      ? html`<${SecretHistory} base=${base} secretKey=${modal.key} canReveal=${canEdit} canRollBack=${canEdit} revealSeconds=${ctx.session.revealSeconds}
+          onClose=${() => setModal(null)} onRolledBack=${(meta: SecretMeta) => {
+            mask(meta.key);
+            void load();
+          }} />`
+      : null}
+    ${modal?.kind === 'changes' && env
+      ? html`<${ChangesDialog} envPath=${`/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}`} envName=${envName} canRollBack=${canDelete}
+          onRolledBack=${() => { maskAll(); void load(); }} onClose=${() => setModal(null)} />`
+      : null}
     ${modal?.kind === 'add' && base
-      ? html`<${AddSecret} base=${base} envName=${envName} onClose=${() => setModal(null)} onDone=${(created: CreatedSecret) => {
+      ? html`<${AddSecret} base=${base} title=${`Add Secret to ${envName}`} workspaces=${workspaces} onClose=${() => setModal(null)} onDone=${(created: CreatedSecret) => {
           setModal(null);
           toast(created.warnings.length ? `Created ${created.key}. ${created.warnings.join(' ')}` : `Created ${created.key}`);
           void load();
         }} />`
       : null}
     ${modal?.kind === 'edit' && base
-      ? html`<${EditSecret} base=${base} secret=${modal.secret} onClose=${() => setModal(null)} onDone=${(key: string) => {
+      ? html`<${EditSecret} base=${base} secret=${modal.secret} workspaces=${workspaces} onClose=${() => setModal(null)} onDone=${(key: string) => {
           setModal(null);
           mask(key);
           toast(`Updated ${key}`);
@@ -167,8 +180,10 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
   </section>`;
 }
 
-function AddSecret(props: { base: string; envName: string; onClose: () => void; onDone: (s: CreatedSecret) => void }) {
-  const [key, setKey] = useState('');
+/** `workspaces`: the organization's, for the Associated workspaces picker (shown when there are any; absent for a workspace's own secrets). */
+export function AddSecret(props: { base: string; title: string; initialKey?: string; workspaces?: Workspace[] | null; onClose: () => void; onDone: (s: CreatedSecret) => void }) {
+  const [key, setKey] = useState(props.initialKey ?? '');
+  const [chosen, setChosen] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -178,8 +193,9 @@ function AddSecret(props: { base: string; envName: string; onClose: () => void; 
     const description = (form.elements.namedItem('description') as HTMLTextAreaElement).value;
     setBusy(true);
     try {
-      const body: Record<string, string> = { key, value: valueInput.value };
+      const body: Record<string, unknown> = { key, value: valueInput.value };
       if (description.trim()) body.description = description;
+      if (chosen.length > 0) body.workspaces = chosen;
       const created = await api<CreatedSecret>('POST', props.base, { body });
       valueInput.value = '';
       props.onDone(created);
@@ -188,7 +204,7 @@ function AddSecret(props: { base: string; envName: string; onClose: () => void; 
       setBusy(false);
     }
   };
-  return html`<${Dialog} title=${`Add Secret to ${props.envName}`} onClose=${props.onClose}>
+  return html`<${Dialog} title=${props.title} onClose=${props.onClose}>
     <form onSubmit=${submit} autocomplete="off" novalidate>
       <label for="add-key">Secret Key</label>
       <input id="add-key" name="key" class="mono" value=${key} spellcheck=${false} autocomplete="off" placeholder="STRIPE_SECRET_KEY"
@@ -203,6 +219,7 @@ function AddSecret(props: { base: string; envName: string; onClose: () => void; 
       <input id="add-value" name="value" type="password" autocomplete="new-password" spellcheck=${false} />
       <label for="add-description">Description <span class="muted">(optional)</span></label>
       <textarea id="add-description" name="description" rows="2" maxlength="1000"></textarea>
+      ${props.workspaces?.length ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="add-workspaces" />` : null}
       <${ErrorText} message=${error} />
       <div class="buttons">
         <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
@@ -212,18 +229,21 @@ function AddSecret(props: { base: string; envName: string; onClose: () => void; 
   <//>`;
 }
 
-function EditSecret(props: { base: string; secret: SecretMeta; onClose: () => void; onDone: (key: string) => void }) {
+export function EditSecret(props: { base: string; secret: SecretMeta; workspaces?: Workspace[] | null; onClose: () => void; onDone: (key: string) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const s = props.secret;
+  const [chosen, setChosen] = useState<string[]>(() => [...(s.workspaces ?? [])].sort());
   const submit = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const valueInput = form.elements.namedItem('value') as HTMLInputElement;
     const description = (form.elements.namedItem('description') as HTMLTextAreaElement).value;
-    const body: Record<string, string> = { description };
+    const body: Record<string, unknown> = { description };
     // Empty keeps the current value.
     if (valueInput.value !== '') body.value = valueInput.value;
+    // Sent only when changed: a change of workspaces alone keeps the version.
+    if (props.workspaces && chosen.join(',') !== [...(s.workspaces ?? [])].sort().join(',')) body.workspaces = chosen;
     setBusy(true);
     try {
       await api('PATCH', `${props.base}/${seg(s.key)}`, { body, headers: { 'if-match': `"${s.version}"` } });
@@ -243,6 +263,7 @@ function EditSecret(props: { base: string; secret: SecretMeta; onClose: () => vo
       <p class="hint" id="edit-value-hint">Leave empty to keep the current value.</p>
       <label for="edit-description">Description</label>
       <textarea id="edit-description" name="description" rows="2" maxlength="1000">${s.description}</textarea>
+      ${props.workspaces?.length ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="edit-workspaces" />` : null}
       <${ErrorText} message=${error} />
       <div class="buttons">
         <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
@@ -252,7 +273,7 @@ function EditSecret(props: { base: string; secret: SecretMeta; onClose: () => vo
   <//>`;
 }
 
-function DeleteSecret(props: { base: string; secret: SecretMeta; envName: string; mustType: boolean; onClose: () => void; onDone: (key: string) => void }) {
+export function DeleteSecret(props: { base: string; secret: SecretMeta; envName: string; mustType: boolean; note?: string; onClose: () => void; onDone: (key: string) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
@@ -274,6 +295,7 @@ function DeleteSecret(props: { base: string; secret: SecretMeta; envName: string
     <form onSubmit=${submit} autocomplete="off">
       <p>Delete <code class="key-confirm">${key}</code> from ${props.envName}?</p>
       <p class="warning">Deleted secrets cannot be recovered. Make sure nothing still depends on this secret.</p>
+      ${props.note ? html`<p>${props.note}</p>` : null}
       ${props.mustType
         ? html`<label for="delete-confirm">Type <code>${key}</code> to confirm</label>
             <input id="delete-confirm" class="mono" value=${typed} autocomplete="off" spellcheck=${false}

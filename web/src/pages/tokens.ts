@@ -1,8 +1,9 @@
 // Service tokens (Admin+): read-only credentials for CI, one environment each. A new token is shown
-// once, with a copy button and the workflow step that uses it; the list shows last use; revoke.
+// once, with a copy button and the workflow step that uses it; the list shows last use; revoke. A token
+// may be bound to a workspace: it then reads that workspace's effective set and nothing else.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { ServiceToken } from '../../../core/api-types.ts';
+import type { ServiceToken, Workspace } from '../../../core/api-types.ts';
 import { api, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
 import { CopyButton } from '../ui/copy.ts';
@@ -10,8 +11,8 @@ import { Dialog, ErrorText } from '../ui/dialog.ts';
 import { atLeast, when } from '../ui/format.ts';
 import { toast } from '../ui/toast.ts';
 
-export function workflowStep(origin: string, org: string, environment: string): string {
-  return [
+export function workflowStep(origin: string, org: string, environment: string, workspace?: string | null): string {
+  const lines = [
     '- id: secrets',
     '  uses: org/secrets-action@v1',
     '  with:',
@@ -19,7 +20,9 @@ export function workflowStep(origin: string, org: string, environment: string): 
     '    token: ${{ secrets.SECRETS_TOKEN }}',
     `    org: ${org}`,
     `    environment: ${environment}`,
-  ].join('\n');
+  ];
+  if (workspace) lines.push(`    workspace: ${workspace}`);
+  return lines.join('\n');
 }
 
 export function TokensPage({ ctx }: { ctx: PageContext }) {
@@ -60,10 +63,10 @@ export function TokensPage({ ctx }: { ctx: PageContext }) {
         : html`<div class="table-wrap" tabindex="0"><table>
             <caption class="visually-hidden">Service tokens of ${ctx.org.name}</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Environment</th><th scope="col">Created</th><th scope="col">Created By</th>
-              <th scope="col">Last Used</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+              <th scope="col">Last Used</th><th scope="col">Expires</th><th scope="col">Workspace</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>${tokens.map((t) => html`<tr key=${t.id}>
               <th scope="row">${t.name}</th><td>${t.environment}</td><td>${when(t.createdAt)}</td><td>${t.createdBy}</td>
-              <td>${when(t.lastUsedAt)}</td><td>${when(t.expiresAt)}</td>
+              <td>${when(t.lastUsedAt)}</td><td>${when(t.expiresAt)}</td><td>${t.workspace ?? html`<span class="muted">—</span>`}</td>
               <td><button type="button" class="secondary danger" aria-label=${`Revoke ${t.name}`} onClick=${() => setRevoking(t)}>Revoke</button></td>
             </tr>`)}</tbody>
           </table></div>`}
@@ -80,7 +83,7 @@ export function TokensPage({ ctx }: { ctx: PageContext }) {
           <input class="mono" readonly value=${created.token} aria-label="Service token" />
           <div class="buttons"><${CopyButton} text=${created.token} label="Copy token" clearAfterSeconds=${ctx.session.revealSeconds} /></div>
           <p>Example workflow step:</p>
-          <pre class="code" tabindex="0" aria-label="Example workflow step"><code>${workflowStep(location.origin, ctx.org.slug, created.environment)}</code></pre>
+          <pre class="code" tabindex="0" aria-label="Example workflow step"><code>${workflowStep(location.origin, ctx.org.slug, created.environment, created.workspace)}</code></pre>
           <div class="buttons"><button type="button" onClick=${() => setCreated(null)}>Done</button></div>
         <//>`
       : null}
@@ -105,13 +108,18 @@ export function TokensPage({ ctx }: { ctx: PageContext }) {
 
 function CreateToken(props: { ctx: PageContext; base: string; onClose: () => void; onDone: (t: ServiceToken & { token: string }) => void }) {
   const [error, setError] = useState<string | null>(null);
+  const [workspaces, setWorkspaces] = useState<Workspace[]>([]);
+  useEffect(() => {
+    api<{ workspaces: Workspace[] }>('GET', `/v1/orgs/${seg(props.ctx.org.slug)}/workspaces`).then((r) => setWorkspaces(r.workspaces), () => setWorkspaces([]));
+  }, [props.ctx.org.slug]);
   const submit = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const name = (form.elements.namedItem('name') as HTMLInputElement).value.trim();
     const environment = (form.elements.namedItem('environment') as HTMLSelectElement).value;
+    const workspace = (form.elements.namedItem('workspace') as HTMLSelectElement | null)?.value;
     try {
-      props.onDone(await api<ServiceToken & { token: string }>('POST', props.base, { body: { name, environment } }));
+      props.onDone(await api<ServiceToken & { token: string }>('POST', props.base, { body: workspace ? { name, environment, workspace } : { name, environment } }));
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -122,6 +130,14 @@ function CreateToken(props: { ctx: PageContext; base: string; onClose: () => voi
       <input id="token-name" name="name" placeholder="github-actions-deploy" />
       <label for="token-env">Environment</label>
       <select id="token-env" name="environment">${props.ctx.environments.map((e) => html`<option value=${e.slug}>${e.name}</option>`)}</select>
+      ${workspaces.length > 0
+        ? html`<label for="token-workspace">Workspace</label>
+            <select id="token-workspace" name="workspace" aria-describedby="token-workspace-hint">
+              <option value="">None: the organization's secrets</option>
+              ${workspaces.map((w) => html`<option value=${w.slug}>${w.name}</option>`)}
+            </select>
+            <p class="hint" id="token-workspace-hint">A token bound to a workspace reads that workspace's secrets (its own and the organization's available to it) and nothing else.</p>`
+        : null}
       <${ErrorText} message=${error} />
       <div class="buttons"><button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
         <button type="submit">Create token</button></div>

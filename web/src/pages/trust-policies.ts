@@ -1,9 +1,9 @@
 // Trust policies (Admin+): which CI workflows may exchange their OIDC token for a short-lived,
-// read-only token of one environment (keyless CI). List, create, dry-run ("Test") and delete them, and
+// read-only token of one environment (keyless CI). List, create, edit, dry-run ("Test") and delete them, and
 // see the last exchanges from the audit log. Exchange events hold the verified claims and never a token.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { GITHUB_ACTIONS_ISSUER, OIDC_MAX_TTL_SECONDS, type AuditDetails, type AuditEvent, type AuditPage, type WorkflowContext, type OidcDryRun, type OidcPolicy } from '../../../core/api-types.ts';
+import { GITHUB_ACTIONS_ISSUER, OIDC_MAX_TTL_SECONDS, type AuditDetails, type AuditEvent, type AuditPage, type WorkflowContext, type OidcDryRun, type OidcPolicy, type Workspace } from '../../../core/api-types.ts';
 import { api, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
 import { ClaimRows, claimsOf, type ClaimRow } from '../ui/claim-rows.ts';
@@ -20,6 +20,8 @@ export function TrustPoliciesPage({ ctx }: { ctx: PageContext }) {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [testing, setTesting] = useState<OidcPolicy | null>(null);
+  const [editing, setEditing] = useState<OidcPolicy | null>(null);
+  const [workspaces, setWorkspaces] = useState<Workspace[]>([]);
   const [deleting, setDeleting] = useState<OidcPolicy | null>(null);
   const [exchanges, setExchanges] = useState<AuditEvent[] | null>(null);
   const [exchangesError, setExchangesError] = useState<string | null>(null);
@@ -50,6 +52,10 @@ export function TrustPoliciesPage({ ctx }: { ctx: PageContext }) {
     void load();
     void loadExchanges();
   }, [load, loadExchanges]);
+  useEffect(() => {
+    if (!admin) return;
+    api<{ workspaces: Workspace[] }>('GET', `/v1/orgs/${seg(ctx.org.slug)}/workspaces`).then((r) => setWorkspaces(r.workspaces), () => setWorkspaces([]));
+  }, [ctx.org.slug, admin]);
 
   if (!admin) {
     return html`<section><h1>Trust policies</h1>
@@ -69,22 +75,31 @@ export function TrustPoliciesPage({ ctx }: { ctx: PageContext }) {
         : html`<div class="table-wrap" tabindex="0"><table>
             <caption class="visually-hidden">Trust policies of ${ctx.org.name}</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Issuer</th><th scope="col">Audience</th><th scope="col">Environment</th>
-              <th scope="col">Claim conditions</th><th scope="col">Token TTL</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+              <th scope="col">Claim conditions</th><th scope="col">Token TTL</th><th scope="col">Workspace</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>${policies.map((p) => html`<tr key=${p.id}>
               <th scope="row">${p.name}</th><td class="wrap">${p.issuer}</td><td class="wrap">${p.audience}</td><td>${p.environment}</td>
               <td><ul class="claims-list">${Object.entries(p.claims).map(([claim, value]) => html`<li><code>${claim} = ${value}</code></li>`)}</ul></td>
               <td>${p.ttlSeconds} s</td>
+              <td>${p.workspace ?? html`<span class="muted">—</span>`}</td>
               <td class="actions">
                 <button type="button" class="secondary" aria-label=${`Test ${p.name}`} onClick=${() => setTesting(p)}>Test</button>
+                <button type="button" class="secondary" aria-label=${`Edit ${p.name}`} onClick=${() => setEditing(p)}>Edit</button>
                 <button type="button" class="secondary danger" aria-label=${`Delete ${p.name}`} onClick=${() => setDeleting(p)}>Delete</button>
               </td>
             </tr>`)}</tbody>
           </table></div>`}
     <${LastExchanges} events=${exchanges} error=${exchangesError} onRefresh=${loadExchanges} org=${ctx.org.name} />
     ${creating
-      ? html`<${CreatePolicy} ctx=${ctx} base=${base} onClose=${() => setCreating(false)} onDone=${(p: OidcPolicy) => {
+      ? html`<${PolicyForm} ctx=${ctx} base=${base} workspaces=${workspaces} onClose=${() => setCreating(false)} onDone=${(p: OidcPolicy) => {
           setCreating(false);
           toast(`Created trust policy ${p.name}`);
+          void load();
+        }} />`
+      : null}
+    ${editing
+      ? html`<${PolicyForm} ctx=${ctx} base=${base} workspaces=${workspaces} policy=${editing} onClose=${() => setEditing(null)} onDone=${(p: OidcPolicy) => {
+          setEditing(null);
+          toast(`Saved trust policy ${p.name}`);
           void load();
         }} />`
       : null}
@@ -109,17 +124,24 @@ export function TrustPoliciesPage({ ctx }: { ctx: PageContext }) {
   </section>`;
 }
 
-function CreatePolicy(props: { ctx: PageContext; base: string; onClose: () => void; onDone: (p: OidcPolicy) => void }) {
+/** Create a policy, or edit `policy` (PATCH with only what differs, so an unchanged form gets "No changes to save"). */
+function PolicyForm(props: { ctx: PageContext; base: string; workspaces: Workspace[]; policy?: OidcPolicy; onClose: () => void; onDone: (p: OidcPolicy) => void }) {
   const [error, setError] = useState<string | null>(null);
+  const old = props.policy;
   // Controlled fields: adding or removing a claim row re-renders the form and must keep what was typed.
-  const [fields, setFields] = useState({
-    name: '',
-    environment: props.ctx.environments[0]?.slug ?? '',
-    audience: location.origin,
-    issuer: GITHUB_ACTIONS_ISSUER,
-    ttl: String(OIDC_MAX_TTL_SECONDS),
-  });
-  const [rows, setRows] = useState<ClaimRow[]>([{ name: 'repository', value: '' }, { name: 'ref', value: '' }]);
+  const [fields, setFields] = useState(old
+    ? { name: old.name, environment: old.environment, workspace: old.workspace ?? '', audience: old.audience, issuer: old.issuer, ttl: String(old.ttlSeconds) }
+    : {
+        name: '',
+        environment: props.ctx.environments[0]?.slug ?? '',
+        workspace: '',
+        audience: location.origin,
+        issuer: GITHUB_ACTIONS_ISSUER,
+        ttl: String(OIDC_MAX_TTL_SECONDS),
+      });
+  const [rows, setRows] = useState<ClaimRow[]>(old
+    ? Object.entries(old.claims).map(([name, value]) => ({ name, value }))
+    : [{ name: 'repository', value: '' }, { name: 'ref', value: '' }]);
   const bind = (name: keyof typeof fields) => ({
     name,
     value: fields[name],
@@ -131,28 +153,43 @@ function CreatePolicy(props: { ctx: PageContext; base: string; onClose: () => vo
   const submit = async (e: Event) => {
     e.preventDefault();
     const ttl = fields.ttl.trim();
+    const body: Record<string, unknown> = {
+      name: fields.name.trim(),
+      environment: fields.environment || props.ctx.environments[0]?.slug,
+      workspace: fields.workspace || null,
+      audience: fields.audience.trim(),
+      issuer: fields.issuer.trim(),
+      claims: claimsOf(rows),
+      // Sent as typed (a number when it is one) so the server's rule and message decide.
+      ...(ttl ? { ttlSeconds: /^\d+$/.test(ttl) ? Number(ttl) : ttl } : {}),
+    };
     try {
-      props.onDone(await api<OidcPolicy>('POST', props.base, {
-        body: {
-          name: fields.name.trim(),
-          environment: fields.environment || props.ctx.environments[0]?.slug,
-          audience: fields.audience.trim(),
-          issuer: fields.issuer.trim(),
-          claims: claimsOf(rows),
-          // Sent as typed (a number when it is one) so the server's rule and message decide.
-          ...(ttl ? { ttlSeconds: /^\d+$/.test(ttl) ? Number(ttl) : ttl } : {}),
-        },
-      }));
+      if (old) {
+        const was: Record<string, unknown> = { name: old.name, environment: old.environment, workspace: old.workspace ?? null, audience: old.audience, issuer: old.issuer, claims: old.claims, ttlSeconds: old.ttlSeconds };
+        const changed = Object.fromEntries(Object.entries(body).filter(([k, v]) => !sameValue(v, was[k])));
+        props.onDone(await api<OidcPolicy>('PATCH', `${props.base}/${seg(old.id)}`, { body: changed }));
+      } else {
+        if (body.workspace === null) delete body.workspace;
+        props.onDone(await api<OidcPolicy>('POST', props.base, { body }));
+      }
     } catch (err) {
       setError(errorMessage(err));
     }
   };
-  return html`<${Dialog} title="Create trust policy" wide=${true} onClose=${props.onClose}>
+  return html`<${Dialog} title=${old ? `Edit ${old.name}` : 'Create trust policy'} wide=${true} onClose=${props.onClose}>
     <form onSubmit=${submit} novalidate autocomplete="off">
       <label for="policy-name">Name</label>
       <input id="policy-name" ...${bind('name')} placeholder="deploy-from-main" />
       <label for="policy-env">Environment</label>
       <select id="policy-env" ...${bind('environment')}>${props.ctx.environments.map((e) => html`<option value=${e.slug}>${e.name}</option>`)}</select>
+      ${props.workspaces.length > 0 || fields.workspace
+        ? html`<label for="policy-workspace">Workspace</label>
+            <select id="policy-workspace" ...${bind('workspace')} aria-describedby="policy-workspace-hint">
+              <option value="">None: the organization's secrets</option>
+              ${props.workspaces.map((w) => html`<option value=${w.slug}>${w.name}</option>`)}
+            </select>
+            <p class="hint" id="policy-workspace-hint">Tokens minted by a policy bound to a workspace read that workspace's secrets (its own and the organization's available to it) and nothing else.</p>`
+        : null}
       <label for="policy-audience">Audience</label>
       <input id="policy-audience" ...${bind('audience')} class="mono" aria-describedby="policy-audience-hint" />
       <p class="hint" id="policy-audience-hint">The <code>aud</code> the workflow asks for; the GitHub Action's default is this server's URL.</p>
@@ -168,7 +205,7 @@ function CreatePolicy(props: { ctx: PageContext; base: string; onClose: () => vo
       <p class="hint" id="policy-ttl-hint">How long a minted token lives: 60 to ${OIDC_MAX_TTL_SECONDS} seconds.</p>
       <${ErrorText} message=${error} />
       <div class="buttons"><button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
-        <button type="submit">Create policy</button></div>
+        <button type="submit">${old ? 'Save policy' : 'Create policy'}</button></div>
     </form>
   <//>`;
 }
@@ -245,4 +282,14 @@ function LastExchanges(props: { events: AuditEvent[] | null; error: string | nul
             })}</tbody>
           </table></div>`}
   </section>`;
+}
+
+/** Equal as the server would store them: claims compare as maps, whatever the order of the rows. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const x = Object.entries(a).sort(([p], [q]) => (p < q ? -1 : 1));
+    const y = Object.entries(b).sort(([p], [q]) => (p < q ? -1 : 1));
+    return JSON.stringify(x) === JSON.stringify(y);
+  }
+  return a === b;
 }

@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'preact/hooks';
 
 let nextId = 0;
 
-export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
+export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean; drawer?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useRef(`dialog-title-${++nextId}`);
   useEffect(() => {
@@ -23,7 +23,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
       target?.focus();
     };
   }, []);
-  return html`<dialog ref=${ref} class=${props.wide ? 'wide' : ''} aria-labelledby=${id.current}
+  return html`<dialog ref=${ref} class=${props.drawer ? 'drawer' : props.wide ? 'wide' : ''} aria-labelledby=${id.current}
       onCancel=${(e: Event) => { e.preventDefault(); props.onClose(); }}>
     <h2 id=${id.current}>${props.title}</h2>
     ${props.children}

@@ -15,3 +15,10 @@ const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
 export function atLeast(role: Role | undefined, least: Role): boolean {
   return role !== undefined && RANK[role] >= RANK[least];
 }
+
+/** To the second: for history, where versions written within a minute must read apart. */
+export function whenExact(iso: string | null | undefined, never = 'Never'): string {
+  if (!iso) return never;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}

@@ -10,3 +10,4 @@ export const EyeOffIcon = () => svg('M3 3l18 18 M10.6 6.1A10 10 0 0 1 12 6c7 0 1
 export const PencilIcon = () => svg('M17 3l4 4L8 20H4v-4L17 3z');
 export const TrashIcon = () => svg('M3 6h18 M8 6V4h8v2 M19 6l-1 14H6L5 6 M10 11v6 M14 11v6');
 export const CopyIcon = () => svg('M9 9h11v11H9z M5 15H4V4h11v1');
+export const HistoryIcon = () => svg('M3 12a9 9 0 1 0 3-6.7L3 8 M3 3v5h5 M12 7v5l3 3');
