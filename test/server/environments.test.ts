@@ -2,21 +2,18 @@
 // key holds different values in each environment and changes in one never reach another.
 import assert from 'node:assert/strict';
 import type { Environment, SecretMeta } from '../../core/api-types.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
-import { assertProblem, http, type Http } from './support/http.ts';
+import { assertProblem, type Http } from './support/http.ts';
 import { bulkRevealPath, createEnvironment, createSecret, createTeam, reveal, secretPath, secretsPath, unique, type Team } from './support/fixtures.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 describe('server: environments', function () {
   let server: RunningServer;
   let api: Http;
   let team: Team;
 
-  before(async () => {
-    server = await startServer();
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer()));
   after(() => stopAndRemove(server));
 
   it('lists development, staging and production for a new organization, to any member', async () => {

@@ -9,6 +9,7 @@ import { stopAndRemove } from './support/lifecycle.ts';
 import { http, type Http } from './support/http.ts';
 import { canary } from './helpers-api.ts';
 import { createEnvironment, createServiceToken, createSecret, createTeam, secretPath, type Team } from './support/fixtures.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 const eventsPath = (org: string, env: string) => `/v1/orgs/${org}/environments/${env}/events`;
 
@@ -26,11 +27,7 @@ describe('server: live events', function () {
   };
   const ready = (s: RawStream) => s.waitFor('ready', (x) => x.events().some((e) => e.event === 'ready' || e.event === 'reset'));
 
-  before(async () => {
-    server = await startServer({ env: { SECRETS_EVENTS_HEARTBEAT_SECONDS: '1', SECRETS_EVENTS_BACKLOG: '20', SECRETS_EVENTS_MAX_PER_PRINCIPAL: '3' } });
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer({ env: { SECRETS_EVENTS_HEARTBEAT_SECONDS: '1', SECRETS_EVENTS_BACKLOG: '20', SECRETS_EVENTS_MAX_PER_PRINCIPAL: '3' } })));
   afterEach(() => {
     for (const s of open.splice(0)) s.close();
   });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { AuditEvent, BulkReveal, EnvironmentRollback, HistoryRetention, RevealedSecret, SecretMeta, SecretsAtMoment, SecretVersionList } from '../../core/api-types.ts';
 import { SecretsClient } from '../../core/client.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { testingPostgres } from '../helpers/postgres.ts';
 import { canary } from './helpers-api.ts';
 import { auditEvents, ofAction } from './support/audit.ts';
@@ -15,6 +15,7 @@ import { bulkRevealPath, createSecret, createServiceToken, createTeam, secretPat
 import { assertProblem, http, type Http } from './support/http.ts';
 import { ManualClock, serveInProcess } from './support/in-process.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const retentionPath = (org: string) => `/v1/orgs/${org}/settings/history-retention`;
@@ -25,11 +26,7 @@ describe('server: history retention setting', function () {
   let api: Http;
   let team: Team;
 
-  before(async () => {
-    server = await startServer();
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer()));
   after(() => stopAndRemove(server));
 
   it('starts at 90 days and at least 10 versions, readable by any member but not a service token or an outsider', async () => {

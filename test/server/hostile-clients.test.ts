@@ -15,6 +15,7 @@ import { stopAndRemove } from './support/lifecycle.ts';
 import { openSocket, requestFrom, sendAndAwaitClose } from './support/sockets.ts';
 import { openDb } from './helpers-api.ts';
 import type { Socket } from 'node:net';
+import { startTeamServer } from './support/team-server.ts';
 
 /** Well-formed, never issued. */
 const BAD_TOKEN = `scrt_pat_${'x'.repeat(43)}`;
@@ -178,11 +179,7 @@ describe('server: hostile clients', function () {
     let server: RunningServer;
     let api: Http;
     let team: Team;
-    before(async () => {
-      server = await startServer();
-      api = http(server.url);
-      team = await createTeam(api, server.adminToken);
-    });
+    before(async () => ({ server, api, team } = await startTeamServer()));
     after(() => stopAndRemove(server));
 
     const denied = async (): Promise<AuditEvent[]> => (await auditEvents(api, team.owner.token, team.org)).filter((e) => e.outcome === 'denied');

@@ -2,10 +2,11 @@
 // at least one Owner; a removed member loses access at once.
 import assert from 'node:assert/strict';
 import type { Member } from '../../core/api-types.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
-import { assertProblem, http, type Http } from './support/http.ts';
-import { createOrg, createUser, createTeam, secretsPath, setRole, type Team } from './support/fixtures.ts';
+import { assertProblem, type Http } from './support/http.ts';
+import { createOrg, createUser, secretsPath, setRole, type Team } from './support/fixtures.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 describe('server: members', function () {
   let server: RunningServer;
@@ -13,11 +14,7 @@ describe('server: members', function () {
   let team: Team;
   const memberPath = (userId: string) => `/v1/orgs/${team.org}/members/${userId}`;
 
-  before(async () => {
-    server = await startServer();
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer()));
   after(() => stopAndRemove(server));
 
   it('lists every member with name, e-mail, role and addedAt, to any member', async () => {

@@ -3,21 +3,21 @@
 // member without the permission → 403 FORBIDDEN with nothing changed.
 import assert from 'node:assert/strict';
 import type { Problem, Role, SecretMeta, ServiceToken, Member, Environment } from '../../core/api-types.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
-import { assertProblem, http, type Http, type Reply } from './support/http.ts';
+import { assertProblem, type Http, type Reply } from './support/http.ts';
 import {
   bulkRevealPath,
   createSecret,
   createServiceToken,
   setRole,
-  createTeam,
   createUser,
   secretPath,
   secretsPath,
   unique,
   type Team,
 } from './support/fixtures.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 type Action =
   | 'view metadata'
@@ -65,11 +65,7 @@ describe('server: roles × actions', function () {
   let api: Http;
   let team: Team;
 
-  before(async () => {
-    server = await startServer();
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer()));
   after(() => stopAndRemove(server));
 
   const owner = () => team.owner.token;

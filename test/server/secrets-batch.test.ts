@@ -2,22 +2,19 @@
 // all or nothing, checked exactly like single creates and updates.
 import assert from 'node:assert/strict';
 import type { SecretBatch, SecretMeta } from '../../core/api-types.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { auditEvents, ofAction } from './support/audit.ts';
-import { createEnvironment, createSecret, createTeam, reveal, secretPath, secretsPath, type Team } from './support/fixtures.ts';
-import { assertProblem, http, type Http } from './support/http.ts';
+import { createEnvironment, createSecret, reveal, secretPath, secretsPath, type Team } from './support/fixtures.ts';
+import { assertProblem, type Http } from './support/http.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 describe('server: secret batches (import)', function () {
   let server: RunningServer;
   let api: Http;
   let team: Team;
 
-  before(async () => {
-    server = await startServer();
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer()));
   after(() => stopAndRemove(server));
 
   const batchPath = (env: string) => `/v1/orgs/${team.org}/environments/${env}/batch`;

@@ -3,12 +3,13 @@
 // with its scope, numbered in the workspace's own stream; nothing of other workspaces or of organization
 // secrets limited elsewhere; resumable; never a value. The organization's stream shows no workspace secret.
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { RawStream } from '../helpers/sse-stream.ts';
-import { createTeam, type Team } from './support/fixtures.ts';
-import { assertProblem, http, type Http } from './support/http.ts';
+import type { Team } from './support/fixtures.ts';
+import { assertProblem, type Http } from './support/http.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
 import { canary, createOrgSecret, createWorkspace, createWsSecret, wsEnvPath, wsSecretPath } from './support/workspaces.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 const ENV = 'development';
 
@@ -26,11 +27,7 @@ describe('server: live events of a workspace', function () {
   };
   const ready = (s: RawStream) => s.waitFor('ready', (x) => x.events().some((e) => e.event === 'ready' || e.event === 'reset'));
 
-  before(async () => {
-    server = await startServer();
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer()));
   afterEach(() => {
     for (const s of open.splice(0)) s.close();
   });

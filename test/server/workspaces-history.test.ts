@@ -3,11 +3,12 @@
 // rollback of the workspace's own secrets only, and batches writing the workspace's own secrets.
 import assert from 'node:assert/strict';
 import type { EnvironmentChanges, EnvironmentRollback, SecretBatch, SecretMeta, SecretsAtMoment } from '../../core/api-types.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
-import { createTeam, sleep, type Team } from './support/fixtures.ts';
-import { assertProblem, http, type Http } from './support/http.ts';
+import type { RunningServer } from '../helpers/server.ts';
+import { sleep, type Team } from './support/fixtures.ts';
+import { assertProblem, type Http } from './support/http.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
 import { canary, createOrgSecret, createWorkspace, createWsSecret, wsBulk, wsEnvPath, wsSecretPath, wsSecretsPath } from './support/workspaces.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 const ENV = 'staging';
 
@@ -17,11 +18,7 @@ describe('server: history of a workspace\'s effective set', function () {
   let api: Http;
   let team: Team;
 
-  before(async () => {
-    server = await startServer();
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer()));
   after(() => stopAndRemove(server));
 
   it('reads the set at a moment, what changed since, and rolls back only the workspace\'s own secrets', async () => {

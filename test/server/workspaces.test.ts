@@ -5,10 +5,10 @@
 // value in any answer or audit event.
 import assert from 'node:assert/strict';
 import type { AuditEvent, AuditPage, ServiceToken, Workspace } from '../../core/api-types.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { RunningServer } from '../helpers/server.ts';
 import { ofAction, auditEvents } from './support/audit.ts';
-import { createTeam, unique, type Team } from './support/fixtures.ts';
-import { assertProblem, http, type Http } from './support/http.ts';
+import { unique, type Team } from './support/fixtures.ts';
+import { assertProblem, type Http } from './support/http.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
 import {
   canary,
@@ -22,6 +22,7 @@ import {
   wsSecretPath,
   wsSecretsPath,
 } from './support/workspaces.ts';
+import { startTeamServer } from './support/team-server.ts';
 
 describe('server: workspaces', function () {
   this.timeout(120_000);
@@ -29,11 +30,7 @@ describe('server: workspaces', function () {
   let api: Http;
   let team: Team;
 
-  before(async () => {
-    server = await startServer();
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer()));
   after(() => stopAndRemove(server));
 
   describe('create, list, read, change', () => {

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { GITHUB_ACTIONS_ISSUER, type AuditEvent, type OidcDryRun, type OidcPolicy } from '../../../core/api-types.ts';
 import { startServer, type RunningServer } from '../../helpers/server.ts';
 import { auditEvents } from '../support/audit.ts';
-import { createTeam, type Team } from '../support/fixtures.ts';
+import type { Team } from '../support/fixtures.ts';
 import { assertProblem, http, type Http } from '../support/http.ts';
 import { stopAndRemove } from '../support/lifecycle.ts';
 import { createPolicy, policyBody } from './support.ts';
+import { startTeamServer } from '../support/team-server.ts';
 
 const ISSUER = 'http://127.0.0.1:9/issuer';
 
@@ -17,11 +18,7 @@ describe('server: OIDC trust policies', function () {
   let team: Team;
   const base = () => `/v1/orgs/${team.org}/oidc-policies`;
 
-  before(async () => {
-    server = await startServer({ env: { SECRETS_OIDC_ALLOW_HTTP_ISSUERS: 'true' } });
-    api = http(server.url);
-    team = await createTeam(api, server.adminToken);
-  });
+  before(async () => ({ server, api, team } = await startTeamServer({ env: { SECRETS_OIDC_ALLOW_HTTP_ISSUERS: 'true' } })));
   after(() => stopAndRemove(server));
 
   it('an Admin creates, reads, lists, changes and deletes a policy; each change is audited', async () => {
