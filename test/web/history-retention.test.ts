@@ -14,8 +14,8 @@ describe('web: history retention on the Organizations page', function () {
   let team: Team;
   const logs: string[][] = [];
 
-  const asMember = async (token: string, org: string): Promise<Page> => {
-    const page = await (await d.context()).newPage();
+  const asMember = async (token: string, org: string, width?: number): Promise<Page> => {
+    const page = await (await d.context(width)).newPage();
     logs.push(watchErrors(page));
     await signIn(page, token);
     await page.getByLabel('Organization').selectOption(org);
@@ -71,10 +71,10 @@ describe('web: history retention on the Organizations page', function () {
     assert.equal(await section.getByLabel('Days a replaced version is kept').inputValue(), '30', 'read back from the server');
   });
 
-  it('a Viewer and an Editor see it read-only, with who changed it last', async () => {
+  it('a Viewer (on a phone) and an Editor see it read-only, with who changed it last', async () => {
     await until(async () => (await stored(team.org)).days === 30);
-    for (const member of [team.viewer, team.editor]) {
-      const page = await asMember(member.token, team.org);
+    for (const [member, width] of [[team.viewer, 390], [team.editor, undefined]] as const) {
+      const page = await asMember(member.token, team.org, width);
       const section = settings(page, `Org ${team.org}`);
       await section.getByText('Only the organization\'s Admins and Owners can change it.').waitFor();
       const facts = await section.locator('dd').allInnerTexts();
@@ -84,6 +84,9 @@ describe('web: history retention on the Organizations page', function () {
       assert.equal(await section.getByRole('spinbutton').count(), 0, 'no field to edit');
       assert.equal(await section.getByRole('button', { name: 'Save retention' }).count(), 0);
       await assertAccessible(page, `retention read-only for ${member.user.name}`);
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+      assert.ok(overflow <= 0, `scrolls sideways by ${overflow}px`);
+      await screenshot(page, `organizations-retention-read-only-${width ?? 1280}`);
       await page.context().close();
     }
   });
