@@ -2,7 +2,7 @@
 // Workspaces page (list; create with slug, name and an owner picked from the members; rename; change
 // owner; delete after a confirmation naming it), a workspace's Secrets section (the effective set with
 // scope and override marker, organization secrets read-only there, workspace secrets added, edited,
-// overridden and deleted by the owner, reveal and re-mask), who sees which controls, and the Secrets
+// overridden and deleted by the owner, reveal and re-mask, search by key), who sees which controls, and the Secrets
 // page's "Associated workspaces" column and picker, and service tokens and trust policies bound to a
 // workspace.
 import type { BrowserContext, Page } from 'playwright-core';
@@ -351,6 +351,36 @@ describe('web: Workspaces', function () {
     assert.deepEqual(viewer.errors, []);
   });
 
+  it("a workspace's Secrets section has the Secrets page's search: any part of the key, ignoring case, across both scopes, and the same sentence when nothing matches", async () => {
+    await createWorkspace('lookup', 'Lookup', team.admin.user.id);
+    for (const key of ['DATABASE_PASSWORD_PROD', 'STRIPE_SECRET_KEY']) {
+      const r = await d.api.post(`/v1/orgs/${team.org}/environments/staging/secrets`, team.admin.token, { key, value: canary(key), workspaces: ['lookup'] });
+      assert.equal(r.status, 201, r.text);
+    }
+    const own = await d.api.post(wsSecrets('lookup', 'staging'), team.admin.token, { key: 'LOOKUP_PASSWORD_HASH', value: canary('LOOKUP') });
+    assert.equal(own.status, 201, own.text);
+    await openWorkspace(page, 'Lookup');
+    await page.getByLabel('Environment').selectOption('staging');
+    await row(page, 'LOOKUP_PASSWORD_HASH').waitFor();
+    const keys = () => page.getByRole('rowheader').allInnerTexts();
+    // Staging also holds earlier tests' secrets for every workspace; the search leaves only these.
+    const all = await keys();
+    for (const key of ['DATABASE_PASSWORD_PROD', 'LOOKUP_PASSWORD_HASH', 'STRIPE_SECRET_KEY']) assert.ok(all.includes(key), `${key} in ${all.join(', ')}`);
+    await page.getByLabel('Search').fill('passWORD_');
+    await until(async () => (await keys()).length === 2);
+    assert.deepEqual(await keys(), ['DATABASE_PASSWORD_PROD', 'LOOKUP_PASSWORD_HASH'], 'an organization and a workspace secret');
+    await page.getByLabel('Search').fill('secret_k');
+    await until(async () => (await keys()).length === 1);
+    assert.deepEqual(await keys(), ['STRIPE_SECRET_KEY']);
+    await page.getByLabel('Search').fill('nothing_like_this');
+    await page.getByText('No secret key in Staging of Lookup contains “nothing_like_this”.').waitFor();
+    await page.getByText('Search matches any part of the key, ignoring case.').waitFor();
+    assert.equal(await page.getByRole('table').count(), 0);
+    await page.getByLabel('Search').fill('');
+    await until(async () => (await keys()).length === all.length);
+    assert.deepEqual(await keys(), all, 'every key again once the search is empty');
+  });
+
   for (const width of [1280, 390]) {
     it(`the Workspaces page, a workspace's details and its dialogs pass axe at ${width === 1280 ? '1280×800' : '390 px wide'} without sideways scroll`, async () => {
       await page.setViewportSize(width === 1280 ? { width: 1280, height: 800 } : { width: 390, height: 844 });
@@ -369,6 +399,12 @@ describe('web: Workspaces', function () {
       await assertAccessible(page, `workspace details at ${width}`);
       assert.ok((await overflow()) <= 0, 'no sideways scroll');
       await screenshot(page, `${width}-workspace-details`);
+      await page.getByLabel('Search').fill('NO_KEY_LIKE_THIS');
+      await page.getByText('No secret key in Development of Payments contains “NO_KEY_LIKE_THIS”.').waitFor();
+      await assertAccessible(page, `workspace details, no key matching the search, at ${width}`);
+      assert.ok((await overflow()) <= 0, 'no sideways scroll');
+      await page.getByLabel('Search').fill('');
+      await row(page, 'PAYMENTS_ONLY').waitFor();
       await page.getByRole('button', { name: '+ Add Secret' }).click();
       await assertAccessible(page, `add workspace secret at ${width}`);
       await page.keyboard.press('Escape');

@@ -10,6 +10,7 @@ import type { PageContext } from '../context.ts';
 import { ErrorText } from '../ui/dialog.ts';
 import { atLeast, when } from '../ui/format.ts';
 import { upperAscii } from './secrets.ts';
+import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { auditCsv, type AuditFilter, matchesFilter, NO_FILTER, serverQuery } from './audit-filter.ts';
 
 /** Whether this server filters the audit log; learnt from its first answer to a filtered request. */
@@ -20,11 +21,13 @@ const unknownQueryField = (err: unknown) =>
 
 const PAGE_SIZE = 100;
 
-const ACTIONS = [
-  'secret.create', 'secret.reveal', 'secret.bulk_reveal', 'secret.update', 'secret.delete', 'secret.read', 'secret.list',
-  'environment.create', 'environment.rollback', 'workspace.create', 'workspace.update', 'workspace.delete', 'member.add', 'member.update', 'member.remove', 'token.create', 'token.revoke', 'org.create',
-  'audit.read', 'org.read', 'member.list', 'environment.list', 'token.list',
-];
+/**
+ * What kind of actor a name stands for, when it is not a person: a service token, or the server itself
+ * (the history retention's pruning, named `retention`). The name stays as recorded, so it is what the
+ * Actor filter matches.
+ */
+const ACTOR_NOTES: Partial<Record<AuditEvent['actor']['type'], string>> = { service: 'service token', system: 'server, automatic' };
+
 
 export function AuditPage({ ctx }: { ctx: PageContext }) {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
@@ -105,7 +108,7 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
       <label><span>Actor</span><input value=${filter.actor} onInput=${set('actor')} autocomplete="off" /></label>
       <label><span>Action</span><select value=${filter.action} onChange=${set('action')}>
         <option value="">Any action</option>
-        ${ACTIONS.map((a) => html`<option value=${a}>${a}</option>`)}
+        ${AUDIT_ACTIONS.map((a) => html`<option value=${a}>${a}</option>`)}
       </select></label>
       <label><span>Environment</span><select value=${filter.environment} onChange=${set('environment')}>
         <option value="">Any environment</option>
@@ -135,13 +138,13 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
               <th scope="col">Keys</th><th scope="col">Outcome</th><th scope="col">IP Address</th><th scope="col">User Agent</th></tr></thead>
             <tbody>${shown.map((e) => html`<tr key=${e.id}>
               <td><time datetime=${e.time}>${when(e.time)}</time></td>
-              <td>${e.actor.name ?? e.actor.type}${e.actor.type === 'service' ? html` <span class="muted">(service token)</span>` : null}</td>
+              <td>${e.actor.name ?? e.actor.type}${ACTOR_NOTES[e.actor.type] ? html` <span class="muted">(${ACTOR_NOTES[e.actor.type]})</span>` : null}</td>
               <td><code>${e.action}</code>${e.count > 1 ? html` <span class="muted">×${e.count}</span>` : null}</td>
               <td>${e.environment ?? '—'}</td>
               <td>${e.workspace ?? '—'}</td>
               <td class="mono">${e.keys.join(', ') || '—'}</td>
               <td><span class=${`outcome ${e.outcome}`}>${e.outcome}</span></td>
-              <td class="mono">${e.ip}</td>
+              <td class="mono">${e.ip || '—'}</td>
               <td class="ua">${e.userAgent ?? '—'}</td>
             </tr>`)}</tbody>
           </table></div>`}

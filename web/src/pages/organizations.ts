@@ -1,4 +1,5 @@
-// Organizations the caller belongs to: switch between them, or create one (the creator is its Owner).
+// Organizations the caller belongs to: switch between them, see (Admins and Owners: change) the current
+// one's history retention, or create one (the creator is its Owner).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { Org } from '../../../core/api-types.ts';
@@ -7,6 +8,7 @@ import type { PageContext } from '../context.ts';
 import { ErrorText } from '../ui/dialog.ts';
 import { ROLE_NAMES, when } from '../ui/format.ts';
 import { toast } from '../ui/toast.ts';
+import { HistoryRetentionSettings } from './history-retention.ts';
 
 export function OrganizationsPage({ ctx }: { ctx: PageContext }) {
   const [error, setError] = useState<string | null>(null);
@@ -39,6 +41,7 @@ export function OrganizationsPage({ ctx }: { ctx: PageContext }) {
               : html`<button type="button" class="secondary" aria-label=${`Switch to ${o.name}`} onClick=${() => ctx.switchOrg(o.slug)}>Switch</button>`}</td>
           </tr>`)}</tbody>
         </table></div>`}
+    ${ctx.org.slug ? html`<${HistoryRetentionSettings} key=${ctx.org.slug} ctx=${ctx} />` : null}
     <form class="inline-form" onSubmit=${submit} novalidate autocomplete="off">
       <h2>Create organization</h2>
       <label for="org-slug">Slug</label>

@@ -23,6 +23,25 @@ const MASK = '••••••••';
 /** Keys are ASCII: only ASCII letters are uppercased, as the server does (ſ is not S). */
 export const upperAscii = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
+/** The search of a list of secrets: any part of the key, ASCII case ignored (keys are uppercase ASCII). */
+export const keyMatches = (search: string) => {
+  const needle = upperAscii(search.trim());
+  return (s: SecretMeta): boolean => s.key.includes(needle);
+};
+
+export function KeySearch(props: { value: string; onInput: (value: string) => void }) {
+  return html`<label class="search">
+    <span>Search</span>
+    <input type="search" value=${props.value} placeholder="Filter by key" autocomplete="off"
+      onInput=${(e: Event) => props.onInput((e.target as HTMLInputElement).value)} />
+  </label>`;
+}
+
+/** Said when secrets exist but none matches the search; `where`: the environment (of a workspace). */
+export function NoKeyMatches(props: { where: string; search: string }) {
+  return html`<div class="empty"><p>No secret key in ${props.where} contains “${props.search.trim()}”.</p><p>Search matches any part of the key, ignoring case.</p></div>`;
+}
+
 type Modal = { kind: 'add' } | { kind: 'history'; key: string } | { kind: 'changes' } | { kind: 'edit'; secret: SecretMeta } | { kind: 'delete'; secret: SecretMeta } | null;
 
 export function SecretsPage({ ctx }: { ctx: PageContext }) {
@@ -79,8 +98,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
     }
   };
 
-  const needle = upperAscii(search.trim());
-  const shown = (secrets ?? []).filter((s) => s.key.includes(needle));
+  const shown = (secrets ?? []).filter(keyMatches(search));
   const envName = envs.find((e) => e.slug === env)?.name ?? env ?? '';
   const production = env === 'production';
 
@@ -99,11 +117,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
           ${envs.map((e) => html`<option value=${e.slug}>${e.name}</option>`)}
         </select>
       </label>
-      <label class="search">
-        <span>Search</span>
-        <input type="search" value=${search} placeholder="Filter by key" autocomplete="off"
-          onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)} />
-      </label>
+      <${KeySearch} value=${search} onInput=${setSearch} />
     </div>
     <${ErrorText} message=${error} />
     ${secrets === null
@@ -112,7 +126,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
         ? html`<div class="empty"><p><strong>No secrets in ${envName} yet.</strong></p>
             <p>${canEdit ? 'Click + Add Secret to store the first API key, password or token of this environment.' : 'Ask an Editor or an Admin of this organization to add one.'}</p></div>`
         : shown.length === 0
-          ? html`<div class="empty"><p>No secret key in ${envName} contains “${search.trim()}”.</p><p>Search matches any part of the key, ignoring case.</p></div>`
+          ? html`<${NoKeyMatches} where=${envName} search=${search} />`
           : html`<div class="table-wrap" tabindex="0"><table class="secrets">
               <caption class="visually-hidden">Secrets in ${envName}</caption>
               <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Description</th><th scope="col">Associated workspaces</th><th scope="col">Version</th>

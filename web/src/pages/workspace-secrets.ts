@@ -2,7 +2,8 @@
 // organization secrets available to the workspace plus its own, a workspace secret overriding an
 // organization secret of the same key), each with its scope. Organization secrets are read-only here
 // (they can be overridden); the workspace's owner and the organization's Owners and Admins add, edit and
-// delete workspace secrets. Revealing follows the organization role (Editor+), as on the Secrets page.
+// delete workspace secrets. Revealing follows the organization role (Editor+), and the search box matches
+// keys, both as on the Secrets page.
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { CreatedSecret, RevealedSecret, SecretMeta, Workspace } from '../../../core/api-types.ts';
@@ -15,7 +16,7 @@ import { useReveals } from '../ui/reveal.ts';
 import { toast } from '../ui/toast.ts';
 import { ChangesDialog } from './environment-changes.ts';
 import { SecretHistory } from './secret-history.ts';
-import { AddSecret, DeleteSecret, EditSecret } from './secrets.ts';
+import { AddSecret, DeleteSecret, EditSecret, keyMatches, KeySearch, NoKeyMatches } from './secrets.ts';
 
 const MASK = '••••••••';
 
@@ -34,6 +35,7 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
   const [env, setEnv] = useState<string | null>(null);
   const [secrets, setSecrets] = useState<SecretMeta[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [search, setSearch] = useState('');
   const [modal, setModal] = useState<Modal>(null);
   const { revealed, show, mask, maskAll } = useReveals(ctx.session.revealSeconds);
   const canReveal = atLeast(ctx.org.role, 'editor');
@@ -70,6 +72,7 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
   };
   const envName = envs.find((e) => e.slug === env)?.name ?? env ?? '';
   const where = `${envName} of ${workspace.name}`;
+  const shown = (secrets ?? []).filter(keyMatches(search));
   const done = (message: string, key?: string) => {
     setModal(null);
     if (key) mask(key);
@@ -101,6 +104,7 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
             ${envs.map((e) => html`<option value=${e.slug}>${e.name}</option>`)}
           </select>
         </label>
+        <${KeySearch} value=${search} onInput=${setSearch} />
       </div>
       <${ErrorText} message=${error} />
       ${secrets === null
@@ -108,11 +112,13 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
         : secrets.length === 0
           ? html`<div class="empty"><p><strong>No secrets in ${where} yet.</strong></p>
               <p>${canWrite ? 'Click + Add Secret to add a workspace secret.' : 'Organization secrets made available to this workspace also appear here.'}</p></div>`
-          : html`<div class="table-wrap" tabindex="0"><table class="secrets">
+          : shown.length === 0
+            ? html`<${NoKeyMatches} where=${where} search=${search} />`
+            : html`<div class="table-wrap" tabindex="0"><table class="secrets">
               <caption class="visually-hidden">Secrets of ${where}</caption>
               <thead><tr><th scope="col">Key</th><th scope="col">Scope</th><th scope="col">Value</th><th scope="col">Description</th>
                 <th scope="col">Version</th><th scope="col">Last Updated</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-              <tbody>${secrets.map((s) => {
+              <tbody>${shown.map((s) => {
                 const own = s.scope === 'workspace';
                 return html`<tr key=${s.key}>
                   <th scope="row" class="key"><code>${s.key}</code>
