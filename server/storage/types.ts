@@ -302,6 +302,17 @@ export class LastOwnerError extends Error {
   readonly code = 'LAST_OWNER';
 }
 
+/** Raised when removing a member who still owns workspaces (they would be left with an owner outside the organization). */
+export class MemberOwnsWorkspacesError extends Error {
+  readonly code = 'MEMBER_OWNS_WORKSPACES';
+  /** The slugs of the workspaces they own, sorted. */
+  readonly workspaces: string[];
+  constructor(workspaces: string[]) {
+    super(`owns workspaces ${workspaces.join(', ')}`);
+    this.workspaces = workspaces;
+  }
+}
+
 /** Raised when deleting a workspace would make organization secrets limited to it alone available to every workspace. */
 export class WorkspaceInUseError extends Error {
   readonly code = 'WORKSPACE_IN_USE';
@@ -367,7 +378,10 @@ export interface Storage {
   countOwners(orgId: string): Promise<number>;
   /** Adds or changes a member; throws LastOwnerError when that would demote the last Owner. */
   putMember(orgId: string, userId: string, role: Role, at: string, audit: AuditInput): Promise<void>;
-  /** False when the user is not a member; throws LastOwnerError when they are the last Owner. */
+  /**
+   * False when the user is not a member; throws LastOwnerError when they are the last Owner and
+   * MemberOwnsWorkspacesError when they own workspaces (both decided inside the removing transaction).
+   */
   removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean>;
 
   // Environments.

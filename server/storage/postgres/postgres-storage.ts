@@ -18,6 +18,7 @@ import {
   BatchWriteError,
   DuplicateError,
   LastOwnerError,
+  MemberOwnsWorkspacesError,
   VersionConflictError,
   WorkspaceGoneError,
   WorkspaceInUseError,
@@ -568,6 +569,9 @@ export class PostgresStorage implements Storage {
   async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean> {
     return this.tx(async (c) => {
       await this.keepAnOwner(c, orgId, userId);
+      // Read after the organization row is locked (keepAnOwner), like the Owner count.
+      const owned = await this.rows<{ slug: string }>('SELECT slug FROM workspaces WHERE org_id = $1 AND owner_id = $2 ORDER BY slug COLLATE "C"', [orgId, userId], c);
+      if (owned.length > 0) throw new MemberOwnsWorkspacesError(owned.map((w) => w.slug));
       const r = await c.query('DELETE FROM memberships WHERE org_id = $1 AND user_id = $2', [orgId, userId]);
       if (r.rowCount !== 1) return false;
       await this.insertAudit(c, orgId, audit);

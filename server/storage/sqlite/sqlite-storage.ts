@@ -15,6 +15,7 @@ import {
   BatchWriteError,
   DuplicateError,
   LastOwnerError,
+  MemberOwnsWorkspacesError,
   VersionConflictError,
   WorkspaceGoneError,
   WorkspaceInUseError,
@@ -244,6 +245,7 @@ export class SqliteStorage implements Storage {
         UNION ALL SELECT environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by FROM secret_versions
         WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?5 AND key = ?3 AND version = ?4`),
       setWorkspaces: p(`UPDATE secrets SET workspaces = ? WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+      workspacesOwnedBy: p('SELECT slug FROM workspaces WHERE org_id = ? AND owner_id = ? ORDER BY slug'),
       listWorkspaces: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? ORDER BY w.slug`),
       getWorkspace: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? AND w.slug = ?`),
       workspaceById: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? AND w.id = ?`),
@@ -541,6 +543,8 @@ export class SqliteStorage implements Storage {
   async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean> {
     return this.tx(() => {
       this.keepAnOwner(orgId, userId);
+      const owned = this.all<{ slug: string }>('workspacesOwnedBy', orgId, userId).map((w) => w.slug);
+      if (owned.length > 0) throw new MemberOwnsWorkspacesError(owned);
       if (Number(this.run('deleteMember', orgId, userId).changes) !== 1) return false;
       this.insertAudit(orgId, audit);
       return true;
