@@ -254,10 +254,12 @@ export interface HistoryRetentionRow {
   updatedBy: string;
 }
 
-/** What one pruning removed from one environment: per key, how many versions. */
+/** What one pruning removed from one environment's organization secrets, or one workspace's there: per key, how many versions. */
 export interface PrunedEnvironment {
   environmentId: string;
   environment: string;
+  /** The workspace's slug when the versions were its secrets'; null for the organization's own. */
+  workspace: string | null;
   /** Kept versions (values) of existing secrets. */
   versions: { key: string; versions: number }[];
   /** Metadata of deleted secrets' versions (their values were gone already). */

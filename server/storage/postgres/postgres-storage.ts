@@ -1137,15 +1137,16 @@ export class PostgresStorage implements Storage {
           r.key,
           r.upTo,
         ]);
-        values.push({ environmentId: r.environmentId, environment: r.environment, key: r.key, versions: gone.rowCount ?? 0 });
+        values.push({ environmentId: r.environmentId, environment: r.environment, workspaceId: r.workspaceId, key: r.key, versions: gone.rowCount ?? 0 });
       }
       const deleted = await this.rows<PrunedRow>(
         `DELETE FROM secret_deleted_versions d USING environments e WHERE e.id = d.environment_id AND d.org_id = $1
-        AND d.deleted_at COLLATE "C" < $2 RETURNING d.environment_id AS "environmentId", e.slug AS environment, d.key, 1 AS versions`,
+        AND d.deleted_at COLLATE "C" < $2 RETURNING d.environment_id AS "environmentId", e.slug AS environment, d.workspace_id AS "workspaceId", d.key, 1 AS versions`,
         [orgId, cutoff],
         c,
       );
-      const pruned = groupPruned(values, deleted);
+      const slugs = new Map((await this.rows<{ id: string; slug: string }>('SELECT id, slug FROM workspaces WHERE org_id = $1', [orgId], c)).map((w) => [w.id, w.slug]));
+      const pruned = groupPruned(values, deleted, slugs);
       for (const p of pruned) await this.insertAudit(c, orgId, audit(p));
       return pruned;
     });

@@ -331,9 +331,9 @@ export class SqliteStorage implements Storage {
           CASE WHEN s.version = v.version + 1 THEN s.updated_at END) < ?3
         GROUP BY v.environment_id, v.workspace_id, v.key`),
       pruneVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? AND version <= ?`),
-      prunableDeleted: p(`SELECT d.environment_id AS environmentId, e.slug AS environment, d.key, count(*) AS versions
+      prunableDeleted: p(`SELECT d.environment_id AS environmentId, e.slug AS environment, d.workspace_id AS workspaceId, d.key, count(*) AS versions
         FROM secret_deleted_versions d JOIN environments e ON e.id = d.environment_id
-        WHERE d.org_id = ? AND d.deleted_at < ? GROUP BY d.environment_id, d.key`),
+        WHERE d.org_id = ? AND d.deleted_at < ? GROUP BY d.environment_id, d.workspace_id, d.key`),
       pruneDeleted: p('DELETE FROM secret_deleted_versions WHERE org_id = ? AND deleted_at < ?'),
       forgetUsedOidcTokens: p('DELETE FROM oidc_used_tokens WHERE expires_at < ?'),
       useOidcToken: p('INSERT INTO oidc_used_tokens (issuer, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING'),
@@ -972,11 +972,12 @@ export class SqliteStorage implements Storage {
       const values: PrunedRow[] = [];
       for (const r of this.h.prunableVersions!.all(orgId, minVersions, cutoff) as unknown as (Omit<PrunedRow, 'versions'> & { workspaceId: string; upTo: number })[]) {
         const gone = Number(this.h.pruneVersions!.run(orgId, r.environmentId, r.workspaceId, r.key, r.upTo).changes);
-        values.push({ environmentId: r.environmentId, environment: r.environment, key: r.key, versions: gone });
+        values.push({ environmentId: r.environmentId, environment: r.environment, workspaceId: r.workspaceId, key: r.key, versions: gone });
       }
       const deleted = this.h.prunableDeleted!.all(orgId, cutoff) as unknown as PrunedRow[];
       this.h.pruneDeleted!.run(orgId, cutoff);
-      const pruned = groupPruned(values, deleted);
+      const slugs = new Map(this.all<WorkspaceRow>('listWorkspaces', orgId).map((w) => [w.id, w.slug]));
+      const pruned = groupPruned(values, deleted, slugs);
       for (const p of pruned) this.insertAudit(orgId, audit(p));
       return pruned;
     });
