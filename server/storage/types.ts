@@ -315,6 +315,14 @@ export class MemberOwnsWorkspacesError extends Error {
   }
 }
 
+/**
+ * Raised when a workspace would get an owner who is not a member of its organization (one removed
+ * while the change was on its way): the counterpart of MemberOwnsWorkspacesError.
+ */
+export class OwnerNotMemberError extends Error {
+  readonly code = 'WORKSPACE_OWNER_INVALID';
+}
+
 /** Raised when deleting a workspace would make organization secrets limited to it alone available to every workspace. */
 export class WorkspaceInUseError extends Error {
   readonly code = 'WORKSPACE_IN_USE';
@@ -434,9 +442,12 @@ export interface Storage {
   listWorkspaces(orgId: string): Promise<WorkspaceRow[]>;
   getWorkspace(orgId: string, slug: string): Promise<WorkspaceRow | undefined>;
   getWorkspaceById(orgId: string, workspaceId: string): Promise<WorkspaceRow | undefined>;
-  /** DuplicateError when the organization has a workspace of that slug. */
+  /**
+   * DuplicateError when the organization has a workspace of that slug; OwnerNotMemberError when the
+   * owner is not (or no longer) a member, decided in the creating transaction.
+   */
   createWorkspace(orgId: string, workspace: WorkspaceRow, audit: AuditInput): Promise<void>;
-  /** Replaces name and owner (by id); false when it does not exist. */
+  /** Replaces name and owner (by id); false when it does not exist; OwnerNotMemberError when a new owner is not a member. */
   updateWorkspace(orgId: string, workspace: WorkspaceRow, audit: AuditInput): Promise<boolean>;
   /**
    * Deletes the workspace, its secrets in every environment with their history, the service tokens and

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresStorage } from '../../server/storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from '../../server/storage/sqlite/sqlite-storage.ts';
-import { MemberOwnsWorkspacesError, WorkspaceGoneError, WorkspaceInUseError, type AuditInput, type EnvironmentRow, type Storage, type TokenRow, type WorkspaceRow } from '../../server/storage/types.ts';
+import { MemberOwnsWorkspacesError, OwnerNotMemberError, WorkspaceGoneError, WorkspaceInUseError, type AuditInput, type EnvironmentRow, type Storage, type TokenRow, type WorkspaceRow } from '../../server/storage/types.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
 const at = () => new Date().toISOString();
@@ -92,6 +92,17 @@ for (const backend of backends) {
       await storage.updateWorkspace(orgId, { ...search, ownerId: userId }, audit('workspace.update'));
       assert.equal(await storage.removeMember(orgId, alice, audit('member.remove')), true);
       assert.equal(await storage.getMember(orgId, alice), undefined);
+    });
+
+    it('refuses a workspace (new, or handed over) whose owner is not a member (OwnerNotMemberError), and still renames one whose owner is', async () => {
+      const stranger = randomUUID();
+      const w: WorkspaceRow = { id: randomUUID(), slug: `stray-${stranger.slice(0, 8)}`, name: 'Stray', ownerId: stranger, ownerName: 'Nobody', createdAt: at(), createdBy: 'Ada' };
+      await assert.rejects(storage.createWorkspace(orgId, w, audit('workspace.create')), OwnerNotMemberError);
+      assert.equal(await storage.getWorkspace(orgId, w.slug), undefined);
+      const mine = await newWorkspace();
+      await assert.rejects(storage.updateWorkspace(orgId, { ...mine, ownerId: stranger }, audit('workspace.update')), OwnerNotMemberError);
+      assert.equal((await storage.getWorkspace(orgId, mine.slug))?.ownerId, userId);
+      assert.equal(await storage.updateWorkspace(orgId, { ...mine, name: 'Renamed' }, audit('workspace.update')), true);
     });
 
     it('keeps a workspace\'s secrets apart from the organization\'s and from other workspaces\', and lists workspaces by slug with the owner\'s name', async () => {

@@ -16,6 +16,7 @@ import {
   DuplicateError,
   LastOwnerError,
   MemberOwnsWorkspacesError,
+  OwnerNotMemberError,
   VersionConflictError,
   WorkspaceGoneError,
   WorkspaceInUseError,
@@ -807,6 +808,7 @@ export class SqliteStorage implements Storage {
   async createWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<void> {
     try {
       this.tx(() => {
+        if (!this.get('getMember', orgId, w.ownerId)) throw new OwnerNotMemberError('owner is not a member');
         this.run('insertWorkspace', w.id, orgId, w.slug, w.name, w.ownerId, w.createdAt, w.createdBy);
         this.insertAudit(orgId, audit);
       });
@@ -818,6 +820,9 @@ export class SqliteStorage implements Storage {
 
   async updateWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<boolean> {
     return this.tx(() => {
+      const current = this.get<WorkspaceRow>('workspaceById', orgId, w.id);
+      if (!current) return false;
+      if (current.ownerId !== w.ownerId && !this.get('getMember', orgId, w.ownerId)) throw new OwnerNotMemberError('owner is not a member');
       if (Number(this.run('updateWorkspace', w.name, w.ownerId, orgId, w.id).changes) !== 1) return false;
       this.insertAudit(orgId, audit);
       return true;
