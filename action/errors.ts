@@ -44,7 +44,7 @@ export class ActionError extends Error {
 // problem detail (e.g. "Environment staging2 does not exist in acme") is appended when there is one.
 const CORE_HINTS: Record<SecretsErrorCode, string> = {
   SECRETS_UNAUTHORIZED: 'The token was rejected (missing, unknown, expired or revoked); check the `token` input',
-  SECRETS_FORBIDDEN: 'The token may not read this environment; a service token reads only its own environment (and, when bound to a workspace, only with that `workspace` input)',
+  SECRETS_FORBIDDEN: 'The token may not read this environment; a service token reads only its own environment (and, when bound to a workspace, only that workspace: leave the `workspace` input empty or name it)',
   SECRETS_NOT_FOUND: 'Not found; check the `org`, `environment` and `workspace` inputs',
   SECRETS_CONFLICT: 'The server reported a conflict',
   SECRETS_STALE_VERSION: 'The server reported a stale version',

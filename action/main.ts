@@ -16,6 +16,9 @@ import { planNames, type ExportSelection } from './names.ts';
 import { writeSummary } from './summary.ts';
 import { ACTION_VERSION } from './version.ts';
 
+/** Service tokens say what they are in their prefix; only they can be bound to a workspace. */
+const SERVICE_TOKEN_PREFIX = 'scrt_svc_';
+
 // Per phase, milliseconds since the process started and CPU milliseconds used so far, in one debug line:
 // where a slow step spends its time.
 const phases: string[] = [];
@@ -44,8 +47,10 @@ async function loadAndExport(): Promise<void> {
   const client = new SecretsClient(await credentials(inputs, options));
   const started = Date.now();
   let loaded;
+  let workspace = inputs.workspace;
   try {
-    loaded = await revealEnvironment(client, inputs.org, inputs.workspace === null ? inputs.environment : { workspace: inputs.workspace, environment: inputs.environment }, {
+    workspace ??= await boundWorkspace(client, inputs);
+    loaded = await revealEnvironment(client, inputs.org, workspace === null ? inputs.environment : { workspace, environment: inputs.environment }, {
       keys: inputs.keys === null ? null : inputs.keys.map((k) => k.key),
       alsoKeys: templateText === null ? [] : findReferences(templateText).map(referenceTarget),
       ...(inputs.at !== null && { at: inputs.at }),
@@ -58,7 +63,7 @@ async function loadAndExport(): Promise<void> {
   } finally {
     await client.close();
   }
-  const where = `${inputs.org}/${inputs.environment}${inputs.workspace === null ? '' : ` (workspace ${inputs.workspace})`}${inputs.at === null ? '' : ` as of ${inputs.at}`}`;
+  const where = `${inputs.org}/${inputs.environment}${workspace === null ? '' : ` (workspace ${workspace})`}${inputs.at === null ? '' : ` as of ${inputs.at}`}`;
   core.info(`Read ${plural(Object.keys(loaded.values).length, 'secret')} from ${where} in ${Date.now() - started} ms (${plural(loaded.requests, 'request')})`);
 
   if (loaded.missing.length > 0) {
@@ -129,7 +134,7 @@ async function loadAndExport(): Promise<void> {
     await writeSummary({
       org: inputs.org,
       environment: inputs.environment,
-      workspace: inputs.workspace,
+      workspace,
       at: inputs.at,
       exports: plan.exports.map((e) => ({ ...e, version: loaded.entries[e.key]!.version, scope: loaded.entries[e.key]!.scope })),
       destinations,
@@ -171,6 +176,21 @@ async function credentials(inputs: ActionInputs, options: TokenlessOptions): Pro
   }
   core.info(`Exchanged the job's OIDC token for a read-only token of ${inputs.org}/${minted.environment}${minted.workspace ? ` (workspace ${minted.workspace})` : ''}, valid until ${minted.expiresAt}`);
   return { ...options, token: minted.token };
+}
+
+/**
+ * With a service token and no `workspace` input, the workspace the token is bound to (the server knows,
+ * GET /v1/me, as the CLI asks), so a workspace's CI token needs no input to load its effective set; null
+ * for a token bound to none. Personal and minted (OIDC) tokens are not asked: the exchange already
+ * compared the minted token's workspace with the input.
+ */
+async function boundWorkspace(client: SecretsClient, inputs: ActionInputs): Promise<string | null> {
+  if (inputs.auth.kind !== 'token' || !inputs.auth.token.startsWith(SERVICE_TOKEN_PREFIX)) return null;
+  const me = await client.me();
+  mark('me');
+  if (me.tokenKind !== 'service' || !me.workspace) return null;
+  core.info(`The service token is bound to workspace ${me.workspace}: loading its effective set`);
+  return me.workspace;
 }
 
 /**

@@ -46,6 +46,9 @@ export const OPTIONS = {
   workspace: { type: 'string' },
   workspaces: { type: 'string' },
   owner: { type: 'string' },
+  // History retention.
+  days: { type: 'string' },
+  'min-versions': { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -88,6 +91,8 @@ export interface Flags {
   workspace?: string;
   workspaces?: string;
   owner?: string;
+  days?: string;
+  'min-versions'?: string;
 }
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'org', 'env', 'json', 'help'];

@@ -26,6 +26,7 @@ import { users } from './commands/users.ts';
 import { whoami } from './commands/whoami.ts';
 import { workspaces } from './commands/workspaces.ts';
 import { oidcPolicies } from './commands/oidc-policies.ts';
+import { retention } from './commands/retention.ts';
 
 export const COMMANDS: readonly Command[] = [
   login, logout, whoami, orgs, envs, ls, get, set, rm, exportCommand, run,
@@ -36,7 +37,7 @@ export const COMMANDS: readonly Command[] = [
   // Live changes (issue 14).
   watch,
   // Secret history (issue 12).
-  history, rollback, diff,
+  history, rollback, diff, retention,
   // Workspaces (issue 11).
   workspaces,
 ];

@@ -48,6 +48,7 @@ export const ERROR_CATALOGUE: Record<ProblemCode, CatalogueEntry> = {
   ENVIRONMENT_EXISTS: { status: 409, title: 'Environment already exists', detail: 'An environment with this slug already exists' },
   USER_EXISTS: { status: 409, title: 'User already exists', detail: 'A user with this e-mail already exists' },
   LAST_OWNER: { status: 409, title: 'Last owner', detail: 'The organization must keep at least one Owner' },
+  MEMBER_OWNS_WORKSPACES: { status: 409, title: 'Member owns workspaces', detail: 'This member owns workspaces: give them another owner first' },
   LAST_SIGN_IN_METHOD: {
     status: 409,
     title: 'Last way to sign in',

@@ -254,10 +254,12 @@ export interface HistoryRetentionRow {
   updatedBy: string;
 }
 
-/** What one pruning removed from one environment: per key, how many versions. */
+/** What one pruning removed from one environment's organization secrets, or one workspace's there: per key, how many versions. */
 export interface PrunedEnvironment {
   environmentId: string;
   environment: string;
+  /** The workspace's slug when the versions were its secrets'; null for the organization's own. */
+  workspace: string | null;
   /** Kept versions (values) of existing secrets. */
   versions: { key: string; versions: number }[];
   /** Metadata of deleted secrets' versions (their values were gone already). */
@@ -300,6 +302,25 @@ export class BatchWriteError extends Error {
 /** Raised when a change would leave the organization without an Owner (the caller maps it to a 409). */
 export class LastOwnerError extends Error {
   readonly code = 'LAST_OWNER';
+}
+
+/** Raised when removing a member who still owns workspaces (they would be left with an owner outside the organization). */
+export class MemberOwnsWorkspacesError extends Error {
+  readonly code = 'MEMBER_OWNS_WORKSPACES';
+  /** The slugs of the workspaces they own, sorted. */
+  readonly workspaces: string[];
+  constructor(workspaces: string[]) {
+    super(`owns workspaces ${workspaces.join(', ')}`);
+    this.workspaces = workspaces;
+  }
+}
+
+/**
+ * Raised when a workspace would get an owner who is not a member of its organization (one removed
+ * while the change was on its way): the counterpart of MemberOwnsWorkspacesError.
+ */
+export class OwnerNotMemberError extends Error {
+  readonly code = 'WORKSPACE_OWNER_INVALID';
 }
 
 /** Raised when deleting a workspace would make organization secrets limited to it alone available to every workspace. */
@@ -367,7 +388,10 @@ export interface Storage {
   countOwners(orgId: string): Promise<number>;
   /** Adds or changes a member; throws LastOwnerError when that would demote the last Owner. */
   putMember(orgId: string, userId: string, role: Role, at: string, audit: AuditInput): Promise<void>;
-  /** False when the user is not a member; throws LastOwnerError when they are the last Owner. */
+  /**
+   * False when the user is not a member; throws LastOwnerError when they are the last Owner and
+   * MemberOwnsWorkspacesError when they own workspaces (both decided inside the removing transaction).
+   */
   removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean>;
 
   // Environments.
@@ -418,9 +442,12 @@ export interface Storage {
   listWorkspaces(orgId: string): Promise<WorkspaceRow[]>;
   getWorkspace(orgId: string, slug: string): Promise<WorkspaceRow | undefined>;
   getWorkspaceById(orgId: string, workspaceId: string): Promise<WorkspaceRow | undefined>;
-  /** DuplicateError when the organization has a workspace of that slug. */
+  /**
+   * DuplicateError when the organization has a workspace of that slug; OwnerNotMemberError when the
+   * owner is not (or no longer) a member, decided in the creating transaction.
+   */
   createWorkspace(orgId: string, workspace: WorkspaceRow, audit: AuditInput): Promise<void>;
-  /** Replaces name and owner (by id); false when it does not exist. */
+  /** Replaces name and owner (by id); false when it does not exist; OwnerNotMemberError when a new owner is not a member. */
   updateWorkspace(orgId: string, workspace: WorkspaceRow, audit: AuditInput): Promise<boolean>;
   /**
    * Deletes the workspace, its secrets in every environment with their history, the service tokens and

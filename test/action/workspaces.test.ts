@@ -69,11 +69,31 @@ describe('action: the workspace input — a workspace\'s effective set, scopes i
     assert.equal(event!.workspace, 'billing', 'the reveal is audited under the workspace');
   });
 
-  it('a workspace-bound token without the workspace input, or for another workspace, fails clearly before anything is exported', async () => {
-    const orgPath = await new Job().main({ ...base, token: billingToken });
-    assert.equal(orgPath.exitCode, 1);
-    assert.deepEqual(orgPath.env, {});
-    assert.match(orgPath.errors[0]!, /\[SECRETS_FORBIDDEN\]$/);
+  it('a workspace-bound service token without the workspace input loads its own workspace\'s effective set (asked of GET /v1/me), named in the log and the summary', async () => {
+    const r = await new Job().main({ ...base, token: billingToken });
+    assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+    assert.deepEqual(r.env, { DATABASE_URL: `postgres://${DB_USER}@${BILLING_HOST}/app`, DB_HOST: BILLING_HOST, DB_USER, STRIPE_KEY: STRIPE });
+    assert.match(r.stdout, /The service token is bound to workspace billing: loading its effective set/);
+    assert.match(r.stdout, /Read 4 secrets from acme\/production \(workspace billing\)/);
+    assert.match(r.summary, /of workspace <code>billing<\/code> in <code>acme<\/code>/);
+    assert.deepEqual(summaryRows(r.summary).map((row) => [row[0], row[3]]), [['DATABASE_URL', 'organization'], ['DB_HOST', 'workspace'], ['DB_USER', 'organization'], ['STRIPE_KEY', 'organization']]);
+    const search = await new Job().main({ ...base, token: searchToken });
+    assert.equal(search.exitCode, 0, search.stdout + search.stderr);
+    assert.deepEqual(search.env, { DATABASE_URL: `postgres://${DB_USER}@${ORG_HOST}/app`, DB_HOST: ORG_HOST, DB_USER });
+    const [event] = (await s.admin.listAudit(s.org, { action: 'secret.bulk_reveal', limit: 5 })).events;
+    assert.equal(event!.workspace, 'search', 'the reveal is audited under the token\'s workspace');
+    const log = r.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    for (const v of CANARIES) assert.ok(!log.includes(v) && !r.summary.includes(v), 'no value in the log (but the masks) or the summary');
+  });
+
+  it('an organization service token without the workspace input loads the organization\'s environment, without a workspace note', async () => {
+    const r = await new Job().main({ ...base, token: s.token });
+    assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+    assert.ok(!/bound to workspace/.test(r.stdout), r.stdout);
+    assert.equal(r.env['DB_HOST'], ORG_HOST);
+  });
+
+  it('a workspace-bound token with the workspace input of another workspace fails clearly before anything is exported', async () => {
     const other = await new Job().main({ ...base, token: billingToken, workspace: 'search' });
     assert.equal(other.exitCode, 1);
     assert.match(other.errors[0]!, /\[SECRETS_FORBIDDEN\]$/);

@@ -167,6 +167,14 @@ describe('core/client against the live server', function () {
       await rejects(admin.removeMember(ORG, me.user!.id), { code: 'SECRETS_CONFLICT', status: 409, problemCode: 'LAST_OWNER' });
     });
 
+    it('removing a member who owns a workspace → SECRETS_CONFLICT (MEMBER_OWNS_WORKSPACES, naming it), until it has another owner', async () => {
+      await admin.putMember(ORG, member.id, 'editor');
+      const ws = await admin.createWorkspace(ORG, { slug: 'core-owned', owner: member.id });
+      await rejects(admin.removeMember(ORG, member.id), { code: 'SECRETS_CONFLICT', status: 409, problemCode: 'MEMBER_OWNS_WORKSPACES' });
+      await assert.rejects(admin.removeMember(ORG, member.id), (err: Error) => err.message.includes('owns workspaces core-owned: give them another owner first'));
+      await admin.updateWorkspace(ORG, ws.slug, { owner: (await admin.me()).user!.id });
+    });
+
     it('removeMember removes; getMember then → SECRETS_NOT_FOUND (MEMBER_NOT_FOUND)', async () => {
       await admin.removeMember(ORG, member.id);
       await rejects(admin.getMember(ORG, member.id), { code: 'SECRETS_NOT_FOUND', status: 404, problemCode: 'MEMBER_NOT_FOUND' });

@@ -16,6 +16,7 @@ import { assertProblem, http, type Http } from './support/http.ts';
 import { ManualClock, serveInProcess } from './support/in-process.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
 import { startTeamServer } from './support/team-server.ts';
+import { createWorkspace, createWsSecret, wsSecretPath } from './support/workspaces.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const retentionPath = (org: string) => `/v1/orgs/${org}/settings/history-retention`;
@@ -225,4 +226,61 @@ describe('server: history pruning over time (injected clock)', function () {
       }
     });
   }
+});
+
+describe('server: history pruning of workspace secrets (injected clock)', function () {
+  this.timeout(60_000);
+  const env = 'production';
+  let clock: ManualClock;
+  let server: Awaited<ReturnType<typeof serveInProcess>>;
+  let api: Http;
+  let team: Team;
+
+  before(async () => {
+    clock = new ManualClock();
+    clock.advance(Date.now() - clock.now());
+    server = await serveInProcess(clock, { historyPruneIntervalMs: 50 }, { runBackend: true });
+    api = http(server.url);
+    team = await createTeam(api, server.adminToken);
+  });
+  after(async () => server?.stop());
+
+  it('names the workspace in the secret.history_pruned event of its secrets: one event for the organization\'s, one per workspace', async () => {
+    const billing = await createWorkspace(api, team.admin.token, team.org, { slug: 'billing' });
+    const search = await createWorkspace(api, team.admin.token, team.org, { slug: 'search' });
+    const written: string[] = [];
+    const edit = async (path: string, label: string) => {
+      const value = canary(label);
+      written.push(value);
+      const r = await api.patch(path, team.admin.token, { value });
+      assert.equal(r.status, 200, r.text);
+    };
+    await createSecret(api, team.editor.token, team.org, env, 'ORG_KEY', canary('ORG_V1'));
+    await edit(secretPath(team.org, env, 'ORG_KEY'), 'ORG_V2');
+    for (const ws of [billing.slug, search.slug]) {
+      await createWsSecret(api, team.admin.token, team.org, ws, env, 'WS_KEY', canary(`${ws}_V1`));
+      for (let v = 2; v <= 3; v++) await edit(wsSecretPath(team.org, ws, env, 'WS_KEY'), `${ws}_V${v}`);
+    }
+    assert.equal((await api.put(retentionPath(team.org), team.admin.token, { days: 1, minVersions: 1 })).status, 200);
+    clock.advance(2 * DAY_MS);
+
+    let events: AuditEvent[] = [];
+    for (const started = Date.now(); events.length < 3; await sleep(50)) {
+      events = ofAction(await auditEvents(api, team.owner.token, team.org), 'secret.history_pruned');
+      assert.ok(Date.now() - started < 15_000, `expected 3 pruning events, found ${events.length}`);
+    }
+    await sleep(300);
+    events = ofAction(await auditEvents(api, team.owner.token, team.org), 'secret.history_pruned');
+    const seen = events.map((e) => [e.environment, e.workspace ?? null, e.keys, e.details?.pruned]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    assert.deepEqual(seen, [
+      [env, 'billing', ['WS_KEY'], [{ key: 'WS_KEY', versions: 2 }]],
+      [env, null, ['ORG_KEY'], [{ key: 'ORG_KEY', versions: 1 }]],
+      [env, 'search', ['WS_KEY'], [{ key: 'WS_KEY', versions: 2 }]],
+    ]);
+    const filtered = await api.get<{ events: AuditEvent[] }>(`/v1/orgs/${team.org}/audit?workspace=billing&action=secret.history_pruned`, team.owner.token);
+    assert.equal(filtered.status, 200, filtered.text);
+    assert.deepEqual(filtered.body.events.map((e) => e.workspace), ['billing']);
+    const log = JSON.stringify(events);
+    for (const v of written) assert.ok(!log.includes(v), 'no value in the audit log');
+  });
 });

@@ -5,8 +5,9 @@ import type { Member } from '../../core/api-types.ts';
 import type { RunningServer } from '../helpers/server.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
 import { assertProblem, type Http } from './support/http.ts';
-import { createOrg, createUser, secretsPath, setRole, type Team } from './support/fixtures.ts';
+import { createOrg, createUser, secretsPath, setRole, unique, type Team } from './support/fixtures.ts';
 import { startTeamServer } from './support/team-server.ts';
+import { createWorkspace, workspacePath } from './support/workspaces.ts';
 
 describe('server: members', function () {
   let server: RunningServer;
@@ -127,6 +128,26 @@ describe('server: members', function () {
     assertProblem(await api.put(self, team.owner.token, { role: 'admin' }), 409, 'LAST_OWNER');
     assertProblem(await api.del(self, team.owner.token), 409, 'LAST_OWNER');
     assert.equal((await api.get<Member>(self, team.owner.token)).body.role, 'owner');
+  });
+
+  it('refuses to remove a member who owns workspaces (409 MEMBER_OWNS_WORKSPACES naming them) until they have another owner', async () => {
+    const alice = await createUser(api, server.adminToken, unique('Alice'));
+    await setRole(api, team.owner.token, team.org, alice.user.id, 'editor');
+    const search = await createWorkspace(api, team.admin.token, team.org, { slug: unique('search'), owner: alice.user.id });
+    const billing = await createWorkspace(api, team.admin.token, team.org, { slug: unique('billing'), owner: alice.user.id });
+    const [first, second] = [billing.slug, search.slug].sort();
+
+    const refused = await api.del<{ detail: string }>(memberPath(alice.user.id), team.admin.token);
+    assertProblem(refused, 409, 'MEMBER_OWNS_WORKSPACES');
+    assert.equal(refused.body.detail, `${alice.user.name} owns workspaces ${first}, ${second}: give them another owner first`);
+    assert.equal((await api.get<Member>(memberPath(alice.user.id), team.owner.token)).body.role, 'editor', 'still a member');
+
+    for (const ws of [search, billing]) {
+      const r = await api.patch(workspacePath(team.org, ws.slug), team.admin.token, { owner: team.admin.user.id });
+      assert.equal(r.status, 200, r.text);
+    }
+    assert.equal((await api.del(memberPath(alice.user.id), team.admin.token)).status, 204);
+    assertProblem(await api.get(memberPath(alice.user.id), team.owner.token), 404, 'MEMBER_NOT_FOUND');
   });
 
   it('lets an Owner leave once another Owner exists', async () => {

@@ -282,6 +282,30 @@ describe('server: several instances on one PostgreSQL database', function () {
       }
     });
 
+    it('never leave a workspace owned by a non-member when a member is removed while a workspace is handed to them through another instance', async () => {
+      const { apis } = cluster;
+      for (let round = 0; round < 10; round++) {
+        const m = await createUser(apis[0]!, cluster.adminToken, unique('heir'));
+        await setRole(apis[0]!, team.owner.token, team.org, m.user.id, 'editor');
+        const slug = unique('handover');
+        assert.equal((await apis[0]!.post(`/v1/orgs/${team.org}/workspaces`, team.admin.token, { slug })).status, 201);
+        const [removal, handover] = await Promise.all([
+          apis[1]!.del(`/v1/orgs/${team.org}/members/${m.user.id}`, team.admin.token),
+          apis[2]!.patch(`/v1/orgs/${team.org}/workspaces/${slug}`, team.admin.token, { owner: m.user.id }),
+        ]);
+        if (removal.status !== 204) assertProblem(removal, 409, 'MEMBER_OWNS_WORKSPACES');
+        if (handover.status !== 200) assertProblem(handover, 400, 'WORKSPACE_OWNER_INVALID');
+        assert.ok(removal.status === 204 || handover.status === 200, `round ${round}: one of the two goes through`);
+        const orphans = await queryDatabase<{ slug: string }>(
+          cluster.databaseUrl,
+          `SELECT w.slug FROM workspaces w JOIN orgs o ON o.id = w.org_id WHERE o.slug = $1
+           AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = w.org_id AND m.user_id = w.owner_id)`,
+          [team.org],
+        );
+        assert.deepEqual(orphans, [], `round ${round}: a workspace is owned by someone outside the organization`);
+      }
+    });
+
     it('refuse 409 SECRET_EXISTS to all but one of concurrent creates of one key through different instances', async () => {
       const { apis } = cluster;
       const replies = await Promise.all(apis.flatMap((api) => [0, 1, 2].map(() => api.post(`/v1/orgs/${team.org}/environments/${env}/secrets`, team.editor.token, { key: 'ONLY_ONCE', value: canary('once') }))));

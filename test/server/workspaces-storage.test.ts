@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresStorage } from '../../server/storage/postgres/postgres-storage.ts';
 import { SqliteStorage } from '../../server/storage/sqlite/sqlite-storage.ts';
-import { WorkspaceGoneError, WorkspaceInUseError, type AuditInput, type EnvironmentRow, type Storage, type TokenRow, type WorkspaceRow } from '../../server/storage/types.ts';
+import { MemberOwnsWorkspacesError, OwnerNotMemberError, WorkspaceGoneError, WorkspaceInUseError, type AuditInput, type EnvironmentRow, type Storage, type TokenRow, type WorkspaceRow } from '../../server/storage/types.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
 const at = () => new Date().toISOString();
@@ -69,6 +69,40 @@ for (const backend of backends) {
     after(async () => {
       await storage.close();
       cleanup();
+    });
+
+    it('refuses to remove a member who owns workspaces (MemberOwnsWorkspacesError naming them) and removes them once those have another owner', async () => {
+      const alice = randomUUID();
+      const t: TokenRow = { id: randomUUID(), kind: 'personal', hash: blob(32), name: 't', userId: alice, orgId: null, environmentId: null, createdAt: at(), createdBy: 'Ada', expiresAt: null, revokedAt: null, lastUsedAt: null };
+      await storage.createUser({ id: alice, name: 'Alice', email: `${alice}@example.test`, instanceAdmin: false, createdAt: at() }, t);
+      await storage.putMember(orgId, alice, 'editor', at(), audit('member.add'));
+      const owned = (slug: string): WorkspaceRow => ({ id: randomUUID(), slug, name: slug, ownerId: alice, ownerName: 'Alice', createdAt: at(), createdBy: 'Ada' });
+      const search = owned(`search-${alice.slice(0, 8)}`);
+      const billing = owned(`billing-${alice.slice(0, 8)}`);
+      await storage.createWorkspace(orgId, search, audit('workspace.create'));
+      await storage.createWorkspace(orgId, billing, audit('workspace.create'));
+
+      await assert.rejects(
+        storage.removeMember(orgId, alice, audit('member.remove')),
+        (err: unknown) => err instanceof MemberOwnsWorkspacesError && err.workspaces.join() === `${billing.slug},${search.slug}`,
+      );
+      assert.equal((await storage.getMember(orgId, alice))?.role, 'editor', 'still a member');
+      await storage.updateWorkspace(orgId, { ...billing, ownerId: userId }, audit('workspace.update'));
+      await assert.rejects(storage.removeMember(orgId, alice, audit('member.remove')), (err: unknown) => err instanceof MemberOwnsWorkspacesError && err.workspaces.join() === search.slug);
+      await storage.updateWorkspace(orgId, { ...search, ownerId: userId }, audit('workspace.update'));
+      assert.equal(await storage.removeMember(orgId, alice, audit('member.remove')), true);
+      assert.equal(await storage.getMember(orgId, alice), undefined);
+    });
+
+    it('refuses a workspace (new, or handed over) whose owner is not a member (OwnerNotMemberError), and still renames one whose owner is', async () => {
+      const stranger = randomUUID();
+      const w: WorkspaceRow = { id: randomUUID(), slug: `stray-${stranger.slice(0, 8)}`, name: 'Stray', ownerId: stranger, ownerName: 'Nobody', createdAt: at(), createdBy: 'Ada' };
+      await assert.rejects(storage.createWorkspace(orgId, w, audit('workspace.create')), OwnerNotMemberError);
+      assert.equal(await storage.getWorkspace(orgId, w.slug), undefined);
+      const mine = await newWorkspace();
+      await assert.rejects(storage.updateWorkspace(orgId, { ...mine, ownerId: stranger }, audit('workspace.update')), OwnerNotMemberError);
+      assert.equal((await storage.getWorkspace(orgId, mine.slug))?.ownerId, userId);
+      assert.equal(await storage.updateWorkspace(orgId, { ...mine, name: 'Renamed' }, audit('workspace.update')), true);
     });
 
     it('keeps a workspace\'s secrets apart from the organization\'s and from other workspaces\', and lists workspaces by slug with the owner\'s name', async () => {

@@ -5,7 +5,7 @@ import type { Role } from '../../../core/api-types.ts';
 import { callerEvent, type Caller } from '../../audit/events.ts';
 import { canManageRole } from '../../auth/permissions.ts';
 import { ApiError } from '../../errors.ts';
-import { LastOwnerError, type MemberRow, type Storage } from '../../storage/types.ts';
+import { LastOwnerError, MemberOwnsWorkspacesError, type MemberRow, type Storage } from '../../storage/types.ts';
 
 function lastOwner(): ApiError {
   return new ApiError('LAST_OWNER', 'The organization must keep at least one Owner');
@@ -52,6 +52,9 @@ export class MemberService {
       removed = await this.storage.removeMember(orgId, current.userId, callerEvent(caller, 'member.remove', 'allowed', null, []));
     } catch (err) {
       if (err instanceof LastOwnerError) throw lastOwner();
+      if (err instanceof MemberOwnsWorkspacesError) {
+        throw new ApiError('MEMBER_OWNS_WORKSPACES', `${current.name} owns workspaces ${err.workspaces.join(', ')}: give them another owner first`);
+      }
       throw err;
     }
     if (!removed) throw new ApiError('MEMBER_NOT_FOUND', 'That user is not a member of this organization');

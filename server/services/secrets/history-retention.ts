@@ -3,7 +3,8 @@
 // secret always (whichever keeps more), so an environment read at any moment within the window is
 // exact. Pruning also forgets the metadata of deleted secrets' versions once their deletion is older
 // than the window. Every pruning is audited: one `secret.history_pruned` event per environment naming
-// the keys and how many versions, never a value. Time comes from the injected clock.
+// the keys and how many versions, never a value (and one per workspace there, naming it, for a workspace's
+// own secrets). Time comes from the injected clock.
 import { DEFAULT_HISTORY_RETENTION, type HistoryRetention } from '../../../core/api-types.ts';
 import { callerEvent, type Caller } from '../../audit/events.ts';
 import type { Clock } from '../../clock.ts';
@@ -70,6 +71,7 @@ function prunedEvent(p: PrunedEnvironment, time: string, retention: { days: numb
     actorName: 'retention',
     action: 'secret.history_pruned',
     environment: p.environment,
+    workspace: p.workspace,
     keys: prunedKeys(p),
     outcome: 'allowed',
     ip: '',

@@ -7,7 +7,7 @@ import { callerEvent, type Caller } from '../../audit/events.ts';
 import type { RevealCache } from '../../crypto/reveal-cache.ts';
 import { ApiError } from '../../errors.ts';
 import { ValidationProblem } from '../../http/schemas.ts';
-import { AuditWriteError, DuplicateError, WorkspaceInUseError, type OrgRow, type Storage, type WorkspaceRow } from '../../storage/types.ts';
+import { AuditWriteError, DuplicateError, OwnerNotMemberError, WorkspaceInUseError, type OrgRow, type Storage, type WorkspaceRow } from '../../storage/types.ts';
 
 export function workspaceNotFound(org: OrgRow, slug: string): ApiError {
   return new ApiError('WORKSPACE_NOT_FOUND', `Workspace ${slug} does not exist in ${org.slug}`);
@@ -16,6 +16,10 @@ export function workspaceNotFound(org: OrgRow, slug: string): ApiError {
 /** Whether a member with `role` (user `userId`) may write the workspace's own secrets. */
 export function canWriteWorkspace(workspace: WorkspaceRow, userId: string, role: Role): boolean {
   return role === 'owner' || role === 'admin' || workspace.ownerId === userId;
+}
+
+function ownerInvalid(org: OrgRow, userId: string, path: string): ApiError {
+  return new ApiError('WORKSPACE_OWNER_INVALID', `The owner ${userId} is not a member of ${org.slug}`, { errors: [{ path, message: 'must be the user id of a member' }] });
 }
 
 function auditFailure(err: unknown): never {
@@ -55,7 +59,7 @@ export class WorkspaceService {
 
   private async member(org: OrgRow, userId: string, path: string): Promise<{ id: string; name: string }> {
     const m = await this.storage.getMember(org.id, userId);
-    if (!m) throw new ApiError('WORKSPACE_OWNER_INVALID', `The owner ${userId} is not a member of ${org.slug}`, { errors: [{ path, message: 'must be the user id of a member' }] });
+    if (!m) throw ownerInvalid(org, userId, path);
     return { id: m.userId, name: m.name };
   }
 
@@ -76,6 +80,8 @@ export class WorkspaceService {
       await this.storage.createWorkspace(org.id, ws, callerEvent({ ...caller, workspace: ws.slug }, 'workspace.create', 'allowed', null, []));
     } catch (err) {
       if (err instanceof DuplicateError) throw new ApiError('WORKSPACE_EXISTS', `A workspace with the slug ${ws.slug} already exists in ${org.slug}`);
+      // Removed from the organization between the check above and the transaction.
+      if (err instanceof OwnerNotMemberError) throw ownerInvalid(org, ws.ownerId, 'body.owner');
       return auditFailure(err);
     }
     return ws;
@@ -100,6 +106,7 @@ export class WorkspaceService {
       const done = await this.storage.updateWorkspace(org.id, next, callerEvent({ ...caller, workspace: slug }, 'workspace.update', 'allowed', null, [], { changes }));
       if (!done) throw workspaceNotFound(org, slug);
     } catch (err) {
+      if (err instanceof OwnerNotMemberError) throw ownerInvalid(org, next.ownerId, 'body.owner');
       return auditFailure(err);
     }
     return next;

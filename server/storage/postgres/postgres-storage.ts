@@ -18,6 +18,8 @@ import {
   BatchWriteError,
   DuplicateError,
   LastOwnerError,
+  MemberOwnsWorkspacesError,
+  OwnerNotMemberError,
   VersionConflictError,
   WorkspaceGoneError,
   WorkspaceInUseError,
@@ -568,6 +570,9 @@ export class PostgresStorage implements Storage {
   async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean> {
     return this.tx(async (c) => {
       await this.keepAnOwner(c, orgId, userId);
+      // Read after the organization row is locked (keepAnOwner), like the Owner count.
+      const owned = await this.rows<{ slug: string }>('SELECT slug FROM workspaces WHERE org_id = $1 AND owner_id = $2 ORDER BY slug COLLATE "C"', [orgId, userId], c);
+      if (owned.length > 0) throw new MemberOwnsWorkspacesError(owned.map((w) => w.slug));
       const r = await c.query('DELETE FROM memberships WHERE org_id = $1 AND user_id = $2', [orgId, userId]);
       if (r.rowCount !== 1) return false;
       await this.insertAudit(c, orgId, audit);
@@ -903,6 +908,7 @@ export class PostgresStorage implements Storage {
   async createWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<void> {
     try {
       await this.tx(async (c) => {
+        await this.holdOwnerMembership(c, orgId, w.ownerId);
         await c.query('INSERT INTO workspaces (id, org_id, slug, name, owner_id, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
           w.id, orgId, w.slug, w.name, w.ownerId, w.createdAt, w.createdBy,
         ]);
@@ -914,8 +920,21 @@ export class PostgresStorage implements Storage {
     }
   }
 
+  /**
+   * Inside the transaction: the organization row shared (a member's removal takes it exclusively, then
+   * reads the workspaces they own), so either the removal sees this workspace's owner and refuses, or
+   * this sees the membership gone and refuses.
+   */
+  private async holdOwnerMembership(c: pg.PoolClient, orgId: string, userId: string): Promise<void> {
+    await c.query('SELECT 1 FROM orgs WHERE id = $1 FOR SHARE', [orgId]);
+    if (!(await this.row('SELECT 1 FROM memberships WHERE org_id = $1 AND user_id = $2', [orgId, userId], c))) throw new OwnerNotMemberError('owner is not a member');
+  }
+
   async updateWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<boolean> {
     return this.tx(async (c) => {
+      const current = await this.row<{ ownerId: string }>('SELECT owner_id AS "ownerId" FROM workspaces WHERE org_id = $1 AND id = $2', [orgId, w.id], c);
+      if (!current) return false;
+      if (current.ownerId !== w.ownerId) await this.holdOwnerMembership(c, orgId, w.ownerId);
       const r = await c.query('UPDATE workspaces SET name = $1, owner_id = $2 WHERE org_id = $3 AND id = $4', [w.name, w.ownerId, orgId, w.id]);
       if (r.rowCount !== 1) return false;
       await this.insertAudit(c, orgId, audit);
@@ -1133,15 +1152,16 @@ export class PostgresStorage implements Storage {
           r.key,
           r.upTo,
         ]);
-        values.push({ environmentId: r.environmentId, environment: r.environment, key: r.key, versions: gone.rowCount ?? 0 });
+        values.push({ environmentId: r.environmentId, environment: r.environment, workspaceId: r.workspaceId, key: r.key, versions: gone.rowCount ?? 0 });
       }
       const deleted = await this.rows<PrunedRow>(
         `DELETE FROM secret_deleted_versions d USING environments e WHERE e.id = d.environment_id AND d.org_id = $1
-        AND d.deleted_at COLLATE "C" < $2 RETURNING d.environment_id AS "environmentId", e.slug AS environment, d.key, 1 AS versions`,
+        AND d.deleted_at COLLATE "C" < $2 RETURNING d.environment_id AS "environmentId", e.slug AS environment, d.workspace_id AS "workspaceId", d.key, 1 AS versions`,
         [orgId, cutoff],
         c,
       );
-      const pruned = groupPruned(values, deleted);
+      const slugs = new Map((await this.rows<{ id: string; slug: string }>('SELECT id, slug FROM workspaces WHERE org_id = $1', [orgId], c)).map((w) => [w.id, w.slug]));
+      const pruned = groupPruned(values, deleted, slugs);
       for (const p of pruned) await this.insertAudit(c, orgId, audit(p));
       return pruned;
     });

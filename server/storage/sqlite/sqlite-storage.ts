@@ -15,6 +15,8 @@ import {
   BatchWriteError,
   DuplicateError,
   LastOwnerError,
+  MemberOwnsWorkspacesError,
+  OwnerNotMemberError,
   VersionConflictError,
   WorkspaceGoneError,
   WorkspaceInUseError,
@@ -244,6 +246,7 @@ export class SqliteStorage implements Storage {
         UNION ALL SELECT environment_id, workspace_id, key, version, description, nonce, ciphertext, created_at, created_by FROM secret_versions
         WHERE org_id = ?1 AND environment_id = ?2 AND workspace_id = ?5 AND key = ?3 AND version = ?4`),
       setWorkspaces: p(`UPDATE secrets SET workspaces = ? WHERE org_id = ? AND environment_id = ? AND workspace_id = '' AND key = ?`),
+      workspacesOwnedBy: p('SELECT slug FROM workspaces WHERE org_id = ? AND owner_id = ? ORDER BY slug'),
       listWorkspaces: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? ORDER BY w.slug`),
       getWorkspace: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? AND w.slug = ?`),
       workspaceById: p(`SELECT ${WORKSPACE_COLS} FROM workspaces w JOIN users u ON u.id = w.owner_id WHERE w.org_id = ? AND w.id = ?`),
@@ -329,9 +332,9 @@ export class SqliteStorage implements Storage {
           CASE WHEN s.version = v.version + 1 THEN s.updated_at END) < ?3
         GROUP BY v.environment_id, v.workspace_id, v.key`),
       pruneVersions: p(`DELETE FROM secret_versions WHERE org_id = ? AND environment_id = ? AND workspace_id = ? AND key = ? AND version <= ?`),
-      prunableDeleted: p(`SELECT d.environment_id AS environmentId, e.slug AS environment, d.key, count(*) AS versions
+      prunableDeleted: p(`SELECT d.environment_id AS environmentId, e.slug AS environment, d.workspace_id AS workspaceId, d.key, count(*) AS versions
         FROM secret_deleted_versions d JOIN environments e ON e.id = d.environment_id
-        WHERE d.org_id = ? AND d.deleted_at < ? GROUP BY d.environment_id, d.key`),
+        WHERE d.org_id = ? AND d.deleted_at < ? GROUP BY d.environment_id, d.workspace_id, d.key`),
       pruneDeleted: p('DELETE FROM secret_deleted_versions WHERE org_id = ? AND deleted_at < ?'),
       forgetUsedOidcTokens: p('DELETE FROM oidc_used_tokens WHERE expires_at < ?'),
       useOidcToken: p('INSERT INTO oidc_used_tokens (issuer, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING'),
@@ -541,6 +544,8 @@ export class SqliteStorage implements Storage {
   async removeMember(orgId: string, userId: string, audit: AuditInput): Promise<boolean> {
     return this.tx(() => {
       this.keepAnOwner(orgId, userId);
+      const owned = this.all<{ slug: string }>('workspacesOwnedBy', orgId, userId).map((w) => w.slug);
+      if (owned.length > 0) throw new MemberOwnsWorkspacesError(owned);
       if (Number(this.run('deleteMember', orgId, userId).changes) !== 1) return false;
       this.insertAudit(orgId, audit);
       return true;
@@ -803,6 +808,7 @@ export class SqliteStorage implements Storage {
   async createWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<void> {
     try {
       this.tx(() => {
+        if (!this.get('getMember', orgId, w.ownerId)) throw new OwnerNotMemberError('owner is not a member');
         this.run('insertWorkspace', w.id, orgId, w.slug, w.name, w.ownerId, w.createdAt, w.createdBy);
         this.insertAudit(orgId, audit);
       });
@@ -814,6 +820,9 @@ export class SqliteStorage implements Storage {
 
   async updateWorkspace(orgId: string, w: WorkspaceRow, audit: AuditInput): Promise<boolean> {
     return this.tx(() => {
+      const current = this.get<WorkspaceRow>('workspaceById', orgId, w.id);
+      if (!current) return false;
+      if (current.ownerId !== w.ownerId && !this.get('getMember', orgId, w.ownerId)) throw new OwnerNotMemberError('owner is not a member');
       if (Number(this.run('updateWorkspace', w.name, w.ownerId, orgId, w.id).changes) !== 1) return false;
       this.insertAudit(orgId, audit);
       return true;
@@ -968,11 +977,12 @@ export class SqliteStorage implements Storage {
       const values: PrunedRow[] = [];
       for (const r of this.h.prunableVersions!.all(orgId, minVersions, cutoff) as unknown as (Omit<PrunedRow, 'versions'> & { workspaceId: string; upTo: number })[]) {
         const gone = Number(this.h.pruneVersions!.run(orgId, r.environmentId, r.workspaceId, r.key, r.upTo).changes);
-        values.push({ environmentId: r.environmentId, environment: r.environment, key: r.key, versions: gone });
+        values.push({ environmentId: r.environmentId, environment: r.environment, workspaceId: r.workspaceId, key: r.key, versions: gone });
       }
       const deleted = this.h.prunableDeleted!.all(orgId, cutoff) as unknown as PrunedRow[];
       this.h.pruneDeleted!.run(orgId, cutoff);
-      const pruned = groupPruned(values, deleted);
+      const slugs = new Map(this.all<WorkspaceRow>('listWorkspaces', orgId).map((w) => [w.id, w.slug]));
+      const pruned = groupPruned(values, deleted, slugs);
       for (const p of pruned) this.insertAudit(orgId, audit(p));
       return pruned;
     });
