@@ -15,10 +15,10 @@ import { EyeIcon, EyeOffIcon, HistoryIcon, PencilIcon, TrashIcon } from '../ui/i
 import { ChangesDialog } from './environment-changes.ts';
 import { SecretHistory } from './secret-history.ts';
 import { useReveals } from '../ui/reveal.ts';
+import { EnvironmentSelect, ExecRiskWarning, ValueCell } from '../ui/secret-cells.ts';
 import { toast } from '../ui/toast.ts';
 import { associatedWorkspaces, WorkspacePicker } from '../ui/workspace-picker.ts';
 
-const MASK = '••••••••';
 
 /** Keys are ASCII: only ASCII letters are uppercased, as the server does (ſ is not S). */
 export const upperAscii = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
@@ -111,12 +111,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
       </div>
     </div>
     <div class="toolbar">
-      <label>
-        <span>Environment</span>
-        <select value=${env ?? ''} onChange=${(e: Event) => switchEnv((e.target as HTMLSelectElement).value)}>
-          ${envs.map((e) => html`<option value=${e.slug}>${e.name}</option>`)}
-        </select>
-      </label>
+      <${EnvironmentSelect} value=${env} environments=${envs} onChange=${switchEnv} />
       <${KeySearch} value=${search} onInput=${setSearch} />
     </div>
     <${ErrorText} message=${error} />
@@ -134,10 +129,8 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
               <tbody>
                 ${shown.map((s) => html`<tr key=${s.key}>
                   <th scope="row" class="key"><code>${s.key}</code>
-                    ${s.execRisk ? html`<span class="warn" title="Changes how programs start: the Action, secrets run and secrets export refuse to export it unless the name is allowed">⚠ Changes how programs start</span>` : null}</th>
-                  <td class="value">${s.key in revealed
-                    ? html`<code class="revealed" data-revealed=${s.key}>${revealed[s.key]}</code>`
-                    : html`<span class="masked" aria-label="Value hidden">${MASK}</span>`}</td>
+                    <${ExecRiskWarning} execRisk=${s.execRisk} /></th>
+                  <${ValueCell} revealedKey=${s.key} value=${revealed[s.key]} />
                   <td>${s.description || html`<span class="muted">—</span>`}</td>
                   <td data-label="Associated workspaces">${associatedWorkspaces(s.workspaces, workspaces)}</td>
                   <td data-label="Version">${s.version}</td>

@@ -13,12 +13,12 @@ import { ErrorText } from '../ui/dialog.ts';
 import { atLeast, when } from '../ui/format.ts';
 import { EyeIcon, EyeOffIcon, HistoryIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
 import { useReveals } from '../ui/reveal.ts';
+import { EnvironmentSelect, ExecRiskWarning, ValueCell } from '../ui/secret-cells.ts';
 import { toast } from '../ui/toast.ts';
 import { ChangesDialog } from './environment-changes.ts';
 import { SecretHistory } from './secret-history.ts';
 import { AddSecret, DeleteSecret, EditSecret, keyMatches, KeySearch, NoKeyMatches } from './secrets.ts';
 
-const MASK = '••••••••';
 
 const SCOPE_NAMES = { organization: 'Organization', workspace: 'Workspace' } as const;
 
@@ -98,12 +98,7 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
       </div>
       <p class="hint">All secrets available to ${workspace.name}: organization secrets (read-only here) and its own workspace secrets${canWrite ? '' : `, which ${workspace.ownerName} and the organization's Admins manage`}. Values are hidden.</p>
       <div class="toolbar">
-        <label>
-          <span>Environment</span>
-          <select value=${env ?? ''} onChange=${(e: Event) => { maskAll(); setEnv((e.target as HTMLSelectElement).value); }}>
-            ${envs.map((e) => html`<option value=${e.slug}>${e.name}</option>`)}
-          </select>
-        </label>
+        <${EnvironmentSelect} value=${env} environments=${envs} onChange=${(slug: string) => { maskAll(); setEnv(slug); }} />
         <${KeySearch} value=${search} onInput=${setSearch} />
       </div>
       <${ErrorText} message=${error} />
@@ -123,11 +118,9 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
                 return html`<tr key=${s.key}>
                   <th scope="row" class="key"><code>${s.key}</code>
                     ${s.overrides ? html`<span class="override">Overrides organization secret</span>` : null}
-                    ${s.execRisk ? html`<span class="warn" title="Changes how programs start: the Action, secrets run and secrets export refuse to export it unless the name is allowed">⚠ Changes how programs start</span>` : null}</th>
+                    <${ExecRiskWarning} execRisk=${s.execRisk} /></th>
                   <td data-label="Scope"><span class=${`scope ${s.scope ?? 'organization'}`}>${SCOPE_NAMES[s.scope ?? 'organization']}</span></td>
-                  <td class="value">${s.key in revealed
-                    ? html`<code class="revealed" data-revealed=${s.key}>${revealed[s.key]}</code>`
-                    : html`<span class="masked" aria-label="Value hidden">${MASK}</span>`}</td>
+                  <${ValueCell} revealedKey=${s.key} value=${revealed[s.key]} />
                   <td>${s.description || html`<span class="muted">—</span>`}</td>
                   <td data-label="Version">${s.version}</td>
                   <td data-label="Last Updated">${when(s.updatedAt)}</td>
