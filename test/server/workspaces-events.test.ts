@@ -89,6 +89,44 @@ describe('server: live events of a workspace', function () {
     await bad.waitFor('reset', (x) => x.events().some((e) => e.event === 'reset'));
   });
 
+  it('describes the effective set: an overridden key\'s organization change is not in that workspace\'s stream; creating and deleting the override are updates; ids stay gap-free and resumable', async () => {
+    const a = (await createWorkspace(api, team.admin.token, team.org)).slug;
+    const b = (await createWorkspace(api, team.admin.token, team.org)).slug;
+    const sa = await subscribe(`${wsEnvPath(team.org, a, ENV)}/events`, team.viewer.token);
+    const sb = await subscribe(`${wsEnvPath(team.org, b, ENV)}/events`, team.viewer.token);
+    await ready(sa);
+    await ready(sb);
+    const orgPath = `/v1/orgs/${team.org}/environments/${ENV}/secrets/EV_OVR`;
+    await createOrgSecret(api, team.admin.token, team.org, ENV, 'EV_OVR', canary('ev-ovr-org1'));
+    await createWsSecret(api, team.admin.token, team.org, a, ENV, 'EV_OVR', canary('ev-ovr-ws'));
+    // Overridden in a: these organization changes do not change a's effective set.
+    assert.equal((await api.patch(orgPath, team.admin.token, { value: canary('ev-ovr-org2') })).status, 200);
+    assert.equal((await api.patch(orgPath, team.admin.token, { value: canary('ev-ovr-org3') })).status, 200);
+    assert.equal((await api.del(wsSecretPath(team.org, a, ENV, 'EV_OVR'), team.admin.token)).status, 204);
+    // A marker after everything: when it has arrived, nothing else is on its way.
+    await createOrgSecret(api, team.admin.token, team.org, ENV, 'EV_OVR_MARK', canary('ev-ovr-mark'));
+
+    await sa.waitFor('the marker in a', (x) => x.changes().some((e) => e.data.key === 'EV_OVR_MARK'));
+    await sb.waitFor('the marker in b', (x) => x.changes().some((e) => e.data.key === 'EV_OVR_MARK'));
+    assert.deepEqual(sa.changes().map((e) => [e.id, e.event, e.data.key, e.data.version, e.data.scope]), [
+      ['1', 'created', 'EV_OVR', 1, 'organization'],
+      ['2', 'updated', 'EV_OVR', 1, 'workspace'],
+      ['3', 'updated', 'EV_OVR', 3, 'organization'],
+      ['4', 'created', 'EV_OVR_MARK', 1, 'organization'],
+    ]);
+    // b does not override it: it sees every organization change, and nothing of a's override.
+    assert.deepEqual(sb.changes().map((e) => [e.id, e.event, e.data.key, e.data.version, e.data.scope]), [
+      ['1', 'created', 'EV_OVR', 1, 'organization'],
+      ['2', 'updated', 'EV_OVR', 2, 'organization'],
+      ['3', 'updated', 'EV_OVR', 3, 'organization'],
+      ['4', 'created', 'EV_OVR_MARK', 1, 'organization'],
+    ]);
+    // Replayed from the database the same way.
+    const resumed = await subscribe(`${wsEnvPath(team.org, a, ENV)}/events`, team.viewer.token, { 'last-event-id': '1' });
+    await resumed.waitFor('three replayed', (x) => x.changes().length >= 3);
+    assert.deepEqual(resumed.changes().map((e) => [e.id, e.event, e.data.scope]), [['2', 'updated', 'workspace'], ['3', 'updated', 'organization'], ['4', 'created', 'organization']]);
+  });
+
   it('has the rights of listing: an outsider gets 404, a token of another workspace 403', async () => {
     const a = (await createWorkspace(api, team.admin.token, team.org)).slug;
     const b = (await createWorkspace(api, team.admin.token, team.org)).slug;

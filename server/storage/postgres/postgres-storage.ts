@@ -52,6 +52,7 @@ import {
   type WorkspaceRow,
 } from '../types.ts';
 import { groupPruned, type PrunedRow } from '../pruned-history.ts';
+import { effectiveWorkspaceChange } from '../workspace-stream.ts';
 import { AuditBatcher } from './audit-batcher.ts';
 import { CacheListener, CHANGE_EVENTS_CHANNEL, CHANGES_CHANNEL } from './cache-listener.ts';
 import { LATEST_PG_MIGRATION, migratePostgres, RUNNING_LOCK_KEY, STARTUP_LOCK_KEY } from './migrations.ts';
@@ -676,12 +677,23 @@ export class PostgresStorage implements Storage {
     if (workspaceId !== '') {
       // The environment row before the stream's, as an organization change takes them (a batch may not have it yet).
       await this.bumpRevision(c, orgId, environmentId);
-      await this.recordWorkspaceChange(c, orgId, environmentId, workspaceId, 'workspace', kind, key, version, actor, time);
+      // Read after the environment row's lock: an organization change of this key committed first is seen.
+      const hidden = await this.secretRow(c, orgId, environmentId, '', key);
+      const available = hidden && (hidden.workspaces.length === 0 || (await this.row('SELECT 1 FROM workspaces WHERE org_id = $1 AND id = $2 AND slug = ANY($3::text[])', [orgId, workspaceId, hidden.workspaces], c)));
+      const e = effectiveWorkspaceChange(kind, version, available ? hidden : undefined);
+      await this.recordWorkspaceChange(c, orgId, environmentId, workspaceId, e.scope, e.kind, key, e.version, actor, time);
       return;
     }
     await this.pruneChanges(c, environmentId, await this.recordChange(c, orgId, environmentId, kind, key, version, actor, time, workspaces));
-    // Every workspace that may use it sees it in its own stream (the environment row, locked first by every write, orders them).
-    const all = await this.rows<{ id: string; slug: string }>('SELECT id, slug FROM workspaces WHERE org_id = $1 ORDER BY id', [orgId], c);
+    // Every workspace that may use it sees it in its own stream (the environment row, locked first by every write, orders them),
+    // except one that overrides the key: its effective set does not change.
+    const all = await this.rows<{ id: string; slug: string }>(
+      `SELECT w.id, w.slug FROM workspaces w WHERE w.org_id = $1
+         AND NOT EXISTS (SELECT 1 FROM secrets s WHERE s.org_id = $1 AND s.environment_id = $2 AND s.workspace_id = w.id AND s.key = $3)
+       ORDER BY w.id`,
+      [orgId, environmentId, key],
+      c,
+    );
     for (const w of all) {
       if (workspaces.length === 0 || workspaces.includes(w.slug)) await this.recordWorkspaceChange(c, orgId, environmentId, w.id, 'organization', kind, key, version, actor, time);
     }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AuditDetails, ClaimConditions, Role, SecretScope, WorkflowContext } from '../../../core/api-types.ts';
 import { ChangeSignal } from '../../events/change-signal.ts';
 import { groupPruned, type PrunedRow } from '../pruned-history.ts';
+import { effectiveWorkspaceChange } from '../workspace-stream.ts';
 import { AuditCommitter } from './audit-committer.ts';
 import { LATEST_MIGRATION, migrate } from './migrations.ts';
 import {
@@ -641,14 +642,25 @@ export class SqliteStorage implements Storage {
    */
   private recordSecretChange(orgId: string, environmentId: string, workspaceId: string, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string, workspaces: string): void {
     if (workspaceId !== '') {
-      this.recordWorkspaceChange(orgId, environmentId, workspaceId, 'workspace', kind, key, version, actor, time);
+      const e = effectiveWorkspaceChange(kind, version, this.availableOrgSecret(orgId, environmentId, workspaceId, key));
+      this.recordWorkspaceChange(orgId, environmentId, workspaceId, e.scope, e.kind, key, e.version, actor, time);
       return;
     }
     this.pruneChanges(environmentId, this.recordChange(orgId, environmentId, kind, key, version, actor, time, workspaces));
     const audience = JSON.parse(workspaces) as string[];
     for (const w of this.all<{ id: string; slug: string }>('orgWorkspaces', orgId)) {
+      // A workspace that overrides the key sees no change of its effective set.
+      if (this.secret(orgId, environmentId, w.id, key)) continue;
       if (audience.length === 0 || audience.includes(w.slug)) this.recordWorkspaceChange(orgId, environmentId, w.id, 'organization', kind, key, version, actor, time);
     }
+  }
+
+  /** The organization secret `key` if the workspace may use it (it is what a workspace secret of that key hides). */
+  private availableOrgSecret(orgId: string, environmentId: string, workspaceId: string, key: string): SecretRow | undefined {
+    const org = this.secret(orgId, environmentId, '', key);
+    if (!org || org.workspaces.length === 0) return org;
+    const slug = this.get<{ slug: string }>('workspaceById', orgId, workspaceId)?.slug;
+    return slug !== undefined && org.workspaces.includes(slug) ? org : undefined;
   }
 
   private recordWorkspaceChange(orgId: string, environmentId: string, workspaceId: string, scope: SecretScope, kind: ChangeRow['kind'], key: string, version: number, actor: string, time: string): void {
