@@ -62,9 +62,15 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
     if (env === null && envs.length > 0) setEnv(envs.find((e) => e.slug === 'development')?.slug ?? envs[0]!.slug);
   }, [envs, env]);
 
-  useEffect(() => {
+  const loadWorkspaces = useCallback(() => {
     api<{ workspaces: Workspace[] }>('GET', `/v1/orgs/${seg(ctx.org.slug)}/workspaces`).then((r) => setWorkspaces(r.workspaces), () => setWorkspaces(null));
   }, [ctx.org.slug]);
+  useEffect(loadWorkspaces, [loadWorkspaces]);
+  // A dialog that limits a secret to workspaces needs the list: ask again if it failed to arrive.
+  const openModal = (m: NonNullable<typeof modal>) => {
+    if (workspaces === null) loadWorkspaces();
+    setModal(m);
+  };
 
   const base = env ? `/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}/secrets` : null;
   const load = useCallback(async () => {
@@ -107,7 +113,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
       <h1>Secrets</h1>
       <div class="buttons">
         ${env ? html`<button type="button" class="secondary" onClick=${() => setModal({ kind: 'changes' })}>Changes</button>` : null}
-        ${canEdit && env ? html`<button type="button" onClick=${() => setModal({ kind: 'add' })}>+ Add Secret</button>` : null}
+        ${canEdit && env ? html`<button type="button" onClick=${() => openModal({ kind: 'add' })}>+ Add Secret</button>` : null}
       </div>
     </div>
     <div class="toolbar">
@@ -142,7 +148,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
                         ${s.key in revealed
                           ? html`<button type="button" class="icon" aria-label=${`Hide ${s.key}`} title="Hide" onClick=${() => mask(s.key)}><${EyeOffIcon} /></button>`
                           : html`<button type="button" class="icon" aria-label=${`Reveal ${s.key}`} title="Reveal" onClick=${() => reveal(s.key)}><${EyeIcon} /></button>`}
-                        <button type="button" class="icon" aria-label=${`Edit ${s.key}`} title="Edit" onClick=${() => setModal({ kind: 'edit', secret: s })}><${PencilIcon} /></button>
+                        <button type="button" class="icon" aria-label=${`Edit ${s.key}`} title="Edit" onClick=${() => openModal({ kind: 'edit', secret: s })}><${PencilIcon} /></button>
                         ${canDelete ? html`<button type="button" class="icon danger" aria-label=${`Delete ${s.key}`} title="Delete" onClick=${() => setModal({ kind: 'delete', secret: s })}><${TrashIcon} /></button>` : null}`
                     : null}
                     <button type="button" class="icon" aria-label=${`History of ${s.key}`} title="History" onClick=${() => setModal({ kind: 'history', key: s.key })}><${HistoryIcon} /></button>
@@ -226,7 +232,9 @@ export function AddSecret(props: { base: string; title: string; initialKey?: str
       <input id="add-value" name="value" type="password" autocomplete="new-password" spellcheck=${false} />
       <label for="add-description">Description <span class="muted">(optional)</span></label>
       <textarea id="add-description" name="description" rows="2" maxlength="1000"></textarea>
-      ${props.workspaces?.length ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="add-workspaces" />` : null}
+      ${props.workspaces === null
+        ? html`<p class="hint" aria-busy="true">Loading the organization's workspaces…</p>`
+        : props.workspaces?.length ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="add-workspaces" />` : null}
       <${ErrorText} message=${error} />
       <div class="buttons">
         <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
@@ -270,7 +278,9 @@ export function EditSecret(props: { base: string; secret: SecretMeta; workspaces
       <p class="hint" id="edit-value-hint">Leave empty to keep the current value.</p>
       <label for="edit-description">Description</label>
       <textarea id="edit-description" name="description" rows="2" maxlength="1000">${s.description}</textarea>
-      ${props.workspaces?.length ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="edit-workspaces" />` : null}
+      ${props.workspaces === null
+        ? html`<p class="hint" aria-busy="true">Loading the organization's workspaces…</p>`
+        : props.workspaces?.length ? html`<${WorkspacePicker} workspaces=${props.workspaces} selected=${chosen} onChange=${setChosen} idPrefix="edit-workspaces" />` : null}
       <${ErrorText} message=${error} />
       <div class="buttons">
         <button type="button" class="secondary" onClick=${props.onClose}>Cancel</button>
