@@ -16,6 +16,7 @@ import { ChangesDialog } from './environment-changes.ts';
 import { SecretHistory } from './secret-history.ts';
 import { useReveals } from '../ui/reveal.ts';
 import { EnvironmentSelect, ExecRiskWarning, ValueCell } from '../ui/secret-cells.ts';
+import { useSecretList } from '../ui/secret-list.ts';
 import { toast } from '../ui/toast.ts';
 import { associatedWorkspaces, WorkspacePicker } from '../ui/workspace-picker.ts';
 
@@ -47,8 +48,6 @@ type Modal = { kind: 'add' } | { kind: 'history'; key: string } | { kind: 'chang
 export function SecretsPage({ ctx }: { ctx: PageContext }) {
   const envs = ctx.environments;
   const [env, setEnv] = useState<string | null>(null);
-  const [secrets, setSecrets] = useState<SecretMeta[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [search, setSearch] = useState('');
   const [modal, setModal] = useState<Modal>(null);
   const { revealed, show, mask, maskAll } = useReveals(ctx.session.revealSeconds);
@@ -73,20 +72,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
   };
 
   const base = env ? `/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}/secrets` : null;
-  const load = useCallback(async () => {
-    if (!base) return;
-    try {
-      setSecrets((await api<{ secrets: SecretMeta[] }>('GET', base)).secrets);
-      setError(null);
-    } catch (err) {
-      setSecrets([]);
-      setError(errorMessage(err));
-    }
-  }, [base]);
-  useEffect(() => {
-    setSecrets(null);
-    void load();
-  }, [load]);
+  const { secrets, error, setError, reload: load } = useSecretList(base);
 
   const switchEnv = (slug: string) => {
     maskAll();

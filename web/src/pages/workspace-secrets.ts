@@ -5,7 +5,7 @@
 // delete workspace secrets. Revealing follows the organization role (Editor+), and the search box matches
 // keys, both as on the Secrets page.
 import { html } from 'htm/preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CreatedSecret, RevealedSecret, SecretMeta, Workspace } from '../../../core/api-types.ts';
 import { api, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
@@ -14,6 +14,7 @@ import { atLeast, when } from '../ui/format.ts';
 import { EyeIcon, EyeOffIcon, HistoryIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
 import { useReveals } from '../ui/reveal.ts';
 import { EnvironmentSelect, ExecRiskWarning, ValueCell } from '../ui/secret-cells.ts';
+import { useSecretList } from '../ui/secret-list.ts';
 import { toast } from '../ui/toast.ts';
 import { ChangesDialog } from './environment-changes.ts';
 import { SecretHistory } from './secret-history.ts';
@@ -33,8 +34,6 @@ type Modal =
 export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspace: Workspace }) {
   const envs = ctx.environments;
   const [env, setEnv] = useState<string | null>(null);
-  const [secrets, setSecrets] = useState<SecretMeta[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [search, setSearch] = useState('');
   const [modal, setModal] = useState<Modal>(null);
   const { revealed, show, mask, maskAll } = useReveals(ctx.session.revealSeconds);
@@ -47,20 +46,7 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
 
   const envPath = env ? `/v1/orgs/${seg(ctx.org.slug)}/workspaces/${seg(workspace.slug)}/environments/${seg(env)}` : null;
   const base = envPath ? `${envPath}/secrets` : null;
-  const load = useCallback(async () => {
-    if (!base) return;
-    try {
-      setSecrets((await api<{ secrets: SecretMeta[] }>('GET', base)).secrets);
-      setError(null);
-    } catch (err) {
-      setSecrets([]);
-      setError(errorMessage(err));
-    }
-  }, [base]);
-  useEffect(() => {
-    setSecrets(null);
-    void load();
-  }, [load]);
+  const { secrets, error, setError, reload: load } = useSecretList(base);
 
   const reveal = async (key: string) => {
     if (!base) return;
