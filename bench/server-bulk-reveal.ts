@@ -34,8 +34,10 @@ const SECRETS = 100;
 const AIM_BARE = 0.4; // server req/s against the bare route's
 const AIM_TWO_INSTANCES_CPU = 1.15; // CPU per request with two instances against one
 const AIM_POSTGRES = 0.5; // PostgreSQL (one instance) req/s against SQLite's
-const TARGETS = 6;
-const WATCHDOG_MS = (SECONDS * TARGETS * ROUNDS + TARGETS * 2 + 240) * 1000;
+const TARGETS = 8;
+const STATS_SETTLE_MS = 11_000;
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 3);
+const WATCHDOG_MS = (SECONDS * TARGETS * ROUNDS + TARGETS * (WARM_UP_SECONDS + 2) + 2 * SECONDS + 4 * STATS_SETTLE_MS / 1000 + 240) * 1000;
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture Node runs on
 
 /** Child mode: the bare fastify app, one POST route answering a fixed JSON body of the same size. */
@@ -65,8 +67,11 @@ interface Figures {
 interface Target {
   label: string;
   urls: string[];
-  headers: Record<string, string>;
+  /** One for all URLs, or one per URL (servers on separate stores hold separate tokens). */
+  headers: Record<string, string> | Record<string, string>[];
   pids: number[];
+  /** Total connections, when not CONNECTIONS. */
+  connections?: number;
 }
 
 /** utime + stime of a process, in ms (fields 14 and 15 of /proc/<pid>/stat, after the parenthesised name). */
@@ -79,22 +84,29 @@ function cpuMsOf(pid: number): number {
 const cpuMsOfAll = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
 
 async function measure(t: Target, seconds: number): Promise<Figures> {
-  const share = Math.floor(CONNECTIONS / t.urls.length);
+  const total = t.connections ?? CONNECTIONS;
+  const share = Math.floor(total / t.urls.length);
   const cpuBefore = cpuMsOfAll(t.pids);
+  const cpuEach = t.pids.map(cpuMsOf);
   // several servers: one autocannon per server at the same time, the connections split between them
   const results = await Promise.all(
     t.urls.map((url, i) =>
       autocannon({
         url,
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...t.headers },
+        headers: { 'content-type': 'application/json', ...(Array.isArray(t.headers) ? t.headers[i] : t.headers) },
         body: '{}',
-        connections: i === 0 ? CONNECTIONS - share * (t.urls.length - 1) : share,
+        connections: i === 0 ? total - share * (t.urls.length - 1) : share,
         duration: seconds,
       }),
     ),
   );
   const cpuMs = cpuMsOfAll(t.pids) - cpuBefore;
+  if (process.env.BENCH_PER_PROCESS && t.pids.length === t.urls.length && t.pids.length > 1) {
+    // each server's own cost, to tell one expensive instance from an even overhead
+    const each = t.pids.map((pid, i) => `${(cpuMsOf(pid) - cpuEach[i]!).toFixed(0)} ms / ${results[i]!.requests.total}`);
+    console.log(`       ${t.label}: ${each.join(', ')}`);
+  }
   const sum = (pick: (r: autocannon.Result) => number) => results.reduce((n, r) => n + pick(r), 0);
   return {
     label: t.label,
@@ -196,11 +208,13 @@ async function main(): Promise<void> {
       throw new Error(`PostgreSQL is not reachable at ${new URL(ADMIN_URL).host} (start it with: bash test/setup/postgres.sh): ${String(err)}`);
     });
     const sqlite = await start('sqlite', {});
+    const sqliteTwin = await start('sqlite-twin', {});
     const sqliteUncached = await start('sqlite-uncached', { uncached: true });
     const pgA = await start('pg-a', { databaseUrl: database });
     const pgB = await start('pg-b', { databaseUrl: database, noAdminToken: true });
     const pgUncached = await start('pg-uncached', { databaseUrl: database, noAdminToken: true, uncached: true });
     const onSqlite = await setUp(sqlite);
+    const onSqliteTwin = await setUp(sqliteTwin);
     const onSqliteUncached = await setUp(sqliteUncached);
     const onPg = await setUp(pgA);
     const { path, body } = onSqlite;
@@ -214,8 +228,15 @@ async function main(): Promise<void> {
     const t = {
       bare: { label: 'bare fastify route', urls: [`${started.url}/reveal`], headers: {}, pids: [started.child.pid!] },
       sqlite: { label: 'SQLite', urls: [sqlite.url + path], headers: auth(onSqlite.token), pids: [pid(sqlite)] },
+      // the control for pg2: two processes sharing nothing, split the same way. What two PostgreSQL
+      // instances cost beyond what this costs over one SQLite process is cross-instance overhead; what
+      // this costs too is two busy processes on this machine's cores.
+      sqlite2: { label: 'SQLite, 2 unshared', urls: [sqlite.url + path, sqliteTwin.url + path], headers: [auth(onSqlite.token), auth(onSqliteTwin.token)], pids: [pid(sqlite), pid(sqliteTwin)] },
       sqliteUncached: { label: 'SQLite, uncached', urls: [sqliteUncached.url + path], headers: auth(onSqliteUncached.token), pids: [pid(sqliteUncached)] },
       pg1: { label: 'PostgreSQL, 1 instance', urls: [pgA.url + path], headers: auth(onPg.token), pids: [pid(pgA)] },
+      // the control for pg2: one instance at the load each of the two carries there, so a difference
+      // between pg2 and pg1 can be told apart into cross-instance cost and the cost of a lighter load
+      pg1Share: { label: 'PostgreSQL, 1, half load', urls: [pgA.url + path], headers: auth(onPg.token), pids: [pid(pgA)], connections: Math.floor(CONNECTIONS / 2) },
       pg2: { label: 'PostgreSQL, 2 instances', urls: [pgA.url + path, pgB.url + path], headers: auth(onPg.token), pids: [pid(pgA), pid(pgB)] },
       pgUncached: { label: 'PostgreSQL, 1, uncached', urls: [pgUncached.url + path], headers: auth(onPg.token), pids: [pid(pgUncached)] },
     } satisfies Record<string, Target>;
@@ -224,7 +245,9 @@ async function main(): Promise<void> {
     console.log(`bulk reveal of ${SECRETS} secrets (${body.length} bytes), ${CONNECTIONS} connections, ${SECONDS} s per target per round, ${ROUNDS} rounds, node ${process.version}`);
     // the figures only mean something next to how busy the machine was
     console.log(`machine: ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    for (const target of targets) await measure(target, 1); // warm-up: JIT, page caches, pools, keep-alive sockets
+    // warm-up: JIT, page caches, pools, keep-alive sockets; long enough that the second PostgreSQL instance,
+    // which served nothing during set-up, is as optimised as the first
+    for (const target of targets) await measure(target, WARM_UP_SECONDS);
 
     console.log(`${'round  target'.padEnd(31)} ${'req/s'.padStart(9)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'CPU/req'.padStart(10)} ${'requests'.padStart(9)} non2xx errors`);
     const rounds: Map<Target, Figures>[] = [];
@@ -274,10 +297,41 @@ async function main(): Promise<void> {
       `aim: CPU per request with two instances within ${pct(AIM_TWO_INSTANCES_CPU - 1)} of one instance: ${cpuRatio <= AIM_TWO_INSTANCES_CPU ? 'met' : 'NOT met'} ` +
         `(${of(t.pg2).cpuPerRequest.toFixed(3)} ms against ${of(t.pg1).cpuPerRequest.toFixed(3)} ms, ${cpuRatio >= 1 ? '+' : ''}${pct(cpuRatio - 1)})`,
     );
+    const shareRatio = of(t.pg2).cpuPerRequest / of(t.pg1Share).cpuPerRequest;
+    console.log(
+      `    against one instance at the same per-instance load (${t.pg1Share.connections} connections): ` +
+        `${of(t.pg1Share).cpuPerRequest.toFixed(3)} ms, ${shareRatio >= 1 ? '+' : ''}${pct(shareRatio - 1)} (the cross-instance part)`,
+    );
+    const unsharedRatio = of(t.sqlite2).cpuPerRequest / of(t.sqlite).cpuPerRequest;
+    console.log(
+      `    two SQLite processes that share nothing, against one: ${of(t.sqlite2).cpuPerRequest.toFixed(3)} ms against ${of(t.sqlite).cpuPerRequest.toFixed(3)} ms, ` +
+        `${unsharedRatio >= 1 ? '+' : ''}${pct(unsharedRatio - 1)} (the cost of two busy processes on ${availableParallelism()} cores, with no coordination at all)`,
+    );
     const pgRatio = median(rounds.map((r) => r.get(t.pg1)!.rps / r.get(t.sqlite)!.rps));
     console.log(
       `aim: PostgreSQL (one instance) bulk reveal ≥ ${pct(AIM_POSTGRES)} of SQLite's req/s: ${pgRatio >= AIM_POSTGRES ? 'met' : 'NOT met'} ` +
         `(${of(t.pg1).rps.toFixed(0)} against ${of(t.sqlite).rps.toFixed(0)} req/s, ${pct(pgRatio)}, median of the per-round ratios)`,
+    );
+    // Cross-instance overhead would show as more database work per request with two instances (a
+    // NOTIFY, a cache refill, a re-read). PostgreSQL's own count of transactions in the bench database
+    // says so directly, free of the CPU noise of a shared machine; its statistics reach the view within
+    // PGSTAT_IDLE_INTERVAL (10 s) of the backends going idle, hence the wait.
+    const transactions = async () => {
+      const [row] = await queryDatabase<{ n: string }>(ADMIN_URL, 'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [new URL(database!).pathname.slice(1)]);
+      return Number(row?.n ?? 0);
+    };
+    const perRequest = async (target: Target) => {
+      await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
+      const before = await transactions();
+      const f = await measure(target, SECONDS);
+      await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
+      return ((await transactions()) - before) / Math.max(1, f.requests);
+    };
+    const onePerRequest = await perRequest(t.pg1);
+    const twoPerRequest = await perRequest(t.pg2);
+    console.log(
+      `database transactions per bulk reveal: ${onePerRequest.toFixed(3)} with one instance, ${twoPerRequest.toFixed(3)} with two ` +
+        `(${twoPerRequest <= onePerRequest * 1.02 ? 'no' : 'MORE'} database work per request across instances)`,
     );
     if (failed) {
       console.log('warning: some requests failed; the figures above are not a clean measurement');
