@@ -13,6 +13,8 @@ export interface StoredLogin {
   /** Defaults for --org / --env, saved by `secrets login --org … --env …` or from a service token. */
   org?: string;
   env?: string;
+  /** Default for --workspace, saved by `secrets login --workspace …` or from a service token bound to one. */
+  workspace?: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -50,6 +52,7 @@ export function readLogin(env: Env): StoredLogin | null {
     token: d.token,
     ...(typeof d.org === 'string' && { org: d.org }),
     ...(typeof d.env === 'string' && { env: d.env }),
+    ...(typeof d.workspace === 'string' && { workspace: d.workspace }),
   };
 }
 
@@ -119,7 +122,8 @@ export function resolveSettings(flags: Flags, env: Env, stored: StoredLogin | nu
     token,
     org: flags.org ?? (env.SECRETS_ORG || undefined) ?? (storedApplies ? stored.org : undefined),
     env: flags.env ?? (env.SECRETS_ENV || undefined) ?? (storedApplies ? stored.env : undefined),
-    workspace: flags.workspace ?? (env.SECRETS_WORKSPACE || undefined),
+    // `--workspace ''` sets aside a stored default workspace: the organization's own secrets.
+    workspace: (flags.workspace ?? (env.SECRETS_WORKSPACE || undefined) ?? (storedApplies ? stored.workspace : undefined)) || undefined,
     stored,
   };
 }

@@ -135,7 +135,8 @@ export class Context {
   workspace(): string | undefined {
     const ws = this.settings().workspace;
     if (ws !== undefined && !SLUG_PATTERN.test(ws)) {
-      throw new CliError('CLI_USAGE', `${this.flags.workspace !== undefined ? '--workspace' : 'SECRETS_WORKSPACE'} must be a workspace slug: lowercase letters, digits and hyphens`);
+      const source = this.flags.workspace !== undefined ? '--workspace' : this.io.env.SECRETS_WORKSPACE ? 'SECRETS_WORKSPACE' : 'The stored login\'s workspace';
+      throw new CliError('CLI_USAGE', `${source} must be a workspace slug: lowercase letters, digits and hyphens`);
     }
     return ws;
   }

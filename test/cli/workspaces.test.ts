@@ -130,6 +130,26 @@ describe('secrets workspaces and --workspace against the live server', function 
     clean(org.stdout + billing.stdout + search.stdout + limited.stderr + override.stderr);
   });
 
+  it('login --workspace stores a default workspace: later commands use its effective set without a flag, and --workspace \'\' sets it aside', async () => {
+    const own = freshHome();
+    const login = await secrets(['login', '--url', fx.url, '--org', fx.org, '--env', ENV, '--workspace', 'billing', '--json'], { env: { ...own, SECRETS_TOKEN: eddie.token } });
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal((JSON.parse(login.stdout) as { workspace: string }).workspace, 'billing');
+    const stored = { env: { ...own } };
+    const inBilling = await secrets(['export', '--format', 'json'], stored);
+    assert.equal(inBilling.code, 0, inBilling.stderr);
+    assert.equal(JSON.parse(inBilling.stdout).DB_HOST, BILLING_HOST, 'the stored workspace\'s override');
+    const orgLevel = await secrets(['export', '--format', 'json', '--workspace', ''], stored);
+    assert.equal(orgLevel.code, 0, orgLevel.stderr);
+    assert.equal(JSON.parse(orgLevel.stdout).DB_HOST, ORG_HOST, 'the organization\'s own value');
+    const flagWins = await secrets(['ls'], { env: { ...own, SECRETS_WORKSPACE: 'search' } });
+    assert.equal(flagWins.code, 0, flagWins.stderr);
+    assert.match(flagWins.stdout, /^DB_HOST +organization/m, 'SECRETS_WORKSPACE wins over the stored default');
+    const bad = await secrets(['login', '--url', fx.url, '--workspace', 'Not A Slug'], { env: { ...freshHome(), SECRETS_TOKEN: eddie.token } });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--workspace must be a workspace slug/);
+  });
+
   it('export and run resolve references over the effective set: the override changes DATABASE_URL in billing only', async () => {
     const billing = await secrets(['export', '--format', 'json', '--workspace', 'billing'], as(eddie.token));
     assert.equal(billing.code, 0, billing.stderr);
