@@ -1,4 +1,4 @@
-// Hover, completion and diagnostics for `$NAME` in .env, YAML and shell files, against the secrets of
+// Hover, completion and diagnostics for `$NAME` and pinned `${NAME@3}` in .env, YAML and shell files, against the secrets of
 // the current environment. The text work is in ../language/references.ts; this only maps offsets.
 import * as vscode from 'vscode';
 import {
@@ -6,8 +6,10 @@ import {
   LANGUAGE_IDS,
   completionCandidates,
   completionContext,
+  currentVersions,
   hoverMarkdown,
   missingHoverMarkdown,
+  pinCandidates,
   referenceAt,
   unknownReferences,
 } from '../language/references.ts';
@@ -38,7 +40,7 @@ export function registerLanguageFeatures(model: SecretsTreeModel): vscode.Dispos
       const ref = referenceAt(text, doc.offsetAt(position));
       if (!ref) return undefined;
       const meta = scope.secrets.find((s) => s.key === ref.name);
-      const md = meta ? hoverMarkdown(meta, scope.org, scope.env) : missingHoverMarkdown(ref.name, scope.org, scope.env);
+      const md = meta ? hoverMarkdown(meta, scope.org, scope.env, ref.version) : missingHoverMarkdown(ref.name, scope.org, scope.env);
       return new vscode.Hover(new vscode.MarkdownString(md), new vscode.Range(doc.positionAt(ref.start), doc.positionAt(ref.end)));
     },
   });
@@ -55,6 +57,19 @@ export function registerLanguageFeatures(model: SecretsTreeModel): vscode.Dispos
         // An auto-closed `${}` already has its brace: replace it rather than add a second one.
         const closed = ctx.braced && line[position.character] === '}';
         const range = new vscode.Range(position.line, ctx.nameStart, position.line, position.character + (closed ? 1 : 0));
+        if (ctx.pinOf !== undefined) {
+          const meta = scope.secrets.find((s) => s.key === ctx.pinOf);
+          if (!meta) return undefined;
+          return pinCandidates(meta, ctx.partial).map((v, i) => {
+            const item = new vscode.CompletionItem(String(v), vscode.CompletionItemKind.Value);
+            item.range = range;
+            item.insertText = `${v}}`;
+            // Keep the newest first: the label order would put 10 before 9.
+            item.sortText = String(i).padStart(3, '0');
+            item.detail = v === meta.version ? `current version of ${meta.key}` : `version ${v} of ${meta.key}`;
+            return item;
+          });
+        }
         return completionCandidates(scope.secrets, ctx.partial).map((s) => {
           const item = new vscode.CompletionItem(s.key, vscode.CompletionItemKind.Variable);
           item.range = range;
@@ -67,6 +82,7 @@ export function registerLanguageFeatures(model: SecretsTreeModel): vscode.Dispos
     },
     '$',
     '{',
+    '@',
   );
 
   const diagnostics = vscode.languages.createDiagnosticCollection('secrets');
@@ -77,7 +93,7 @@ export function registerLanguageFeatures(model: SecretsTreeModel): vscode.Dispos
       diagnostics.delete(doc.uri);
       return;
     }
-    const known = new Set(scope.secrets.map((s) => s.key));
+    const known = currentVersions(scope.secrets);
     diagnostics.set(
       doc.uri,
       unknownReferences(doc.getText(), known, scope.env).map((r) => {

@@ -64,6 +64,26 @@ describe('editor features and copy/compare (live server)', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('a pinned ${NAME@1}: the hover names the pinned version, and versions complete after ${NAME@', async () => {
+    const edit = new vscode.WorkspaceEdit();
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    edit.insert(doc.uri, end, '\nPINNED=${DATABASE_URL@1}\nNEXT=${STRIPE_KEY@');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, positionOf('${DATABASE_URL@1}', 4));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      assert.match(text, /DATABASE_URL@1\*\* — version 1 of a secret in .*pinned/);
+      for (const v of allValues()) assert.ok(!text.includes(v), 'a value is in the hover');
+      const at = doc.lineAt(doc.lineCount - 1).range.end;
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, at, '@');
+      const versions = list.items.filter((i) => /version/.test(i.detail ?? ''));
+      assert.ok(versions.length >= 1, `no version offered among ${JSON.stringify(list.items.slice(0, 10).map((i) => i.label))}`);
+      assert.match(versions[0]!.detail ?? '', /^current version of STRIPE_KEY$/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  });
+
   it('copies a reference as $NAME', async () => {
     const r = await run<{ reference: string }>('secrets.copyReference', 'STRIPE_KEY');
     assert.deepEqual(r, { reference: '$STRIPE_KEY' });

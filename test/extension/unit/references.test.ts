@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import {
   completionCandidates,
   completionContext,
+  currentVersions,
   hoverMarkdown,
+  pinCandidates,
   referenceAt,
   referencesIn,
   unknownReferences,
@@ -80,7 +82,7 @@ describe('extension editor support: $NAME references (live server)', () => {
   });
 
   it('warns about names that do not exist in the current environment, but not about $HOME', () => {
-    const known = new Set(model.secrets(world.org, 'development')!.map((s) => s.key));
+    const known = currentVersions(model.secrets(world.org, 'development')!);
     const warnings = unknownReferences(DOTENV, known, 'development');
     assert.deepEqual(warnings.map((w) => [w.name, w.message]), [['NOT_A_SECRET', 'NOT_A_SECRET does not exist in development']]);
     assert.equal(DOTENV.slice(warnings[0]!.start, warnings[0]!.end), '$NOT_A_SECRET');
@@ -88,11 +90,36 @@ describe('extension editor support: $NAME references (live server)', () => {
 
   it('judges references against the environment that is current: a production-only key is unknown in development', async () => {
     const yaml = 'env:\n  TOKEN: ${PROD_ONLY_TOKEN}\n  KEY: $STRIPE_SECRET_KEY\n';
-    const devKnown = new Set(model.secrets(world.org, 'development')!.map((s) => s.key));
+    const devKnown = currentVersions(model.secrets(world.org, 'development')!);
     assert.deepEqual(unknownReferences(yaml, devKnown, 'development').map((w) => w.name), ['PROD_ONLY_TOKEN']);
     await model.loadSecrets(world.org, 'production');
-    const prodKnown = new Set(model.secrets(world.org, 'production')!.map((s) => s.key));
+    const prodKnown = currentVersions(model.secrets(world.org, 'production')!);
     assert.deepEqual(unknownReferences(yaml, prodKnown, 'production').map((w) => w.name), []);
+  });
+
+  it('pinned ${NAME@n}: the hover names the pinned version beside the current one, versions complete after @, and a pin past the current version is warned about', () => {
+    const secrets = model.secrets(world.org, 'development')!;
+    const stripe = secrets.find((s) => s.key === 'STRIPE_SECRET_KEY')!;
+    const text = 'A=${STRIPE_SECRET_KEY@1}\nB=${STRIPE_SECRET_KEY@9}\nC=${NOT_A_SECRET@2}\nD=$$${STRIPE_SECRET_KEY@1}\n';
+    const pinned = referenceAt(text, text.indexOf('@1') - 3)!;
+    assert.equal(pinned.version, 1, 'the reference under the cursor keeps its pin');
+    const md = hoverMarkdown(stripe, world.org, 'development', pinned.version);
+    assert.match(md, /^\*\*STRIPE_SECRET_KEY@1\*\* — version 1 of a secret in `acme-[^`]+\/development`, pinned: later changes do not reach it \(current version 1\)/);
+    assert.match(hoverMarkdown(stripe, world.org, 'development', 9), /has no version 9: its current version is 1/);
+    for (const v of Object.values(CANARY)) assert.ok(!md.includes(v));
+
+    assert.deepEqual(
+      unknownReferences(text, currentVersions(secrets), 'development').map((w) => w.message),
+      ['STRIPE_SECRET_KEY has no version 9 in development: its current version is 1', 'NOT_A_SECRET does not exist in development'],
+    );
+
+    assert.deepEqual(completionContext('X=${STRIPE_SECRET_KEY@'), { partial: '', nameStart: 22, braced: true, pinOf: 'STRIPE_SECRET_KEY' });
+    assert.deepEqual(completionContext('X=${db_host@1'), { partial: '1', nameStart: 12, braced: true, pinOf: 'DB_HOST' });
+    assert.equal(completionContext('X=$NAME@'), undefined, 'only the braced form pins: `$NAME@` is a reference then text');
+    assert.equal(completionContext('X=$${NAME@'), undefined, '$$ is an escaped dollar');
+    const many = { ...stripe, version: 23 };
+    assert.deepEqual(pinCandidates(many, ''), [23, 22, 21, 20, 19, 18, 17, 16, 15, 14], 'the current version first, ten at most');
+    assert.deepEqual(pinCandidates(many, '2'), [23, 22, 21, 20, 2], 'filtered by the digits typed');
   });
 
   it('says in a workspace’s hover whether the secret is the organization’s, the workspace’s or an override', () => {
