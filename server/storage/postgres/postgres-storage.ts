@@ -55,6 +55,7 @@ import { groupPruned, type PrunedRow } from '../pruned-history.ts';
 import { effectiveWorkspaceChange } from '../workspace-stream.ts';
 import { AuditBatcher } from './audit-batcher.ts';
 import { CacheListener, CHANGE_EVENTS_CHANNEL, CHANGES_CHANNEL } from './cache-listener.ts';
+import { RevisionReads } from './revision-reads.ts';
 import { LATEST_PG_MIGRATION, migratePostgres, RUNNING_LOCK_KEY, STARTUP_LOCK_KEY } from './migrations.ts';
 
 const UNIQUE_VIOLATION = '23505';
@@ -228,6 +229,13 @@ async function holdRunningLock(url: string, holder: 'server' | 'rotation'): Prom
 export class PostgresStorage implements Storage {
   private readonly pool: pg.Pool;
   private readonly listener: CacheListener;
+  private readonly revisions = new RevisionReads(async (environments) => {
+    const rows = await this.rows<{ id: string; orgId: string; revision: number }>(
+      'SELECT id, org_id AS "orgId", revision FROM environments WHERE id = ANY($1::text[])',
+      [environments.map((e) => e.environmentId)],
+    );
+    return new Map(rows.map((r) => [r.id, { orgId: r.orgId, revision: r.revision }]));
+  });
   private readonly orgCache = new Map<string, OrgRow>();
   private readonly envCache = new Map<string, EnvironmentRow>();
   private readonly userCache = new Map<string, UserRow>();
@@ -631,7 +639,7 @@ export class PostgresStorage implements Storage {
   }
 
   async environmentRevision(orgId: string, environmentId: string): Promise<number> {
-    return (await this.row<{ revision: number }>('SELECT revision FROM environments WHERE org_id = $1 AND id = $2', [orgId, environmentId]))?.revision ?? 0;
+    return this.revisions.read(orgId, environmentId);
   }
 
   async getSecretsForReveal(orgId: string, environmentId: string, keys?: string[], workspaceId = ''): Promise<{ revision: number; rows: SecretRow[] }> {
