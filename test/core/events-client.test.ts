@@ -1,6 +1,8 @@
 // core's event-stream client against the live server: openEvents reads typed events, failures map to
 // SecretsError codes, and followEvents reconnects with exponential back-off (full jitter) and
 // Last-Event-ID, gives up on permanent failures, and stops when its signal aborts.
+// The last case feeds followEvents scripted streams (its OpenEvents seam): our server no longer repeats
+// a change, so only a script can show that the follower would drop one.
 import assert from 'node:assert/strict';
 import type { EnvironmentEvent, SecretChangeEvent } from '../../core/api-types.ts';
 import { SecretsClient } from '../../core/client.ts';
