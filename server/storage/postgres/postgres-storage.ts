@@ -3,7 +3,9 @@
 // expected version is part of the UPDATE's WHERE (a concurrent writer's row lock makes the second
 // one re-check and fail), the last-Owner rule runs under a lock on the organization's row, and unique
 // indexes report duplicates. Audit events recorded on their own (reveals, denials) are group-committed
-// (audit-batcher.ts) and a caller is answered only after the commit holding its event.
+// (audit-batcher.ts) and a caller is answered only after the commit holding its event; a change's audit
+// events are written in its transaction just before COMMIT. Either way an organization's events are
+// numbered in commit order (audit-insert.ts), which is the order the trail is read in.
 //
 // Rows that every request needs (tokens, users, organizations, environments) are cached in this
 // process; another instance's revocation or rotation reaches it by LISTEN/NOTIFY (cache-listener.ts).
