@@ -70,6 +70,15 @@ function isTransient(err: unknown): boolean {
 }
 
 /**
+ * A change numbered at or below the last id seen was delivered already (ids grow by one per change):
+ * dropped, so a consumer never applies a change twice even if a stream repeats one. `ready` and
+ * `reset` always pass: they set the position, lower after a restore from a backup.
+ */
+function alreadySeen(id: string, last: string | undefined): boolean {
+  return last !== undefined && /^\d{1,15}$/.test(id) && /^\d{1,15}$/.test(last) && Number(id) <= Number(last);
+}
+
+/**
  * Follows the environment until `signal` aborts (then resolves). Reconnects after transient failures and
  * after the server ends the stream, sending the last id seen; rejects with the SecretsError of a
  * permanent one (401, 403, 404).
@@ -85,6 +94,7 @@ export async function followEvents(open: OpenEvents, options: FollowOptions): Pr
     try {
       for await (const event of open({ ...(lastEventId !== undefined && { lastEventId }), signal })) {
         if (event.type === 'ready' || event.type === 'reset') attempt = 0;
+        else if (alreadySeen(event.id, lastEventId)) continue;
         lastEventId = event.id;
         await options.onEvent(event);
         if (signal.aborted) return;

@@ -68,6 +68,9 @@ export class EventStreams {
     const log = target.workspace?.id ?? '';
     const where = { environment, ...(target.workspace && { workspace: target.workspace.slug }) };
     let closed = false;
+    // Unknown until the start below has read the newest number (or checked Last-Event-ID): a pump
+    // before that would read from 0 and send kept changes (or a reset) ahead of `ready`.
+    let started = false;
     let cursor = 0;
     let pumping = false;
     let again = false;
@@ -80,7 +83,7 @@ export class EventStreams {
       write(sseMessage({ type: 'reset', id: String(cursor), ...where, reason }));
     };
     const pump = async (): Promise<void> => {
-      if (pumping) {
+      if (!started || pumping) {
         again = true;
         return;
       }
@@ -121,7 +124,8 @@ export class EventStreams {
       }
     };
 
-    // Watch before reading the newest number, so a change committed in between still wakes the pump.
+    // Watch before reading the newest number, so a change committed in between is not lost: a wake
+    // before the start is done only marks `again` (the pump waits for the cursor), and the start pumps.
     // Wakes come from the writer's commit: the reading is deferred (and coalesced) so that writes do not
     // wait for every subscriber's query.
     let scheduled = false;
@@ -179,6 +183,7 @@ export class EventStreams {
       finish();
       return;
     }
+    started = true;
     await pump();
   }
 

@@ -1,11 +1,13 @@
 // core's event-stream client against the live server: openEvents reads typed events, failures map to
 // SecretsError codes, and followEvents reconnects with exponential back-off (full jitter) and
 // Last-Event-ID, gives up on permanent failures, and stops when its signal aborts.
+// The last case feeds followEvents scripted streams (its OpenEvents seam): our server no longer repeats
+// a change, so only a script can show that the follower would drop one.
 import assert from 'node:assert/strict';
 import type { EnvironmentEvent, SecretChangeEvent } from '../../core/api-types.ts';
 import { SecretsClient } from '../../core/client.ts';
 import { backoffCeiling, DEFAULT_RETRY_POLICY } from '../../core/client/retry.ts';
-import type { DisconnectInfo } from '../../core/client/events.ts';
+import { followEvents, type DisconnectInfo, type OpenEvents } from '../../core/client/events.ts';
 import { isSecretsError } from '../../core/errors.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { startProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
@@ -107,5 +109,37 @@ describe('core: event stream client (live server)', function () {
     );
     assert.ok(events.filter((e) => e.type === 'ready').length >= 2, 'reconnected');
     await viaProxy.close();
+  });
+});
+
+describe('core: followEvents passes each change once', () => {
+  const change = (id: number, key: string): SecretChangeEvent => ({ type: 'created', id: String(id), environment: 'production', key, version: 1, actor: 'Ada', time: '2026-01-01T00:00:00.000Z' });
+
+  it('drops a change whose id is not above the last seen (a repeat within a stream or after a resume); ready and reset always pass', async () => {
+    // Streams as a server that repeated changes would send them; the follower is core's own code.
+    const streams: EnvironmentEvent[][] = [
+      [{ type: 'ready', id: '2', environment: 'production' }, change(3, 'THIRD'), change(3, 'THIRD'), change(2, 'SECOND'), change(4, 'FOURTH')],
+      [{ type: 'ready', id: '4', environment: 'production' }, change(4, 'FOURTH'), change(5, 'FIFTH'), { type: 'reset', id: '1', environment: 'production', reason: 'restored' }, change(2, 'AFTER_RESET')],
+    ];
+    const asked: (string | undefined)[] = [];
+    const stop = new AbortController();
+    const open: OpenEvents = (o) => {
+      asked.push(o.lastEventId);
+      const events = streams.shift() ?? [];
+      return (async function* () {
+        yield* events;
+      })();
+    };
+    const seen: string[] = [];
+    await followEvents(open, {
+      signal: stop.signal,
+      policy: { baseDelayMs: 1, maxDelayMs: 1 },
+      onEvent: (e) => {
+        seen.push(`${e.type}:${e.id}${'key' in e ? `:${e.key}` : ''}`);
+        if (e.id === '2' && e.type === 'created') stop.abort();
+      },
+    });
+    assert.deepEqual(asked, [undefined, '4']);
+    assert.deepEqual(seen, ['ready:2', 'created:3:THIRD', 'created:4:FOURTH', 'ready:4', 'created:5:FIFTH', 'reset:1', 'created:2:AFTER_RESET']);
   });
 });

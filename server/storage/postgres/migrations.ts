@@ -338,6 +338,28 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX oidc_used_tokens_expiry ON oidc_used_tokens (expires_at);
     `,
   },
+  {
+    version: 11,
+    name: 'audit events numbered per organization in commit order',
+    sql: `
+      -- audit_events.seq is handed out at insert, not at commit: a long transaction can commit a lower
+      -- one after a higher one was read, and a reader asking for "after n" would pass it by. An
+      -- organization's events are numbered from its counter row instead, in the statement that inserts
+      -- them; the row stays locked until that transaction ends, so the numbers follow commit order.
+      CREATE TABLE audit_counters (
+        org_id TEXT PRIMARY KEY,
+        seq BIGINT NOT NULL
+      );
+      ALTER TABLE audit_events ADD COLUMN org_seq BIGINT;
+      UPDATE audit_events a SET org_seq = r.n
+        FROM (SELECT seq, row_number() OVER (PARTITION BY org_id ORDER BY seq) AS n FROM audit_events) r
+        WHERE a.seq = r.seq;
+      ALTER TABLE audit_events ALTER COLUMN org_seq SET NOT NULL;
+      CREATE UNIQUE INDEX audit_org_commit_seq ON audit_events (org_id, org_seq);
+      INSERT INTO audit_counters (org_id, seq) SELECT org_id, max(org_seq) FROM audit_events GROUP BY org_id;
+      DROP INDEX audit_org_seq;
+    `,
+  },
 ];
 
 /** The schema version this server runs on. */

@@ -3,7 +3,9 @@
 // expected version is part of the UPDATE's WHERE (a concurrent writer's row lock makes the second
 // one re-check and fail), the last-Owner rule runs under a lock on the organization's row, and unique
 // indexes report duplicates. Audit events recorded on their own (reveals, denials) are group-committed
-// (audit-batcher.ts) and a caller is answered only after the commit holding its event.
+// (audit-batcher.ts) and a caller is answered only after the commit holding its event; a change's audit
+// events are written in its transaction just before COMMIT. Either way an organization's events are
+// numbered in commit order (audit-insert.ts), which is the order the trail is read in.
 //
 // Rows that every request needs (tokens, users, organizations, environments) are cached in this
 // process; another instance's revocation or rotation reaches it by LISTEN/NOTIFY (cache-listener.ts).
@@ -54,6 +56,7 @@ import {
 import { groupPruned, type PrunedRow } from '../pruned-history.ts';
 import { effectiveWorkspaceChange } from '../workspace-stream.ts';
 import { AuditBatcher } from './audit-batcher.ts';
+import { auditStatements } from './audit-insert.ts';
 import { CacheListener, CHANGE_EVENTS_CHANNEL, CHANGES_CHANNEL } from './cache-listener.ts';
 import { RevisionReads } from './revision-reads.ts';
 import { LATEST_PG_MIGRATION, migratePostgres, RUNNING_LOCK_KEY, STARTUP_LOCK_KEY } from './migrations.ts';
@@ -111,7 +114,7 @@ const USER_COLS = 'id, name, email, instance_admin AS "instanceAdmin", created_a
 const ORG_COLS = 'id, slug, name, wrapped_key AS "wrappedKey", created_at AS "createdAt"';
 const ENV_COLS = 'id, slug, name, created_at AS "createdAt"';
 const MEMBER_COLS = 'm.user_id AS "userId", u.name, u.email, m.role, m.added_at AS "addedAt"';
-const AUDIT_COLS = `seq, id, time, actor_type AS "actorType", actor_id AS "actorId", actor_name AS "actorName", action,
+const AUDIT_COLS = `org_seq AS seq, id, time, actor_type AS "actorType", actor_id AS "actorId", actor_name AS "actorName", action,
   environment, workspace, keys, outcome, ip, user_agent AS "userAgent", count, details`;
 
 type StoredToken = Omit<TokenRow, 'workflow'> & { workflow: string | null };
@@ -183,10 +186,6 @@ function auditValues(orgId: string, e: AuditInput): unknown[] {
     e.repeatKey ?? null,
   ];
 }
-
-const INSERT_AUDIT = `INSERT INTO audit_events (id, org_id, time, actor_type, actor_id, actor_name, action, environment, keys, outcome, ip, user_agent, details, workspace, repeat_key)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-  ON CONFLICT (org_id, repeat_key) WHERE repeat_key IS NOT NULL DO UPDATE SET count = audit_events.count + 1`;
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -282,7 +281,7 @@ export class PostgresStorage implements Storage {
     this.pool = pool;
     this.running = running;
     this.changeBacklog = changeBacklog;
-    this.audit = new AuditBatcher(pool, INSERT_AUDIT);
+    this.audit = new AuditBatcher(pool);
     this.listener = new CacheListener(url, types, () => this.clearCaches(), {
       changed: (environmentId) => this.changes.raise(environmentId),
       // Notifications may have been missed while the connection was down: every watcher re-reads.
@@ -336,22 +335,38 @@ export class PostgresStorage implements Storage {
     // Audit events this instance recorded before the change come before its own in the log.
     await this.audit.settled();
     const client = await this.pool.connect();
+    const audit: unknown[][] = [];
+    this.txAudit.set(client, audit);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
+      // Written last, just before COMMIT: numbering them locks the organization's audit counter
+      // (audit-insert.ts) until the transaction ends, and that should not last a whole import.
+      await this.writeAudit(client, audit);
       await client.query('COMMIT');
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      this.txAudit.delete(client);
       client.release();
     }
   }
 
+  /** Audit events of each open transaction (by its connection), written when it is about to commit. */
+  private readonly txAudit = new WeakMap<pg.PoolClient, unknown[][]>();
+
+  /** Records `e` as part of the transaction on `c` (tx()): it commits with the change, or neither does. */
   private async insertAudit(c: pg.PoolClient, orgId: string, e: AuditInput): Promise<void> {
+    const pending = this.txAudit.get(c);
+    if (!pending) throw new AuditWriteError('audit event outside a transaction');
+    pending.push(auditValues(orgId, e));
+  }
+
+  private async writeAudit(c: pg.PoolClient, rows: unknown[][]): Promise<void> {
     try {
-      await c.query(INSERT_AUDIT, auditValues(orgId, e));
+      for (const st of auditStatements(rows)) await c.query(st.text, st.values);
     } catch (err) {
       throw new AuditWriteError(`audit event could not be written: ${(err as Error).message}`);
     }
@@ -1319,7 +1334,7 @@ export class PostgresStorage implements Storage {
     await this.audit.settled();
     const { where, args } = auditWhere(filter, 4);
     return auditRows(
-      await this.rows<RawAuditRow>(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = $1 AND seq < $2${where} ORDER BY seq DESC LIMIT $3`, [
+      await this.rows<RawAuditRow>(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = $1 AND org_seq < $2${where} ORDER BY org_seq DESC LIMIT $3`, [
         orgId,
         beforeSeq ?? Number.MAX_SAFE_INTEGER,
         limit,
@@ -1330,11 +1345,11 @@ export class PostgresStorage implements Storage {
 
   async listAuditAfter(orgId: string, limit: number, afterId: string, filter: AuditFilter = {}): Promise<AuditRow[] | undefined> {
     await this.audit.settled();
-    const after = await this.row<{ seq: number }>('SELECT seq FROM audit_events WHERE org_id = $1 AND id = $2', [orgId, afterId]);
+    const after = await this.row<{ seq: number }>('SELECT org_seq AS seq FROM audit_events WHERE org_id = $1 AND id = $2', [orgId, afterId]);
     if (!after) return undefined;
     const { where, args } = auditWhere(filter, 4);
     return auditRows(
-      await this.rows<RawAuditRow>(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = $1 AND seq > $2${where} ORDER BY seq ASC LIMIT $3`, [
+      await this.rows<RawAuditRow>(`SELECT ${AUDIT_COLS} FROM audit_events WHERE org_id = $1 AND org_seq > $2${where} ORDER BY org_seq ASC LIMIT $3`, [
         orgId,
         after.seq,
         limit,
