@@ -9,6 +9,7 @@ export const WEB_ERRORS = {
   WEB_PASSKEY_UNAVAILABLE: 'This browser could not use a passkey here.',
   WEB_MOMENT_REQUIRED: 'Choose the moment to compare from.',
   WEB_MOMENT_INVALID: 'That is not a date and time this browser can read.',
+  WEB_AS_OF_REQUIRED: 'Choose the moment to show.',
   WEB_INTERNAL: 'Something went wrong in the dashboard. Reload the page and try again.',
 } as const;
 

@@ -20,12 +20,12 @@ export function instantOf(local: string): string | null {
 }
 
 /** An instant as a datetime-local value in the browser's zone, to the millisecond. */
-function localOf(d: Date): string {
+export function localOf(d: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
-const DAY_MS = 24 * 3600 * 1000;
+export const DAY_MS = 24 * 3600 * 1000;
 
 type Row = { key: string; kind: 'added' | 'changed' | 'removed'; versions: string };
 

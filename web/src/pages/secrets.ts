@@ -12,6 +12,7 @@ import type { PageContext } from '../context.ts';
 import { Dialog, ErrorText } from '../ui/dialog.ts';
 import { atLeast, when } from '../ui/format.ts';
 import { EyeIcon, EyeOffIcon, HistoryIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
+import { AsOfDialog } from './environment-at.ts';
 import { ChangesDialog } from './environment-changes.ts';
 import { SecretHistory } from './secret-history.ts';
 import { useReveals } from '../ui/reveal.ts';
@@ -43,7 +44,7 @@ export function NoKeyMatches(props: { where: string; search: string }) {
   return html`<div class="empty"><p>No secret key in ${props.where} contains “${props.search.trim()}”.</p><p>Search matches any part of the key, ignoring case.</p></div>`;
 }
 
-type Modal = { kind: 'add' } | { kind: 'history'; key: string } | { kind: 'changes' } | { kind: 'edit'; secret: SecretMeta } | { kind: 'delete'; secret: SecretMeta } | null;
+type Modal = { kind: 'add' } | { kind: 'history'; key: string } | { kind: 'changes' } | { kind: 'as-of' } | { kind: 'edit'; secret: SecretMeta } | { kind: 'delete'; secret: SecretMeta } | null;
 
 export function SecretsPage({ ctx }: { ctx: PageContext }) {
   const envs = ctx.environments;
@@ -98,7 +99,8 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
     <div class="page-head">
       <h1>Secrets</h1>
       <div class="buttons">
-        ${env ? html`<button type="button" class="secondary" onClick=${() => setModal({ kind: 'changes' })}>Changes</button>` : null}
+        ${env ? html`<button type="button" class="secondary" onClick=${() => setModal({ kind: 'changes' })}>Changes</button>
+          <button type="button" class="secondary" onClick=${() => setModal({ kind: 'as-of' })}>As of…</button>` : null}
         ${canEdit && env ? html`<button type="button" onClick=${() => openModal({ kind: 'add' })}>+ Add Secret</button>` : null}
       </div>
     </div>
@@ -148,6 +150,9 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
             mask(meta.key);
             void load();
           }} />`
+      : null}
+    ${modal?.kind === 'as-of' && env
+      ? html`<${AsOfDialog} envPath=${`/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}`} envName=${envName} onClose=${() => setModal(null)} />`
       : null}
     ${modal?.kind === 'changes' && env
       ? html`<${ChangesDialog} envPath=${`/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}`} envName=${envName} canRollBack=${canDelete}

@@ -16,6 +16,7 @@ import { useReveals } from '../ui/reveal.ts';
 import { EnvironmentSelect, ExecRiskWarning, ValueCell } from '../ui/secret-cells.ts';
 import { useSecretList } from '../ui/secret-list.ts';
 import { toast } from '../ui/toast.ts';
+import { AsOfDialog } from './environment-at.ts';
 import { ChangesDialog } from './environment-changes.ts';
 import { SecretHistory } from './secret-history.ts';
 import { AddSecret, DeleteSecret, EditSecret, keyMatches, KeySearch, NoKeyMatches } from './secrets.ts';
@@ -29,6 +30,7 @@ type Modal =
   | { kind: 'delete'; secret: SecretMeta }
   | { kind: 'history'; secret: SecretMeta }
   | { kind: 'changes' }
+  | { kind: 'as-of' }
   | null;
 
 export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspace: Workspace }) {
@@ -78,7 +80,8 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
       <div class="page-head section-head">
         <h2 id="ws-secrets">Secrets</h2>
         <div class="buttons">
-          ${env ? html`<button type="button" class="secondary" onClick=${() => setModal({ kind: 'changes' })}>Changes</button>` : null}
+          ${env ? html`<button type="button" class="secondary" onClick=${() => setModal({ kind: 'changes' })}>Changes</button>
+          <button type="button" class="secondary" onClick=${() => setModal({ kind: 'as-of' })}>As of…</button>` : null}
           ${canWrite && env ? html`<button type="button" onClick=${() => setModal({ kind: 'add' })}>+ Add Secret</button>` : null}
         </div>
       </div>
@@ -144,6 +147,9 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
     ${modal?.kind === 'history' && base
       ? html`<${SecretHistory} base=${base} secretKey=${modal.secret.key} canReveal=${canReveal} canRollBack=${canWrite && modal.secret.scope === 'workspace'}
           revealSeconds=${ctx.session.revealSeconds} onClose=${() => setModal(null)} onRolledBack=${(meta: SecretMeta) => { mask(meta.key); void load(); }} />`
+      : null}
+    ${modal?.kind === 'as-of' && envPath
+      ? html`<${AsOfDialog} envPath=${envPath} envName=${where} onClose=${() => setModal(null)} />`
       : null}
     ${modal?.kind === 'changes' && envPath
       ? html`<${ChangesDialog} envPath=${envPath} envName=${where} canRollBack=${canWrite}
