@@ -636,7 +636,7 @@ for (const backend of backends) {
       });
     }
 
-    it('gives a WebAuthn challenge to one take only, forgets those expired at `now` when one is put, and keeps at most `max`', async () => {
+    it('gives a WebAuthn challenge to one take only, forgets those expired when one is put, and keeps at most the bound', async () => {
       const t0 = Date.parse('2030-01-01T00:00:00Z');
       const challenge = (expiresAt: number, data: Record<string, string> = {}): ChallengeRow => ({ hash: blob(32), purpose: 'invite', subject: 'invitation:c', data, expiresAt });
       const once = challenge(t0 + 1000, { userId: 'u-new', name: 'Pat' });
