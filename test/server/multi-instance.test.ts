@@ -20,7 +20,10 @@ import { RawStream } from '../helpers/sse-stream.ts';
 import { addVirtualAuthenticator } from './support/chromium.ts';
 import { startRoundRobinBalancer, type RoundRobinBalancer } from '../helpers/round-robin-balancer.ts';
 import { openPasskeyPage, type PageReply, type PasskeyPage } from './support/passkey-page.ts';
-import type { CreatedInvitation } from '../../core/api-types.ts';
+import type { AuditEvent, CreatedInvitation } from '../../core/api-types.ts';
+import { TestIssuer } from '../helpers/oidc-issuer.ts';
+import { auditEvents, ofAction } from './support/audit.ts';
+import { createPolicy, exchange, policyBody } from './oidc/support.ts';
 
 interface Cluster {
   servers: RunningServer[];
@@ -265,6 +268,7 @@ describe('server: several instances on one PostgreSQL database', function () {
 
     it('keep the last Owner when two Owners remove each other at once through different instances', async () => {
       const { apis } = cluster;
+      let refusedLastOwner = 0;
       for (let round = 0; round < 10; round++) {
         const a = await createUser(apis[0]!, cluster.adminToken, unique('own-a'));
         const b = await createUser(apis[0]!, cluster.adminToken, unique('own-b'));
@@ -277,7 +281,14 @@ describe('server: several instances on one PostgreSQL database', function () {
         ]);
         const removed = [byA, byB].filter((r) => r.status === 204).length;
         assert.ok(removed <= 1, `round ${round}: both Owners were removed`);
-        for (const r of [byA, byB]) if (r.status !== 204) assert.ok(r.status === 409 || r.status === 404, `round ${round}: ${r.status} ${r.text}`);
+        for (const r of [byA, byB]) {
+          if (r.status === 204) continue;
+          assert.ok(r.status === 409 || r.status === 404, `round ${round}: ${r.status} ${r.text}`);
+          if (r.status === 409) {
+            assertProblem(r, 409, 'LAST_OWNER');
+            refusedLastOwner++;
+          }
+        }
         const owners = await queryDatabase<{ n: string }>(
           cluster.databaseUrl,
           `SELECT count(*) AS n FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE o.slug = $1 AND m.role = 'owner'`,
@@ -285,6 +296,9 @@ describe('server: several instances on one PostgreSQL database', function () {
         );
         assert.ok(Number(owners[0]!.n) >= 1, `round ${round}: the organization has no Owner left`);
       }
+      // Otherwise every round could have been decided before the second request was authorized (a
+      // 404: no longer a member), and the test would prove nothing about the database's rule.
+      assert.ok(refusedLastOwner >= 1, 'no round raced: the database never had to refuse 409 LAST_OWNER');
     });
 
     it('never leave a workspace owned by a non-member when a member is removed while a workspace is handed to them through another instance', async () => {
@@ -515,6 +529,56 @@ describe('server: several instances on one PostgreSQL database', function () {
       );
       assert.equal(added.status, 201, JSON.stringify(added.body));
       assert.deepEqual((await p!.call('GET', '/v1/me/passkeys')).body.passkeys.map((k: { name: string }) => k.name).sort(), ['Laptop', 'Phone']);
+    });
+  });
+
+  describe('two instances: what is recorded once per deployment', () => {
+    let cluster: Cluster | undefined;
+    let team: Team;
+    let issuer: TestIssuer;
+
+    before(async () => {
+      issuer = await TestIssuer.start();
+      cluster = await startCluster(2, {
+        SECRETS_OIDC_ALLOW_HTTP_ISSUERS: 'true',
+        // One denial window for the whole test (10^12 s), so no window boundary of the real clock can split the repeats.
+        SECRETS_AUDIT_DENIAL_WINDOW_SECONDS: '1000000000000',
+      });
+      team = await createTeam(cluster.apis[0]!, cluster.adminToken);
+    });
+    after(async () => {
+      await stopCluster(cluster);
+      await issuer?.stop();
+    });
+
+    it('aggregate one denial repeated through two instances into one audit event with count 2', async () => {
+      const [a, b] = cluster!.apis as [Http, Http];
+      const key = unique('DENIED_TWICE').toUpperCase().replaceAll('-', '_');
+      const path = `${secretPath(team.org, 'production', key)}/reveal`;
+      assertProblem(await a.post(path, team.viewer.token), 403, 'FORBIDDEN');
+      assertProblem(await b.post(path, team.viewer.token), 403, 'FORBIDDEN');
+      // Denials are written after the answer (never waiting for the disk), each by its own instance.
+      let rows: AuditEvent[] = [];
+      for (let i = 0; i < 100; i++) {
+        rows = ofAction(await auditEvents(a, team.owner.token, team.org), 'secret.reveal').filter((e) => e.outcome === 'denied' && e.keys[0] === key);
+        if (rows.reduce((n, e) => n + e.count, 0) >= 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(rows.length, 1, `one aggregated event: ${JSON.stringify(rows)}`);
+      assert.equal(rows[0]!.count, 2);
+      assert.equal(rows[0]!.actor.id, team.viewer.user.id);
+    });
+
+    it('refuse on the other instance an OIDC token exchanged on one (OIDC_TOKEN_ALREADY_USED)', async () => {
+      const [a, b] = cluster!.apis as [Http, Http];
+      await createPolicy(a, team.admin.token, team.org, policyBody(issuer.url, { name: 'across' }));
+      const jwt = await issuer.sign(issuer.claims('https://secrets.example.test', { jti: `jti-across-${randomBytes(8).toString('hex')}` }));
+      const first = await exchange(a, team.org, jwt);
+      assert.equal(first.status, 200, first.text);
+      const replayed = await exchange(b, team.org, jwt);
+      assertProblem(replayed, 401, 'OIDC_TOKEN_ALREADY_USED');
+      assert.ok(!replayed.text.includes(jwt.split('.')[2]!), 'the token is never echoed');
+      assertProblem(await exchange(a, team.org, jwt), 401, 'OIDC_TOKEN_ALREADY_USED');
     });
   });
 
