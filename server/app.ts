@@ -99,7 +99,7 @@ export function buildApp(plainDeps: Deps, options: AppOptions): FastifyInstance 
   const services = createServices(deps, (tokenId) => auth.forget(tokenId));
 
   registerHealthRoutes(app, deps);
-  const ceremonies = new PasskeyCeremonies(deps, new ChallengeStore(deps.clock));
+  const ceremonies = new PasskeyCeremonies(deps, new ChallengeStore(deps.storage, deps.clock));
   registerSessionRoutes(app, deps, auth, sessions, limiter);
   registerPasskeyRoutes(app, deps, sessions, ceremonies, limiter);
   registerInvitationRoutes(app, deps, sessions, ceremonies, limiter);

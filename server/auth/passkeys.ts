@@ -1,7 +1,7 @@
 // The WebAuthn ceremonies, with @simplewebauthn/server: the relying party is SECRETS_PUBLIC_URL (its
 // host name the rpID, its origin the only accepted origin), challenges come from ChallengeStore
-// (server-side, single use, short-lived, bound to their purpose and subject), credentials must be
-// discoverable (so signing in needs no user name) and must verify the user (PIN or biometric: the
+// (in the database, so any instance ends a ceremony; single use, short-lived, bound to their purpose
+// and subject), credentials must be discoverable (so signing in needs no user name) and must verify the user (PIN or biometric: the
 // passkey is the whole sign-in, so a lost security key alone must not be enough), and no attestation is asked for (we trust the
 // person the invitation or session vouches for, not a make of authenticator).
 import {
@@ -54,7 +54,7 @@ export class PasskeyCeremonies {
       userName: person.email,
       userDisplayName: person.name,
       userID: new TextEncoder().encode(person.userId),
-      challenge: challengeBytes(this.challenges.issue(purpose, subject, data)),
+      challenge: challengeBytes(await this.challenges.issue(purpose, subject, data)),
       timeout: CHALLENGE_TTL_MS,
       attestationType: 'none',
       excludeCredentials: existing.map((k) => ({ id: k.id, transports: JSON.parse(k.transports) as string[] })),
@@ -72,7 +72,7 @@ export class PasskeyCeremonies {
     try {
       const result = await verifyRegistrationResponse({
         response,
-        expectedChallenge: (challenge) => (data = this.challenges.take(challenge, purpose, subject)) !== null,
+        expectedChallenge: async (challenge) => (data = await this.challenges.take(challenge, purpose, subject)) !== null,
         expectedOrigin: this.deps.site.origin,
         expectedRPID: this.deps.site.rpId,
         requireUserVerification: true,
@@ -90,7 +90,7 @@ export class PasskeyCeremonies {
   async authenticationOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
     return generateAuthenticationOptions({
       rpID: this.deps.site.rpId,
-      challenge: challengeBytes(this.challenges.issue('sign-in', '')),
+      challenge: challengeBytes(await this.challenges.issue('sign-in', '')),
       timeout: CHALLENGE_TTL_MS,
       userVerification: 'required',
     });
@@ -103,12 +103,12 @@ export class PasskeyCeremonies {
     try {
       if (!passkey) {
         // Spend the challenge anyway: an unknown credential must not leave it reusable.
-        this.challenges.take(challengeOf(response), 'sign-in', '');
+        await this.challenges.take(challengeOf(response), 'sign-in', '');
         throw rejected();
       }
       const result = await verifyAuthenticationResponse({
         response,
-        expectedChallenge: (challenge) => (taken = this.challenges.take(challenge, 'sign-in', '') !== null),
+        expectedChallenge: async (challenge) => (taken = (await this.challenges.take(challenge, 'sign-in', '')) !== null),
         expectedOrigin: this.deps.site.origin,
         expectedRPID: this.deps.site.rpId,
         credential: { id: passkey.id, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter, transports: JSON.parse(passkey.transports) as never },

@@ -246,6 +246,22 @@ export interface PasskeyRow {
   lastUsedAt: string | null;
 }
 
+/**
+ * A WebAuthn challenge waiting for its ceremony's end (server/auth/challenges.ts). Kept in the database
+ * so the ceremony may end on another instance than the one that began it.
+ */
+export interface ChallengeRow {
+  /** SHA-256 of the challenge: the ceremony's end is found by equality, so the value is not stored. */
+  hash: Uint8Array;
+  purpose: 'register' | 'invite' | 'sign-in';
+  /** Who it is bound to ('' for a sign-in, which has no subject yet). */
+  subject: string;
+  /** What the ceremony was started with that its end needs (the new person's user id and name). */
+  data: Record<string, string>;
+  /** Epoch milliseconds (the server's clock). */
+  expiresAt: number;
+}
+
 /** An organization's history retention: versions are kept `days` days after they were replaced, and the last `minVersions` of every secret always. */
 export interface HistoryRetentionRow {
   days: number;
@@ -483,6 +499,16 @@ export interface Storage {
   deleteSession(hash: Uint8Array): Promise<boolean>;
   /** Removes sessions past their absolute expiry or unused since `idleBefore` (epoch ms). */
   deleteExpiredSessions(now: number, idleBefore: number): Promise<void>;
+
+  // WebAuthn challenges, shared by every instance on the database.
+  /**
+   * Stores a challenge after forgetting those expired at `now` (epoch ms); keeps at most `max`
+   * challenges in all, dropping the oldest, so the public sign-in options route cannot grow the table
+   * without bound.
+   */
+  putChallenge(challenge: ChallengeRow, now: number, max: number): Promise<void>;
+  /** Deletes the challenge and returns it: one caller, on whichever instance, gets it; undefined for every other. */
+  takeChallenge(hash: Uint8Array): Promise<ChallengeRow | undefined>;
 
   // Invitations.
   createInvitation(invitation: InvitationRow, audit: AuditInput): Promise<void>;

@@ -1,7 +1,8 @@
 // Several server instances on one PostgreSQL database, as behind a load balancer: each has its own
 // data directory and process, all share the master key (SECRETS_MASTER_KEY) and the database. What one
 // instance acknowledges, every other serves at once; check-then-act rules hold across instances; a
-// revocation reaches every instance within a second; a killed instance loses no acknowledged write.
+// revocation reaches every instance within a second; a killed instance loses no acknowledged write;
+// behind a round-robin load balancer, a passkey ceremony begun on one instance ends on the other.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,13 @@ import { assertProblem, http, type Http } from './support/http.ts';
 import { rotate, startExpectingRefusal } from './support/operator.ts';
 import { pageHeaders, signInWithToken } from './support/browser-session.ts';
 import { RawStream } from '../helpers/sse-stream.ts';
+import { addVirtualAuthenticator } from './support/chromium.ts';
+import { startRoundRobinBalancer, type RoundRobinBalancer } from '../helpers/round-robin-balancer.ts';
+import { openPasskeyPage, type PageReply, type PasskeyPage } from './support/passkey-page.ts';
+import type { AuditEvent, CreatedInvitation } from '../../core/api-types.ts';
+import { TestIssuer } from '../helpers/oidc-issuer.ts';
+import { auditEvents, ofAction } from './support/audit.ts';
+import { createPolicy, exchange, policyBody } from './oidc/support.ts';
 
 interface Cluster {
   servers: RunningServer[];
@@ -24,12 +32,12 @@ interface Cluster {
   databaseUrl: string;
 }
 
-/** Starts `n` instances on one fresh database at the same moment. */
-async function startCluster(n: number): Promise<Cluster> {
+/** Starts `n` instances on one fresh database at the same moment (`env` for each, e.g. one SECRETS_PUBLIC_URL). */
+async function startCluster(n: number, env: Record<string, string> = {}): Promise<Cluster> {
   const databaseUrl = await freshDatabase();
   const masterKey = randomBytes(32).toString('base64');
   const dirs = Array.from({ length: n }, () => mkdtempSync(join(tmpdir(), 'secrets-multi-')));
-  const servers = await Promise.all(dirs.map((dataDir) => startServer({ dataDir, databaseUrl, noAdminToken: true, env: { SECRETS_MASTER_KEY: masterKey } })));
+  const servers = await Promise.all(dirs.map((dataDir) => startServer({ dataDir, databaseUrl, noAdminToken: true, env: { SECRETS_MASTER_KEY: masterKey, ...env } })));
   const tokenFiles = dirs.map((d) => join(d, 'admin-token')).filter((f) => existsSync(f));
   assert.equal(tokenFiles.length, 1, 'exactly one instance bootstrapped the empty database');
   return { servers, apis: servers.map((s) => http(s.url)), adminToken: readFileSync(tokenFiles[0]!, 'utf8').trim(), databaseUrl };
@@ -260,6 +268,7 @@ describe('server: several instances on one PostgreSQL database', function () {
 
     it('keep the last Owner when two Owners remove each other at once through different instances', async () => {
       const { apis } = cluster;
+      let refusedLastOwner = 0;
       for (let round = 0; round < 10; round++) {
         const a = await createUser(apis[0]!, cluster.adminToken, unique('own-a'));
         const b = await createUser(apis[0]!, cluster.adminToken, unique('own-b'));
@@ -272,7 +281,14 @@ describe('server: several instances on one PostgreSQL database', function () {
         ]);
         const removed = [byA, byB].filter((r) => r.status === 204).length;
         assert.ok(removed <= 1, `round ${round}: both Owners were removed`);
-        for (const r of [byA, byB]) if (r.status !== 204) assert.ok(r.status === 409 || r.status === 404, `round ${round}: ${r.status} ${r.text}`);
+        for (const r of [byA, byB]) {
+          if (r.status === 204) continue;
+          assert.ok(r.status === 409 || r.status === 404, `round ${round}: ${r.status} ${r.text}`);
+          if (r.status === 409) {
+            assertProblem(r, 409, 'LAST_OWNER');
+            refusedLastOwner++;
+          }
+        }
         const owners = await queryDatabase<{ n: string }>(
           cluster.databaseUrl,
           `SELECT count(*) AS n FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE o.slug = $1 AND m.role = 'owner'`,
@@ -280,6 +296,9 @@ describe('server: several instances on one PostgreSQL database', function () {
         );
         assert.ok(Number(owners[0]!.n) >= 1, `round ${round}: the organization has no Owner left`);
       }
+      // Otherwise every round could have been decided before the second request was authorized (a
+      // 404: no longer a member), and the test would prove nothing about the database's rule.
+      assert.ok(refusedLastOwner >= 1, 'no round raced: the database never had to refuse 409 LAST_OWNER');
     });
 
     it('never leave a workspace owned by a non-member when a member is removed while a workspace is handed to them through another instance', async () => {
@@ -432,6 +451,134 @@ describe('server: several instances on one PostgreSQL database', function () {
       await queryDatabase(databaseUrl, 'DROP TRIGGER refuse_audit ON audit_events');
       assert.equal(await revealValue(api, server.adminToken, 'default', 'production', 'AUDITED'), value, 'the update was not made');
       assert.equal((await api.get(secretPath('default', 'production', 'NOT_MADE'), server.adminToken)).status, 404, 'the create was not made');
+    });
+  });
+
+  describe('two instances behind a round-robin load balancer (no sticky sessions), passkeys in real Chromium', () => {
+    let balancer: RoundRobinBalancer;
+    let cluster: Cluster | undefined;
+    let team: Team;
+    let p: PasskeyPage | undefined;
+    let firstSignIn: unknown;
+
+    before(async () => {
+      balancer = await startRoundRobinBalancer();
+      // Both instances are the one public site behind the balancer: one origin, one relying party.
+      cluster = await startCluster(2, { SECRETS_PUBLIC_URL: balancer.url });
+      balancer.targets = cluster.servers.map((s) => s.url);
+      team = await createTeam(cluster.apis[0]!, cluster.adminToken);
+      p = await openPasskeyPage(balancer.url);
+    });
+    after(async () => {
+      await p?.close();
+      await stopCluster(cluster);
+      await balancer?.close();
+    });
+
+    /** Makes the two calls of a ceremony through the balancer; asserts the instance that answered the second is not the one that issued the challenge. */
+    const acrossInstances = async (begin: () => Promise<PageReply>, end: (options: unknown) => Promise<PageReply>) => {
+      const before = balancer.served.length;
+      const options = await begin();
+      assert.equal(options.status, 200, JSON.stringify(options.body));
+      const ended = await end(options.body);
+      const [issued, verified] = balancer.served.slice(before);
+      assert.equal(balancer.served.length, before + 2, 'two requests through the balancer');
+      assert.notEqual(issued!.instance, verified!.instance, `the challenge was issued by instance ${issued!.instance} and verified by another`);
+      return ended;
+    };
+
+    it('accept an invitation with a passkey whose options came from one instance and whose verification went to the other', async () => {
+      const made = await cluster!.apis[0]!.post<CreatedInvitation>(`/v1/orgs/${team.org}/invitations`, team.admin.token, { email: 'across@example.test', role: 'viewer' });
+      assert.equal(made.status, 201, made.text);
+      const token = new URL(made.body.url).hash.slice(1);
+      const accepted = await acrossInstances(
+        () => p!.call('POST', `/v1/invitations/${token}/passkey/options`, { name: 'Ann Across' }),
+        async (options) => p!.call('POST', `/v1/invitations/${token}/accept`, { credential: await p!.register(options), passkeyName: 'Laptop' }),
+      );
+      assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+      assert.equal(accepted.body.session.user.email, 'across@example.test');
+      p!.csrf = accepted.body.session.csrfToken;
+    });
+
+    it('sign in with a passkey across the instances, and refuse the same sign-in replayed on the other instance (taken once by all)', async () => {
+      assert.equal((await p!.call('DELETE', '/v1/session')).status, 204);
+      p!.csrf = '';
+      const signedIn = await acrossInstances(
+        () => p!.call('POST', '/v1/session/passkey/options', {}),
+        async (options) => {
+          firstSignIn = await p!.authenticate(options);
+          return p!.call('POST', '/v1/session/passkey', { credential: firstSignIn });
+        },
+      );
+      assert.equal(signedIn.status, 201, JSON.stringify(signedIn.body));
+      assert.equal(signedIn.body.user.email, 'across@example.test');
+      p!.csrf = signedIn.body.csrfToken;
+      // The next request goes to the instance that issued the challenge: it must not find it either.
+      const replay = await p!.call('POST', '/v1/session/passkey', { credential: firstSignIn });
+      assert.equal(replay.status, 401, JSON.stringify(replay.body));
+      assert.equal(replay.body.code, 'PASSKEY_REJECTED');
+      assert.equal(balancer.served.at(-1)!.instance, balancer.served.at(-3)!.instance, 'the replay reached the instance that issued the challenge');
+    });
+
+    it('add a passkey in My account with options from one instance and the new credential sent to the other', async () => {
+      await p!.authenticator.cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: p!.authenticator.authenticatorId });
+      p!.authenticator = await addVirtualAuthenticator(p!.context, p!.page);
+      const added = await acrossInstances(
+        () => p!.call('POST', '/v1/me/passkeys/options', {}),
+        async (options) => p!.call('POST', '/v1/me/passkeys', { credential: await p!.register(options), name: 'Phone' }),
+      );
+      assert.equal(added.status, 201, JSON.stringify(added.body));
+      assert.deepEqual((await p!.call('GET', '/v1/me/passkeys')).body.passkeys.map((k: { name: string }) => k.name).sort(), ['Laptop', 'Phone']);
+    });
+  });
+
+  describe('two instances: what is recorded once per deployment', () => {
+    let cluster: Cluster | undefined;
+    let team: Team;
+    let issuer: TestIssuer;
+
+    before(async () => {
+      issuer = await TestIssuer.start();
+      cluster = await startCluster(2, {
+        SECRETS_OIDC_ALLOW_HTTP_ISSUERS: 'true',
+        // One denial window for the whole test (10^12 s), so no window boundary of the real clock can split the repeats.
+        SECRETS_AUDIT_DENIAL_WINDOW_SECONDS: '1000000000000',
+      });
+      team = await createTeam(cluster.apis[0]!, cluster.adminToken);
+    });
+    after(async () => {
+      await stopCluster(cluster);
+      await issuer?.stop();
+    });
+
+    it('aggregate one denial repeated through two instances into one audit event with count 2', async () => {
+      const [a, b] = cluster!.apis as [Http, Http];
+      const key = unique('DENIED_TWICE').toUpperCase().replaceAll('-', '_');
+      const path = `${secretPath(team.org, 'production', key)}/reveal`;
+      assertProblem(await a.post(path, team.viewer.token), 403, 'FORBIDDEN');
+      assertProblem(await b.post(path, team.viewer.token), 403, 'FORBIDDEN');
+      // Denials are written after the answer (never waiting for the disk), each by its own instance.
+      let rows: AuditEvent[] = [];
+      for (let i = 0; i < 100; i++) {
+        rows = ofAction(await auditEvents(a, team.owner.token, team.org), 'secret.reveal').filter((e) => e.outcome === 'denied' && e.keys[0] === key);
+        if (rows.reduce((n, e) => n + e.count, 0) >= 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(rows.length, 1, `one aggregated event: ${JSON.stringify(rows)}`);
+      assert.equal(rows[0]!.count, 2);
+      assert.equal(rows[0]!.actor.id, team.viewer.user.id);
+    });
+
+    it('refuse on the other instance an OIDC token exchanged on one (OIDC_TOKEN_ALREADY_USED)', async () => {
+      const [a, b] = cluster!.apis as [Http, Http];
+      await createPolicy(a, team.admin.token, team.org, policyBody(issuer.url, { name: 'across' }));
+      const jwt = await issuer.sign(issuer.claims('https://secrets.example.test', { jti: `jti-across-${randomBytes(8).toString('hex')}` }));
+      const first = await exchange(a, team.org, jwt);
+      assert.equal(first.status, 200, first.text);
+      const replayed = await exchange(b, team.org, jwt);
+      assertProblem(replayed, 401, 'OIDC_TOKEN_ALREADY_USED');
+      assert.ok(!replayed.text.includes(jwt.split('.')[2]!), 'the token is never echoed');
+      assertProblem(await exchange(a, team.org, jwt), 401, 'OIDC_TOKEN_ALREADY_USED');
     });
   });
 

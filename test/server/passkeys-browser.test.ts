@@ -1,41 +1,17 @@
 // The passkey ceremonies end to end in real Chromium against the real server process, with the
 // DevTools protocol's virtual authenticator: invite → open the link → register a passkey (a new user,
 // signed in) → sign out → sign in with the passkey; then "My account" passkeys (add, rename, remove,
-// not the last one) and a replayed sign-in refused. The page is a tiny test page the test serves on
-// the server's own origin (http://localhost:PORT, through Playwright's request routing), loading
-// @simplewebauthn/browser bundled with esbuild; every API call is the page's own fetch, so the
-// browser sets Origin, Sec-Fetch-Site and the cookie exactly as for the dashboard.
+// not the last one) and a replayed sign-in refused. The page (support/passkey-page.ts) is a tiny test
+// page on the server's own origin (http://localhost:PORT); every API call is the page's own fetch.
 import assert from 'node:assert/strict';
-import { build } from 'esbuild';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CreatedInvitation } from '../../core/api-types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { auditEvents, ofAction } from './support/audit.ts';
-import { addVirtualAuthenticator, launchChromium, type VirtualAuthenticator } from './support/chromium.ts';
+import { addVirtualAuthenticator } from './support/chromium.ts';
 import { createTeam, type Team } from './support/fixtures.ts';
 import { http, type Http } from './support/http.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
-
-interface PageReply {
-  status: number;
-  /** JSON from the page; each test checks the fields it relies on. */
-  body: any;
-}
-
-const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>passkey test page</title>
-<script src="/__test/webauthn.js"></script></head><body><main>passkey test page</main></body></html>`;
-
-async function browserBundle(): Promise<string> {
-  const out = await build({
-    stdin: { contents: "export { startRegistration, startAuthentication } from '@simplewebauthn/browser';", resolveDir: import.meta.dirname, loader: 'ts' },
-    bundle: true,
-    format: 'iife',
-    globalName: 'SimpleWebAuthnBrowser',
-    write: false,
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]!.text;
-}
+import { openPasskeyPage, type PasskeyPage } from './support/passkey-page.ts';
 
 describe('server: passkeys in real Chromium (virtual authenticator)', function () {
   this.timeout(120_000);
@@ -43,52 +19,22 @@ describe('server: passkeys in real Chromium (virtual authenticator)', function (
   let api: Http;
   let team: Team;
   let origin: string;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let authenticator: VirtualAuthenticator;
-  let csrf = '';
+  let p: PasskeyPage;
   let firstSignIn: unknown;
 
-  /** fetch from the page, as the dashboard would (the CSRF token of the current session on writes). */
-  const call = (method: string, path: string, json?: unknown): Promise<PageReply> =>
-    page.evaluate(
-      async ({ method, path, json, csrf }) => {
-        const headers: Record<string, string> = {};
-        if (json !== undefined) headers['content-type'] = 'application/json';
-        if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
-        const r = await fetch(path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json), credentials: 'same-origin' });
-        const text = await r.text();
-        return { status: r.status, body: text ? JSON.parse(text) : null };
-      },
-      { method, path, json, csrf },
-    );
-
-  const register = (optionsJSON: unknown) =>
-    page.evaluate(async (o) => (globalThis as any).SimpleWebAuthnBrowser.startRegistration({ optionsJSON: o }), optionsJSON);
-  const authenticate = (optionsJSON: unknown) =>
-    page.evaluate(async (o) => (globalThis as any).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: o }), optionsJSON);
+  const call = (method: string, path: string, json?: unknown) => p.call(method, path, json);
+  const register = (optionsJSON: unknown) => p.register(optionsJSON);
+  const authenticate = (optionsJSON: unknown) => p.authenticate(optionsJSON);
 
   before(async () => {
     server = await startServer();
     api = http(server.url);
     team = await createTeam(api, server.adminToken);
     origin = `http://localhost:${new URL(server.url).port}`;
-    const bundle = await browserBundle();
-    browser = await launchChromium();
-    context = await browser.newContext();
-    await context.route(`${origin}/__test/**`, (route) => {
-      const path = new URL(route.request().url()).pathname;
-      if (path === '/__test/webauthn.js') return route.fulfill({ status: 200, contentType: 'text/javascript', body: bundle });
-      return route.fulfill({ status: 200, contentType: 'text/html', body: PAGE });
-    });
-    page = await context.newPage();
-    await page.goto(`${origin}/__test/page`);
-    await page.waitForFunction(() => 'SimpleWebAuthnBrowser' in globalThis);
-    authenticator = await addVirtualAuthenticator(context, page);
+    p = await openPasskeyPage(origin);
   });
   after(async () => {
-    await browser?.close();
+    await p?.close();
     await stopAndRemove(server);
   });
 
@@ -107,8 +53,8 @@ describe('server: passkeys in real Chromium (virtual authenticator)', function (
     assert.equal(accepted.body.organization.role, 'editor');
     assert.equal(accepted.body.session.user.email, 'passkey-person@example.test');
     assert.equal(accepted.body.session.signedInWith, 'passkey');
-    assert.equal(await authenticator.credentialCount(), 1);
-    csrf = accepted.body.session.csrfToken;
+    assert.equal(await p.authenticator.credentialCount(), 1);
+    p.csrf = accepted.body.session.csrfToken;
 
     const session = await call('GET', '/v1/session');
     assert.equal(session.status, 200);
@@ -119,19 +65,19 @@ describe('server: passkeys in real Chromium (virtual authenticator)', function (
   });
 
   it('keeps the session out of reach of scripts and storage: HttpOnly cookie, nothing in Web Storage or IndexedDB', async () => {
-    assert.equal(await page.evaluate('document.cookie'), '');
-    const cookies = await context.cookies(origin);
+    assert.equal(await p.page.evaluate('document.cookie'), '');
+    const cookies = await p.context.cookies(origin);
     assert.equal(cookies.length, 1);
     assert.equal(cookies[0]!.httpOnly, true);
     assert.equal(cookies[0]!.sameSite, 'Strict');
-    assert.deepEqual(await page.evaluate('(async () => [localStorage.length, sessionStorage.length, (await indexedDB.databases()).length])()'), [0, 0, 0]);
+    assert.deepEqual(await p.page.evaluate('(async () => [localStorage.length, sessionStorage.length, (await indexedDB.databases()).length])()'), [0, 0, 0]);
   });
 
   it('refuses a write from the page without the CSRF token', async () => {
-    const saved = csrf;
-    csrf = '';
+    const saved = p.csrf;
+    p.csrf = '';
     const r = await call('POST', '/v1/me/tokens', { name: 'no-csrf' });
-    csrf = saved;
+    p.csrf = saved;
     assert.equal(r.status, 403);
     assert.equal(r.body.code, 'CSRF_REJECTED');
   });
@@ -139,8 +85,8 @@ describe('server: passkeys in real Chromium (virtual authenticator)', function (
   it('signs out on the server, then signs in again with the passkey alone', async () => {
     assert.equal((await call('DELETE', '/v1/session')).status, 204);
     assert.equal((await call('GET', '/v1/session')).status, 401);
-    assert.equal((await context.cookies(origin)).length, 0);
-    csrf = '';
+    assert.equal((await p.context.cookies(origin)).length, 0);
+    p.csrf = '';
 
     const options = await call('POST', '/v1/session/passkey/options', {});
     assert.equal(options.status, 200);
@@ -151,7 +97,7 @@ describe('server: passkeys in real Chromium (virtual authenticator)', function (
     assert.equal(signedIn.status, 201, JSON.stringify(signedIn.body));
     assert.equal(signedIn.body.user.email, 'passkey-person@example.test');
     assert.equal(signedIn.body.signedInWith, 'passkey');
-    csrf = signedIn.body.csrfToken;
+    p.csrf = signedIn.body.csrfToken;
     assert.equal((await call('GET', '/v1/me')).body.user.email, 'passkey-person@example.test');
   });
 
@@ -183,8 +129,8 @@ describe('server: passkeys in real Chromium (virtual authenticator)', function (
     assert.equal(refused.body.code, 'LAST_SIGN_IN_METHOD');
 
     // A second authenticator, as a person adding a security key or another device.
-    await authenticator.cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: authenticator.authenticatorId });
-    authenticator = await addVirtualAuthenticator(context, page);
+    await p.authenticator.cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: p.authenticator.authenticatorId });
+    p.authenticator = await addVirtualAuthenticator(p.context, p.page);
     const options = await call('POST', '/v1/me/passkeys/options', {});
     assert.equal(options.status, 200);
     assert.deepEqual(options.body.excludeCredentials.map((c: { id: string }) => c.id), [first.id]);
@@ -197,7 +143,7 @@ describe('server: passkeys in real Chromium (virtual authenticator)', function (
 
     // The remaining passkey (on the new authenticator) still signs in.
     await call('DELETE', '/v1/session');
-    csrf = '';
+    p.csrf = '';
     const signIn = await call('POST', '/v1/session/passkey/options', {});
     const again = await call('POST', '/v1/session/passkey', { credential: await authenticate(signIn.body) });
     assert.equal(again.status, 201, JSON.stringify(again.body));

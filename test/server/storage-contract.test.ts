@@ -14,6 +14,7 @@ import {
   LastOwnerError,
   VersionConflictError,
   type AuditInput,
+  type ChallengeRow,
   type EnvironmentRow,
   type OidcPolicyRow,
   type Storage,
@@ -629,6 +630,44 @@ for (const backend of backends) {
             Array.from({ length: 12 }, (_, i) => (i % 2 ? second : storage).useOidcToken('https://issuer.example', jti, '2030-01-01T00:05:30.000Z', '2030-01-01T00:00:00.000Z')),
           );
           assert.equal(uses.filter(Boolean).length, 1, JSON.stringify(uses));
+        } finally {
+          await second.close();
+        }
+      });
+    }
+
+    it('gives a WebAuthn challenge to one take only, forgets those expired when one is put, and keeps at most the bound', async () => {
+      const t0 = Date.parse('2030-01-01T00:00:00Z');
+      const challenge = (expiresAt: number, data: Record<string, string> = {}): ChallengeRow => ({ hash: blob(32), purpose: 'invite', subject: 'invitation:c', data, expiresAt });
+      const once = challenge(t0 + 1000, { userId: 'u-new', name: 'Pat' });
+      await storage.putChallenge(once, t0, 100);
+      const taken = await storage.takeChallenge(once.hash);
+      assert.deepEqual({ ...taken, hash: Buffer.from(taken!.hash) }, { ...once, hash: Buffer.from(once.hash) });
+      assert.equal(await storage.takeChallenge(once.hash), undefined, 'taken once');
+
+      const expiring = challenge(t0 + 1000);
+      const living = challenge(t0 + 1001);
+      await storage.putChallenge(expiring, t0, 100);
+      await storage.putChallenge(living, t0, 100);
+      await storage.putChallenge(challenge(t0 + 5000), t0 + 1000, 100);
+      assert.equal(await storage.takeChallenge(expiring.hash), undefined, 'expired at the put\'s now: forgotten');
+      assert.ok(await storage.takeChallenge(living.hash), 'not yet expired: kept');
+
+      const many = Array.from({ length: 9 }, () => challenge(t0 + 9000));
+      for (const c of many) await storage.putChallenge(c, t0, 4);
+      const left = await Promise.all(many.map(async (c) => (await storage.takeChallenge(c.hash)) !== undefined));
+      assert.deepEqual(left, [false, false, false, false, false, true, true, true, true], 'the newest four are kept');
+    });
+
+    if (backend.name === 'PostgreSQL') {
+      it('gives a WebAuthn challenge to exactly one of several instances taking it at once', async () => {
+        assert.ok(peer);
+        const second = await peer();
+        try {
+          const hash = blob(32);
+          await storage.putChallenge({ hash, purpose: 'sign-in', subject: '', data: {}, expiresAt: Date.parse('2030-01-01T00:05:00Z') }, Date.parse('2030-01-01T00:00:00Z'), 100);
+          const takes = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? second : storage).takeChallenge(hash)));
+          assert.equal(takes.filter((t) => t !== undefined).length, 1);
         } finally {
           await second.close();
         }

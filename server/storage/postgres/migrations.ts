@@ -360,6 +360,24 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       DROP INDEX audit_org_seq;
     `,
   },
+  {
+    version: 12,
+    name: 'webauthn challenges',
+    sql: `
+      -- WebAuthn challenges waiting for their ceremony's end, whichever instance it reaches: the
+      -- SHA-256 of the challenge, never the challenge; seq is the issue order, so the oldest go first
+      -- when the table is full. Times are epoch milliseconds from the server's clock.
+      CREATE TABLE webauthn_challenges (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        hash BYTEA NOT NULL UNIQUE,
+        purpose TEXT NOT NULL CHECK (purpose IN ('register', 'invite', 'sign-in')),
+        subject TEXT NOT NULL,
+        data TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX webauthn_challenges_expiry ON webauthn_challenges (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this server runs on. */

@@ -31,6 +31,7 @@ import {
   type AuditInput,
   type AuditRow,
   type BatchWrite,
+  type ChallengeRow,
   type ChangeRow,
   type EnvironmentRow,
   type InvitationRow,
@@ -1224,6 +1225,27 @@ export class PostgresStorage implements Storage {
 
   async deleteExpiredSessions(now: number, idleBefore: number): Promise<void> {
     await this.pool.query('DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2', [now, idleBefore]);
+  }
+
+  // --- WebAuthn challenges ------------------------------------------------------------------------
+
+  async putChallenge(c: ChallengeRow, now: number, max: number): Promise<void> {
+    await this.pool.query('DELETE FROM webauthn_challenges WHERE expires_at <= $1', [now]);
+    // One statement: the insert and dropping what is max issues older (by the shared identity, so
+    // across instances). A row another instance is inserting meanwhile lingers until it expires.
+    await this.pool.query(
+      `WITH added AS (INSERT INTO webauthn_challenges (hash, purpose, subject, data, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
+       DELETE FROM webauthn_challenges WHERE seq <= (SELECT seq FROM added) - $6`,
+      [bytes(c.hash), c.purpose, c.subject, JSON.stringify(c.data), c.expiresAt, max],
+    );
+  }
+
+  async takeChallenge(hash: Uint8Array): Promise<ChallengeRow | undefined> {
+    const r = await this.row<Omit<ChallengeRow, 'data'> & { data: string }>(
+      'DELETE FROM webauthn_challenges WHERE hash = $1 RETURNING hash, purpose, subject, data, expires_at AS "expiresAt"',
+      [bytes(hash)],
+    );
+    return r && { ...r, data: JSON.parse(r.data) as Record<string, string> };
   }
 
   // --- invitations --------------------------------------------------------------------------------

@@ -352,6 +352,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oidc_used_tokens_expiry ON oidc_used_tokens (expires_at);
     `,
   },
+  {
+    version: 13,
+    name: 'webauthn challenges',
+    sql: `
+      -- WebAuthn challenges waiting for their ceremony's end (server/auth/challenges.ts): the SHA-256
+      -- of the challenge, never the challenge; seq is the issue order, so the oldest go first when the
+      -- table is full. Times are epoch milliseconds from the server's clock.
+      CREATE TABLE webauthn_challenges (
+        seq INTEGER PRIMARY KEY,
+        hash BLOB NOT NULL UNIQUE,
+        purpose TEXT NOT NULL CHECK (purpose IN ('register', 'invite', 'sign-in')),
+        subject TEXT NOT NULL,
+        data TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX webauthn_challenges_expiry ON webauthn_challenges (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this server runs on (what `migrate` brings a database to). */

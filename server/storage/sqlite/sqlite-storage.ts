@@ -27,6 +27,7 @@ import {
   type AuditFilter,
   type AuditRow,
   type BatchWrite,
+  type ChallengeRow,
   type ChangeRow,
   type EnvironmentRow,
   type HistoryRetentionRow,
@@ -297,6 +298,10 @@ export class SqliteStorage implements Storage {
       touchSession: p('UPDATE sessions SET last_seen_at = ? WHERE hash = ?'),
       deleteSession: p('DELETE FROM sessions WHERE hash = ?'),
       deleteExpiredSessions: p('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?'),
+      forgetExpiredChallenges: p('DELETE FROM webauthn_challenges WHERE expires_at <= ?'),
+      insertChallenge: p('INSERT INTO webauthn_challenges (hash, purpose, subject, data, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      dropOldChallenges: p('DELETE FROM webauthn_challenges WHERE seq <= ?'),
+      takeChallenge: p('DELETE FROM webauthn_challenges WHERE hash = ? RETURNING hash, purpose, subject, data, expires_at AS expiresAt'),
       insertInvitation: p(`INSERT INTO invitations (id, org_id, email, role, hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       listInvitations: p(`SELECT ${INVITATION_COLS} FROM invitations WHERE org_id = ? AND accepted_at IS NULL AND revoked_at IS NULL
         ORDER BY created_at, id`),
@@ -1020,6 +1025,21 @@ export class SqliteStorage implements Storage {
 
   async deleteExpiredSessions(now: number, idleBefore: number): Promise<void> {
     this.run('deleteExpiredSessions', now, idleBefore);
+  }
+
+  // --- WebAuthn challenges ------------------------------------------------------------------------
+
+  async putChallenge(c: ChallengeRow, now: number, max: number): Promise<void> {
+    this.tx(() => {
+      this.run('forgetExpiredChallenges', now);
+      const seq = Number(this.run('insertChallenge', c.hash, c.purpose, c.subject, JSON.stringify(c.data), c.expiresAt).lastInsertRowid);
+      this.run('dropOldChallenges', seq - max);
+    });
+  }
+
+  async takeChallenge(hash: Uint8Array): Promise<ChallengeRow | undefined> {
+    const r = this.get<Omit<ChallengeRow, 'data'> & { data: string }>('takeChallenge', hash);
+    return r && { ...r, data: JSON.parse(r.data) as Record<string, string> };
   }
 
   // --- invitations --------------------------------------------------------------------------------
