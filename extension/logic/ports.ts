@@ -31,7 +31,7 @@ export interface SecretsApi {
     org: string,
     env: EnvironmentRef,
     key: string,
-    body: { value?: string; description?: string },
+    body: { value?: string; description?: string; workspaces?: string[] },
     opts?: { ifMatch?: number },
   ): Promise<SecretMeta>;
   deleteSecret(org: string, env: EnvironmentRef, key: string): Promise<void>;

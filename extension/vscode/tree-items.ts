@@ -73,6 +73,8 @@ export function secretTooltip(node: SecretNode): string {
     lines.push('', `Organization secret: read-only in workspace ${node.workspace}. Add a secret with the same key to override it there.`);
   } else if (node.workspace !== undefined && m.scope === 'workspace') {
     lines.push('', m.overrides ? `Workspace secret of ${node.workspace}, overriding the organization secret ${m.key}.` : `Workspace secret of ${node.workspace}.`);
+  } else if (node.workspace === undefined && m.workspaces !== undefined && m.workspaces.length > 0) {
+    lines.push('', `Only for workspaces ${m.workspaces.join(', ')} (Edit chooses them).`);
   }
   if (m.description) lines.push('', m.description.replace(/[\\`*_[\]<>]/g, '\\$&'));
   lines.push('', `Updated by ${m.updatedBy} at ${m.updatedAt}`, `Created by ${m.createdBy} at ${m.createdAt}`);

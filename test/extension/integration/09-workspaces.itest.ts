@@ -208,14 +208,17 @@ describe('managing workspaces from the sidebar: Admins and Owners (live server)'
     assert.equal(same.error.code, 'EXT_NO_CHANGES');
   });
 
-  it('shows the server’s WORKSPACE_IN_USE naming the keys, and a slug typed wrong deletes nothing', async () => {
+  it('shows the server’s WORKSPACE_IN_USE naming the keys (Edit frees the secret), and a slug typed wrong deletes nothing', async () => {
     const secrets = `/v1/orgs/${org()}/environments/development/secrets`;
     assert.equal((await direct(s().ownerToken, 'POST', secrets, { key: 'VS_OPS_ONLY', value: LIMITED, workspaces: ['vs-ops'] })).status, 201);
     const inUse = await run('secrets.deleteWorkspace', 'vs-ops', { confirm: true });
     assert.ok(isCommandError(inUse));
     assert.equal(inUse.error.code, 'SECRETS_CONFLICT');
     assert.equal(inUse.error.message, 'Delete Workspace failed: Organization secrets are limited to workspace vs-ops alone: development/VS_OPS_ONLY. Change their workspaces first');
-    assert.equal((await direct(s().ownerToken, 'PATCH', `${secrets}/VS_OPS_ONLY`, { workspaces: [] })).status, 200);
+    // Edit makes it every workspace's again: the way out the message points to.
+    const released = await run<{ workspaces?: string[] }>('secrets.editSecret', { secretKey: 'VS_OPS_ONLY', org: org(), env: 'development' }, { workspaces: [] });
+    assert.ok(!isCommandError(released), JSON.stringify(released));
+    assert.deepEqual(released.workspaces, []);
     const wrong = await run('secrets.deleteWorkspace', 'vs-ops', { confirm: 'vs-op' });
     assert.ok(isCommandError(wrong));
     assert.equal(wrong.error.code, 'EXT_CONFIRMATION_MISMATCH');
