@@ -21,6 +21,7 @@ import { Session } from './vscode/session.ts';
 import { readSettings } from './vscode/settings.ts';
 import { EnvironmentStatus } from './vscode/status-bar.ts';
 import { TokenStore } from './vscode/token-store.ts';
+import { WorkspaceCommands } from './vscode/workspace-commands.ts';
 import { SecretsTreeProvider, VIEW_ID } from './vscode/tree-provider.ts';
 
 /** What activate() returns, for integration tests inside VS Code (never a value or the token). */
@@ -58,7 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Secret
   const history = new HistoryModel({ api: () => session.client, revealSeconds: () => readSettings().revealSeconds });
   const trust = new TrustModel(() => session.client);
   const secretCommands = new SecretCommands(session);
-  const c = new Controller(session, secretCommands, new HistoryCommands(session, secretCommands, history, trust), log);
+  const c = new Controller(session, secretCommands, new HistoryCommands(session, secretCommands, history, trust), new WorkspaceCommands(session), log);
   const provider = new SecretsTreeProvider(model, (err) => c.fail('Load secrets', err));
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const historyProvider = new HistoryTreeProvider(history, (org) => {

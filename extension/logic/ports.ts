@@ -7,6 +7,7 @@ import type {
   Environment,
   EnvironmentChanges,
   Me,
+  Member,
   OidcPolicy,
   Org,
   RevealedSecret,
@@ -30,7 +31,7 @@ export interface SecretsApi {
     org: string,
     env: EnvironmentRef,
     key: string,
-    body: { value?: string; description?: string },
+    body: { value?: string; description?: string; workspaces?: string[] },
     opts?: { ifMatch?: number },
   ): Promise<SecretMeta>;
   deleteSecret(org: string, env: EnvironmentRef, key: string): Promise<void>;
@@ -41,6 +42,10 @@ export interface SecretsApi {
   listOidcPolicies(org: string): Promise<OidcPolicy[]>;
   listAudit(org: string, opts?: AuditQuery): Promise<AuditPage>;
   listWorkspaces(org: string): Promise<Workspace[]>;
+  createWorkspace(org: string, body: { slug: string; name?: string; owner?: string }): Promise<Workspace>;
+  updateWorkspace(org: string, ws: string, body: { name?: string; owner?: string }): Promise<Workspace>;
+  deleteWorkspace(org: string, ws: string): Promise<void>;
+  listMembers(org: string): Promise<Member[]>;
 }
 
 export interface InputOptions {

@@ -34,6 +34,8 @@ export interface WorkspaceNode {
   org: string;
   workspace: string;
   name: string;
+  /** The owner's user id. */
+  owner: string;
   ownerName: string;
   /** The signed-in user owns it: they write its secrets whatever their role. */
   mine: boolean;

@@ -207,6 +207,7 @@ export class SecretsTreeModel {
           org,
           workspace: w.slug,
           name: w.name,
+          owner: w.owner,
           ownerName: w.ownerName,
           mine: this.#me !== undefined && w.owner === this.#me,
           current: org === this.#currentOrg && w.slug === this.#currentWorkspace,

@@ -1,11 +1,12 @@
-// The command table's receiver: the session (connection and scope) and the secret commands, plus the
-// edge that turns any failure into one notification naming the action.
+// The command table's receiver: the session (connection and scope), the secret, history and workspace
+// commands, plus the edge that turns any failure into one notification naming the action.
 import * as vscode from 'vscode';
 import { Cancelled, describeError } from '../errors.ts';
 import type { OutputLog } from './output-log.ts';
 import type { HistoryCommands } from './history-commands.ts';
 import type { SecretCommands } from './secret-commands.ts';
 import type { Session } from './session.ts';
+import type { WorkspaceCommands } from './workspace-commands.ts';
 
 export interface CommandFailure {
   error: { code: string; message: string };
@@ -18,13 +19,15 @@ export class Controller {
   readonly session: Session;
   readonly secrets: SecretCommands;
   readonly history: HistoryCommands;
+  readonly workspaces: WorkspaceCommands;
   readonly #log: OutputLog;
   lastError: { code: string; message: string } | undefined;
 
-  constructor(session: Session, secrets: SecretCommands, history: HistoryCommands, log: OutputLog) {
+  constructor(session: Session, secrets: SecretCommands, history: HistoryCommands, workspaces: WorkspaceCommands, log: OutputLog) {
     this.session = session;
     this.secrets = secrets;
     this.history = history;
+    this.workspaces = workspaces;
     this.#log = log;
   }
 

@@ -121,9 +121,13 @@ export class SecretCommands {
     const args = isObject(editArgs) ? (editArgs as EditSecretArgs) : undefined;
     this.#session.redactor.add(args?.value);
     try {
-      const meta = await editSecret(client, vscodeUi, t, seen, args);
+      // An organization secret's edit also offers which workspaces may use it.
+      const workspaces = t.workspace === undefined ? (this.#session.model.workspaces(t.org) ?? []).map((w) => ({ slug: w.workspace, name: w.name })) : [];
+      const meta = await editSecret(client, vscodeUi, t, seen, args, workspaces);
       this.#session.secretChanged(t, meta);
-      void vscode.window.showInformationMessage(`Saved ${meta.key} in ${t.env} (version ${meta.version})`);
+      const limited = args?.workspaces !== undefined || (seen.workspaces ?? []).join() !== (meta.workspaces ?? []).join();
+      const scope = !limited || meta.workspaces === undefined ? '' : meta.workspaces.length === 0 ? '; every workspace may use it' : `; only workspaces ${meta.workspaces.join(', ')} may use it`;
+      void vscode.window.showInformationMessage(`Saved ${meta.key} in ${t.env} (version ${meta.version})${scope}`);
       return meta;
     } catch (err) {
       // Show the version that won, so the next attempt starts from it.

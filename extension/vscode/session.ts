@@ -262,6 +262,25 @@ export class Session implements vscode.Disposable {
     return { org, env, workspace: workspace ?? null };
   }
 
+  /**
+   * A workspace of `org` was created, renamed, re-owned or deleted by a command: the tree, the status
+   * bar and the menus follow. Deleting the current workspace goes back to the organization's own
+   * secrets (and unpins a folder pinned to it).
+   */
+  async workspacesChanged(org: string, deleted?: string): Promise<void> {
+    const workspaces = await this.model.loadWorkspaces(org);
+    if (org !== this.model.currentOrg) return;
+    const env = this.model.currentEnv ?? readSettings().environment;
+    if (deleted !== undefined && this.model.currentWorkspace === deleted) {
+      if (readSettings().workspace === deleted) await writeSetting('workspace', '');
+      await this.#setEnvironment(org, env, undefined);
+      return;
+    }
+    this.#status.show(org, env, this.model.currentWorkspace, workspaces.length > 0);
+    this.#updateView();
+    await this.#updateRoleContext();
+  }
+
   async #switchOrganizationAndEnv(org: string, env: string): Promise<{ org: string; env: string }> {
     const found = this.model.orgs?.find((o) => o.org === org);
     if (!found) throw new ExtensionError('EXT_UNKNOWN_ORGANIZATION');

@@ -1,7 +1,7 @@
 // Model nodes → what a TreeItem shows. Kept free of `vscode` values so the unit tests can check the
 // context values that drive the menus (a Viewer's items carry no canReveal/canEdit/canDelete).
 import type { EnvNode, OrgNode, SecretNode, WorkspaceNode } from '../model/nodes.ts';
-import { can } from '../model/permissions.ts';
+import { can, canAdminister } from '../model/permissions.ts';
 import type { Role } from '../../core/api-types.ts';
 
 // Computed for every child on every refresh (a search keystroke re-renders thousands), so the
@@ -31,8 +31,9 @@ export function envContextValue(node: EnvNode, canCreate: Role | undefined | boo
   return parts.join(' ');
 }
 
-export function workspaceContextValue(node: WorkspaceNode): string {
-  return ['workspace', node.current ? 'current' : 'other', ...(node.mine ? ['mine'] : [])].join(' ');
+/** `canAdmin`: the caller's role in the workspace's organization lets them rename, re-own and delete it. */
+export function workspaceContextValue(node: WorkspaceNode, role?: Role): string {
+  return ['workspace', node.current ? 'current' : 'other', ...(node.mine ? ['mine'] : []), ...(canAdminister(role) ? ['canAdmin'] : [])].join(' ');
 }
 
 /** In a workspace: where the secret lives. `workspace · overrides` marks a workspace secret hiding an organization one. */
@@ -42,8 +43,9 @@ export function scopeBadge(node: SecretNode): string | undefined {
   return node.meta.overrides ? 'workspace · overrides' : 'workspace';
 }
 
+/** `canAdmin`: Create Workspace is offered there. */
 export function orgContextValue(node: OrgNode): string {
-  return ['organization', node.current ? 'current' : 'other'].join(' ');
+  return ['organization', node.current ? 'current' : 'other', ...(canAdminister(node.role) ? ['canAdmin'] : [])].join(' ');
 }
 
 // The server flags keys that change how programs start (core/refused-names.ts); clients refuse to export
@@ -71,6 +73,8 @@ export function secretTooltip(node: SecretNode): string {
     lines.push('', `Organization secret: read-only in workspace ${node.workspace}. Add a secret with the same key to override it there.`);
   } else if (node.workspace !== undefined && m.scope === 'workspace') {
     lines.push('', m.overrides ? `Workspace secret of ${node.workspace}, overriding the organization secret ${m.key}.` : `Workspace secret of ${node.workspace}.`);
+  } else if (node.workspace === undefined && m.workspaces !== undefined && m.workspaces.length > 0) {
+    lines.push('', `Only for workspaces ${m.workspaces.join(', ')} (Edit chooses them).`);
   }
   if (m.description) lines.push('', m.description.replace(/[\\`*_[\]<>]/g, '\\$&'));
   lines.push('', `Updated by ${m.updatedBy} at ${m.updatedAt}`, `Created by ${m.createdBy} at ${m.createdAt}`);

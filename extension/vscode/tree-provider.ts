@@ -43,7 +43,7 @@ export class SecretsTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.id = node.id;
         item.description = [node.workspace !== node.name ? node.workspace : undefined, `owner ${node.ownerName}`, node.current ? 'current' : undefined].filter(Boolean).join(' · ');
         item.tooltip = `Workspace ${node.workspace}: the organization's secrets available to it plus its own (written by ${node.ownerName} and the organization's Owners and Admins)`;
-        item.contextValue = workspaceContextValue(node);
+        item.contextValue = workspaceContextValue(node, this.#model.roleIn(node.org));
         item.iconPath = new vscode.ThemeIcon('folder-library');
         return item;
       }

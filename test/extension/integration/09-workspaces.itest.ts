@@ -156,3 +156,104 @@ describe('workspaces in the sidebar (live server)', function () {
     assert.equal(pinned?.workspaceFolderValue ?? pinned?.workspaceValue, '', 'the switch is written where the pin is');
   });
 });
+
+describe('managing workspaces from the sidebar: Admins and Owners (live server)', function () {
+  let a: SecretsExtensionApi;
+  const s = () => server();
+  const org = () => s().org;
+  const LIMITED = 'canary-e2e-ws-limited-alone-5c9e2a7b4d1f';
+  const workspaceItems = async (): Promise<WorkspaceNode[]> => {
+    const [orgNode] = await a.model.children();
+    return (await a.model.children(orgNode)).filter((n): n is WorkspaceNode => n.kind === 'workspace');
+  };
+  const onServer = async (slug: string) => direct(s().ownerToken, 'GET', `/v1/orgs/${org()}/workspaces/${slug}`);
+
+  before(async () => {
+    a = await api();
+    const r = await run('secrets.connect', { url: s().url, token: s().ownerToken });
+    assert.ok(!isCommandError(r), JSON.stringify(r));
+    assert.equal(a.state.role, 'owner');
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('secrets').update('workspace', undefined, vscode.ConfigurationTarget.Global);
+    await run('secrets.signOut');
+  });
+
+  it('creates a workspace from arguments, owned by the member named, and the tree shows it', async () => {
+    const r = await run<{ slug: string; name: string; owner: string; ownerName: string }>('secrets.createWorkspace', { slug: 'vs-ops', name: 'Ops', owner: s().wsOwnerId });
+    assert.ok(!isCommandError(r), JSON.stringify(r));
+    assert.deepEqual([r.slug, r.name, r.owner, r.ownerName], ['vs-ops', 'Ops', s().wsOwnerId, s().wsOwnerName]);
+    const item = (await workspaceItems()).find((w) => w.workspace === 'vs-ops');
+    assert.ok(item, 'the new workspace is not in the tree');
+    assert.deepEqual([item.name, item.ownerName], ['Ops', s().wsOwnerName]);
+    assert.equal((await onServer('vs-ops')).status, 200);
+    const taken = await run('secrets.createWorkspace', { slug: 'vs-ops' });
+    assert.ok(isCommandError(taken));
+    assert.equal(taken.error.code, 'SECRETS_CONFLICT');
+    assert.match(taken.error.message, /^Create Workspace failed: A workspace with the slug vs-ops already exists/);
+  });
+
+  it('renames it and gives it another owner; the tree follows', async () => {
+    const item = (await workspaceItems()).find((w) => w.workspace === 'vs-ops')!;
+    const renamed = await run<{ name: string }>('secrets.renameWorkspace', item, { name: 'Operations' });
+    assert.ok(!isCommandError(renamed), JSON.stringify(renamed));
+    assert.equal((await workspaceItems()).find((w) => w.workspace === 'vs-ops')!.name, 'Operations');
+    const reowned = await run<{ owner: string }>('secrets.setWorkspaceOwner', 'vs-ops', { owner: (await me(s().ownerToken)).id });
+    assert.ok(!isCommandError(reowned), JSON.stringify(reowned));
+    const now = (await workspaceItems()).find((w) => w.workspace === 'vs-ops')!;
+    assert.deepEqual([now.name, now.mine], ['Operations', true]);
+    const same = await run('secrets.renameWorkspace', 'vs-ops', { name: 'Operations' });
+    assert.ok(isCommandError(same));
+    assert.equal(same.error.code, 'EXT_NO_CHANGES');
+  });
+
+  it('shows the server’s WORKSPACE_IN_USE naming the keys (Edit frees the secret), and a slug typed wrong deletes nothing', async () => {
+    const secrets = `/v1/orgs/${org()}/environments/development/secrets`;
+    assert.equal((await direct(s().ownerToken, 'POST', secrets, { key: 'VS_OPS_ONLY', value: LIMITED, workspaces: ['vs-ops'] })).status, 201);
+    const inUse = await run('secrets.deleteWorkspace', 'vs-ops', { confirm: true });
+    assert.ok(isCommandError(inUse));
+    assert.equal(inUse.error.code, 'SECRETS_CONFLICT');
+    assert.equal(inUse.error.message, 'Delete Workspace failed: Organization secrets are limited to workspace vs-ops alone: development/VS_OPS_ONLY. Change their workspaces first');
+    // Edit makes it every workspace's again: the way out the message points to.
+    const released = await run<{ workspaces?: string[] }>('secrets.editSecret', { secretKey: 'VS_OPS_ONLY', org: org(), env: 'development' }, { workspaces: [] });
+    assert.ok(!isCommandError(released), JSON.stringify(released));
+    assert.deepEqual(released.workspaces, []);
+    const wrong = await run('secrets.deleteWorkspace', 'vs-ops', { confirm: 'vs-op' });
+    assert.ok(isCommandError(wrong));
+    assert.equal(wrong.error.code, 'EXT_CONFIRMATION_MISMATCH');
+    assert.equal((await onServer('vs-ops')).status, 200);
+    assert.ok((await workspaceItems()).some((w) => w.workspace === 'vs-ops'));
+  });
+
+  it('deletes the current workspace with its slug typed: the tree drops it and the window goes back to the organization’s secrets', async () => {
+    const switched = await run<{ workspace: string | null }>('secrets.switchWorkspace', 'vs-ops');
+    assert.equal(switched.workspace, 'vs-ops');
+    const item = (await workspaceItems()).find((w) => w.workspace === 'vs-ops')!;
+    const r = await run<{ deleted: boolean }>('secrets.deleteWorkspace', item, { confirm: 'vs-ops' });
+    assert.ok(!isCommandError(r), JSON.stringify(r));
+    assert.equal((await onServer('vs-ops')).status, 404);
+    assert.ok(!(await workspaceItems()).some((w) => w.workspace === 'vs-ops'), 'the deleted workspace is still in the tree');
+    assert.equal(a.state.workspace, undefined);
+    assert.equal(a.state.workspaceStatusText, '$(globe) organization');
+    assert.match(a.state.statusText, new RegExp(`${org()}/development`));
+    assert.equal(vscode.workspace.getConfiguration('secrets').get('workspace'), '', 'the setting still names the deleted workspace');
+  });
+
+  it('refuses a Viewer politely, before any prompt or request', async () => {
+    const r = await run('secrets.connect', { url: s().url, token: s().viewerToken });
+    assert.ok(!isCommandError(r), JSON.stringify(r));
+    for (const [id, args] of [['secrets.createWorkspace', { slug: 'vs-viewer' }], ['secrets.deleteWorkspace', 'billing']] as const) {
+      const refused = await run(id, args, { confirm: true });
+      assert.ok(isCommandError(refused), id);
+      assert.equal(refused.error.code, 'EXT_NOT_ALLOWED');
+      assert.match(refused.error.message, new RegExp(`Workspaces are created, renamed and deleted by the Admins and Owners of ${org()}; your role is viewer`));
+    }
+    assert.equal((await onServer('vs-viewer')).status, 404);
+    assert.equal((await onServer('billing')).status, 200);
+  });
+});
+
+async function me(token: string): Promise<{ id: string }> {
+  return ((await direct(token, 'GET', '/v1/me')).body as { user: { id: string } }).user;
+}

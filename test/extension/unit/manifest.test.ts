@@ -49,12 +49,12 @@ describe('extension manifest and registration', () => {
     assert.equal(new Set(registered).size, registered.length, 'no id registered twice');
   });
 
-  it('has the contract’s commands (history and trust policies included), all in the "Secrets" category, titled as the notifications name them', () => {
+  it('has the contract’s commands (history, trust policies and workspace management included), all in the "Secrets" category, titled as the notifications name them', () => {
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [
       'secrets.addSecret', 'secrets.clearSearch', 'secrets.compareEnvironments', 'secrets.connect', 'secrets.copyReference',
-      'secrets.copyValue', 'secrets.deleteSecret', 'secrets.editSecret', 'secrets.hideSecret', 'secrets.hideVersion', 'secrets.refresh',
-      'secrets.refreshHistory', 'secrets.refreshTrustPolicies', 'secrets.revealSecret', 'secrets.revealVersion', 'secrets.rollbackToVersion',
-      'secrets.search', 'secrets.showHistory', 'secrets.signOut', 'secrets.switchEnvironment', 'secrets.switchOrganization', 'secrets.switchWorkspace', 'secrets.whatChanged',
+      'secrets.copyValue', 'secrets.createWorkspace', 'secrets.deleteSecret', 'secrets.deleteWorkspace', 'secrets.editSecret', 'secrets.hideSecret', 'secrets.hideVersion', 'secrets.refresh',
+      'secrets.refreshHistory', 'secrets.refreshTrustPolicies', 'secrets.renameWorkspace', 'secrets.revealSecret', 'secrets.revealVersion', 'secrets.rollbackToVersion',
+      'secrets.search', 'secrets.setWorkspaceOwner', 'secrets.showHistory', 'secrets.signOut', 'secrets.switchEnvironment', 'secrets.switchOrganization', 'secrets.switchWorkspace', 'secrets.whatChanged',
     ]);
     for (const c of manifest.contributes.commands) {
       assert.equal(c.category, 'Secrets', c.command);
@@ -112,6 +112,10 @@ describe('extension manifest and registration', () => {
       'secrets.deleteSecret': /canDelete/,
       'secrets.revealVersion': /canReveal/,
       'secrets.rollbackToVersion': /canRollback/,
+      'secrets.createWorkspace': /canAdmin/,
+      'secrets.renameWorkspace': /canAdmin/,
+      'secrets.setWorkspaceOwner': /canAdmin/,
+      'secrets.deleteWorkspace': /canAdmin/,
     };
     for (const item of itemMenu) {
       const g = guard[item.command];
@@ -124,6 +128,13 @@ describe('extension manifest and registration', () => {
     assert.match(palette.find((p) => p.command === 'secrets.revealVersion')!.when!, /secrets\.canReveal/);
     assert.match(palette.find((p) => p.command === 'secrets.rollbackToVersion')!.when!, /secrets\.canEdit/);
     assert.match(palette.find((p) => p.command === 'secrets.refreshTrustPolicies')!.when!, /secrets\.canAdmin/);
+    // Workspaces are created, renamed, re-owned and deleted by Admins and Owners only.
+    for (const id of ['secrets.createWorkspace', 'secrets.renameWorkspace', 'secrets.setWorkspaceOwner', 'secrets.deleteWorkspace']) {
+      assert.match(palette.find((p) => p.command === id)!.when!, /secrets\.canAdmin/, id);
+      for (const item of manifest.contributes.menus['view/title']!.filter((t) => t.command === id)) assert.match(item.when!, /secrets\.canAdmin/, id);
+    }
+    assert.ok(itemMenu.some((i) => i.command === 'secrets.deleteWorkspace' && /\^workspace/.test(i.when!)), 'Delete Workspace is on workspace items');
+    assert.ok(itemMenu.some((i) => i.command === 'secrets.createWorkspace' && /\^organization/.test(i.when!)), 'Create Workspace is on organization items');
   });
 
   it('turns a failing command into the edge’s answer instead of an exception', async () => {

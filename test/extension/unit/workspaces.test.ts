@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { isSecretsError } from '../../../core/errors.ts';
-import { describeError } from '../../../extension/errors.ts';
+import { ExtensionError, describeError } from '../../../extension/errors.ts';
 import { addSecret } from '../../../extension/logic/add-secret.ts';
-import { editSecret } from '../../../extension/logic/edit-secret.ts';
+import { editSecret, patchFor } from '../../../extension/logic/edit-secret.ts';
 import { LiveRefresh } from '../../../extension/logic/live-refresh.ts';
 import type { EnvNode, OrgScopeNode, SecretNode, TreeNode, WorkspaceNode } from '../../../extension/model/nodes.ts';
 import { SecretsTreeModel } from '../../../extension/model/tree-model.ts';
@@ -14,6 +14,7 @@ import { startWorld, type World } from './support/world.ts';
 const SHARED = 'canary-ws-shared-host-0b1c2d3e';
 const BILLING_ONLY = 'canary-ws-billing-only-4f5a6b7c';
 const OVERRIDE = 'canary-ws-billing-override-8d9e0f1a';
+const LIMIT_ME = 'canary-ws-limit-me-in-edit-6c2f9a4e1b7d3085';
 
 describe('extension workspaces: organization → workspace → environment → secret, scopes, read-only organization secrets (live server)', () => {
   let world: World;
@@ -126,6 +127,51 @@ describe('extension workspaces: organization → workspace → environment → s
   it('lets an Editor who does not own the workspace write nothing there (the server refuses what the menus hide)', async () => {
     const err = await addSecret(world.members.editor.client, new ScriptedUi(), { org: world.org, env: 'development', workspace: 'search' }, { args: { key: 'NOT_MINE', value: 'canary-ws-not-mine-6a7b8c9d' } }).catch((e: unknown) => e);
     assert.ok(isSecretsError(err, 'SECRETS_FORBIDDEN'), String(err));
+  });
+
+  it('limits an organization secret to the workspaces ticked in Edit (the version unchanged), and ticking none makes it every workspace’s again', async () => {
+    const owner = world.members.owner.client;
+    await owner.createSecret(world.org, 'development', { key: 'WS_LIMIT_ME', value: LIMIT_ME });
+    const target = { org: world.org, env: 'development' };
+    const choices = [{ slug: 'billing', name: 'Billing' }, { slug: 'search', name: 'search' }];
+    const inSearch = async () => (await owner.listSecrets(world.org, { workspace: 'search', environment: 'development' })).some((s) => s.key === 'WS_LIMIT_ME');
+    const seen = await owner.getSecret(world.org, 'development', 'WS_LIMIT_ME');
+    assert.deepEqual(seen.workspaces, []);
+    const ui = new ScriptedUi([{ input: '' }, { input: '' }, { pickMany: ['billing'] }]);
+    const limited = await editSecret(world.members.editor.client, ui, target, seen, undefined, choices);
+    assert.deepEqual([limited.workspaces, limited.version], [['billing'], seen.version]);
+    assert.deepEqual([ui.prompts[2]!.kind, ui.prompts[2]!.title, ui.prompts[2]!.labels], ['pickMany', 'Workspaces that may use WS_LIMIT_ME', ['billing', 'search']]);
+    assert.equal(await inSearch(), false, 'limited to billing, yet still in search’s effective set');
+    assert.ok((await owner.listSecrets(world.org, { workspace: 'billing', environment: 'development' })).some((s) => s.key === 'WS_LIMIT_ME'));
+    assert.deepEqual(ui.prompts[2]!.picked, [], 'available to every workspace: none ticked');
+    const again = new ScriptedUi([{ input: '' }, { input: '' }, { pickMany: ['billing'] }]);
+    const same = await editSecret(world.members.editor.client, again, target, limited, undefined, choices).catch((e: unknown) => e);
+    assert.ok(same instanceof ExtensionError && same.code === 'EXT_NO_CHANGES', String(same));
+    assert.deepEqual(again.prompts[2]!.picked, ['billing'], 'the workspaces it is limited to are ticked');
+    const everyone = await editSecret(world.members.editor.client, new ScriptedUi([{ input: '' }, { input: '' }, { pickMany: [] }]), target, limited, undefined, choices);
+    assert.deepEqual(everyone.workspaces, []);
+    assert.equal(await inSearch(), true);
+    assert.equal((await owner.revealSecret(world.org, 'development', 'WS_LIMIT_ME')).value, LIMIT_ME, 'the value was kept');
+  });
+
+  it('edits a secret’s workspaces from arguments, shows the server’s WORKSPACE_UNKNOWN, and offers no choice in a workspace', async () => {
+    assert.equal(patchFor({ description: '', workspaces: ['billing', 'search'] }, { workspaces: ['search', 'billing', 'billing'] }), undefined);
+    assert.deepEqual(patchFor({ description: '', workspaces: [] }, { workspaces: ['search', 'billing'] }), { workspaces: ['billing', 'search'] });
+    const target = { org: world.org, env: 'development' };
+    const seen = await world.members.owner.client.getSecret(world.org, 'development', 'WS_LIMIT_ME');
+    const meta = await editSecret(world.members.editor.client, new ScriptedUi(), target, seen, { workspaces: ['search'] });
+    assert.deepEqual(meta.workspaces, ['search']);
+    const unknown = await editSecret(world.members.editor.client, new ScriptedUi(), target, meta, { workspaces: ['billng'] }).catch((e: unknown) => e);
+    assert.ok(isSecretsError(unknown) && unknown.problemCode === 'WORKSPACE_UNKNOWN', String(unknown));
+    assert.match(describeError('Edit', unknown).message, /^Edit failed: Workspace billng does not exist in /);
+    const inWs = { org: world.org, env: 'development', workspace: 'billing' };
+    const own = await world.members.owner.client.createSecret(world.org, { workspace: 'billing', environment: 'development' }, { key: 'WS_BILLING_OWN', value: 'canary-ws-billing-own-edit-8e3a1c5f' });
+    const refused = await editSecret(world.members.owner.client, new ScriptedUi(), inWs, own, { workspaces: ['search'] }).catch((e: unknown) => e);
+    assert.ok(refused instanceof ExtensionError && refused.code === 'EXT_INVALID_INPUT', String(refused));
+    const ui = new ScriptedUi([{ input: '' }, { input: 'Billing’s own' }]);
+    const edited = await editSecret(world.members.owner.client, ui, inWs, own, undefined, [{ slug: 'billing', name: 'Billing' }]);
+    assert.equal(edited.description, 'Billing’s own');
+    assert.equal(ui.prompts.length, 2, 'a workspace secret’s edit asks for no workspaces');
   });
 
   it('shows an organization without workspaces as before: organization → environments', async () => {

@@ -21,6 +21,8 @@ export interface Prompt {
   /** For inputs: the text after the live transform (what the box showed). */
   shown?: string;
   labels?: string[];
+  /** For pickMany: the labels shown ticked. */
+  picked?: string[];
 }
 
 export class ScriptedUi implements UiPort {
@@ -67,7 +69,7 @@ export class ScriptedUi implements UiPort {
 
   async pickMany<T>(items: PickItem<T>[], options: { title: string }): Promise<T[] | undefined> {
     const a = this.#next('pickMany') as { pickMany: string[] | undefined };
-    this.prompts.push({ kind: 'pickMany', title: options.title, labels: items.map((i) => i.label) });
+    this.prompts.push({ kind: 'pickMany', title: options.title, labels: items.map((i) => i.label), picked: items.filter((i) => i.picked).map((i) => i.label) });
     return a.pickMany?.map((label) => items.find((i) => i.label === label)!.value);
   }
 
