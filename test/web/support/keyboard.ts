@@ -26,12 +26,11 @@ export async function focusOn(page: Page, name: string, limit = 60): Promise<voi
   throw new Error(`Tab never reached "${name}"`);
 }
 
-/** Presses ArrowDown on the focused <select> until it holds `value` (a closed select changes at once). */
-export async function arrowTo(page: Page, label: string, value: string, limit = 20): Promise<void> {
-  const select = page.getByLabel(label, { exact: true });
-  for (let i = 0; i < limit && (await select.inputValue()) !== value; i++) await page.keyboard.press('ArrowDown');
-  if ((await select.inputValue()) !== value) {
-    for (let i = 0; i < limit && (await select.inputValue()) !== value; i++) await page.keyboard.press('ArrowUp');
+/** Presses ArrowDown (then ArrowUp) on the focused <select> until it holds `value`: a closed select changes at once. */
+export async function arrowTo(page: Page, value: string, limit = 20): Promise<void> {
+  const current = async () => (await page.evaluate('document.activeElement.value')) as string;
+  for (const key of ['ArrowDown', 'ArrowUp']) {
+    for (let i = 0; i < limit && (await current()) !== value; i++) await page.keyboard.press(key);
   }
-  if ((await select.inputValue()) !== value) throw new Error(`the arrow keys never chose "${value}" in ${label}`);
+  if ((await current()) !== value) throw new Error(`the arrow keys never chose "${value}" in ${await focusedName(page)}`);
 }
