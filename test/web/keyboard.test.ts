@@ -46,6 +46,8 @@ describe('web: the keyboard alone, on every page and dialog', function () {
     await press('Enter');
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
   };
+  /** Where the focus is: 'body' when lost to the top of the page, 'main' when in the page's main region. */
+  const focusRegion = () => page.evaluate(`document.activeElement === document.body || !document.activeElement ? 'body' : document.activeElement.closest('main') ? 'main' : 'elsewhere'`);
   /** Escape closes the open dialog named `title`, and the focus is back on `opener`. */
   const escapeBackTo = async (title: string, opener: string) => {
     const dialog = page.getByRole('dialog', { name: title });
@@ -158,6 +160,7 @@ describe('web: the keyboard alone, on every page and dialog', function () {
     await page.getByRole('status').filter({ hasText: 'Revoked keyboard-ci' }).waitFor();
     await confirm.waitFor({ state: 'detached' });
     await page.getByRole('rowheader', { name: 'keyboard-ci' }).waitFor({ state: 'detached' });
+    assert.equal(await focusRegion(), 'main', 'with its opener gone, the focus stays in the page rather than falling to the top');
     assert.equal((await d.api.get(`/v1/orgs/${team.org}/environments/production/secrets`, token)).status, 401, 'the token is revoked');
   });
 
@@ -205,6 +208,7 @@ describe('web: the keyboard alone, on every page and dialog', function () {
     await page.getByRole('status').filter({ hasText: 'Deleted KEYBOARD_PROD_KEY' }).waitFor();
     await dialog.waitFor({ state: 'detached' });
     await page.getByText('No secrets in Production yet.').waitFor();
+    assert.equal(await focusRegion(), 'main', 'with its opener gone, the focus stays in the page rather than falling to the top');
     assert.equal((await d.api.get(secretPath(team.org, 'production', 'KEYBOARD_PROD_KEY'), team.owner.token)).status, 404);
     assert.ok(!(await browserStorage(page)).includes(prodValue), 'the value never reached browser storage');
   });
