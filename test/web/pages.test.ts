@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { canary } from '../server/helpers-api.ts';
-import { createOrg, createSecret, createTeam, type Team } from '../server/support/fixtures.ts';
+import { createOrg, createSecret, createTeam, createUser, type Team } from '../server/support/fixtures.ts';
 import { assert, until, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
 
 /** The clipboard is cleared after the session's revealSeconds. */
@@ -42,6 +42,17 @@ describe('web: every page, accessible at desktop and phone widths', function () 
   });
 
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  /** The server's answer to the audit query filtered by `param` (the page asks 300 ms after typing stops). */
+  const filteredAudit = (param: string) => page.waitForResponse((r) => r.url().includes('/audit?') && new URL(r.url()).searchParams.has(param));
+  /**
+   * Filters that match nothing say so ("No loaded event matches these filters."), also once the
+   * server's filtered answer (no events) has come, never "No events yet".
+   */
+  const noMatch = async (answered: Promise<unknown>) => {
+    await answered;
+    await page.getByText('No loaded event matches these filters.').waitFor();
+    assert.equal(await page.getByText('No events yet.', { exact: false }).count(), 0, 'the log is not empty, the filter is');
+  };
 
   for (const width of [1280, 390]) {
     it(`every page passes axe at ${width === 1280 ? '1280×800' : '390 px wide'} and fits without horizontal page scroll`, async () => {
@@ -79,11 +90,13 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     assert.equal(cells[5], 'DB_PASSWORD');
     assert.equal(cells[6], 'allowed');
     assert.ok(cells[1]!.startsWith(team.editor.user.name), cells[1]);
+    const byActor = filteredAudit('actor');
     await page.getByLabel('Actor').fill(team.owner.user.name);
-    await page.getByText('No loaded event matches these filters.').waitFor();
+    await noMatch(byActor);
     await page.getByLabel('Actor').fill('');
+    const byOutcome = filteredAudit('outcome');
     await page.getByLabel('Outcome').selectOption('denied');
-    await page.getByText('No loaded event matches these filters.').waitFor();
+    await noMatch(byOutcome);
     await page.getByLabel('Outcome').selectOption('allowed');
     await assertAccessible(page, 'audit filtered');
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
@@ -219,5 +232,145 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     await page.getByRole('button', { name: 'Revoke laptop-cli' }).click();
     await page.getByRole('button', { name: 'Revoke laptop-cli' }).waitFor({ state: 'detached' });
     assert.equal((await d.api.get('/v1/me', token)).status, 401);
+  });
+
+  it('Audit Logs: the Environment filter shows only that environment\'s events; a From after the newest event leaves "No loaded event matches these filters."', async () => {
+    await nav('Audit Logs').click();
+    const table = page.getByRole('table');
+    const rows = table.locator('tbody tr');
+    await rows.first().waitFor();
+    const envColumn = () => rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { cells: { textContent: string }[] }).cells[3]!.textContent));
+    const unfiltered = await envColumn();
+    assert.ok(unfiltered.some((e) => e !== 'production'), `events of other environments too: ${unfiltered.join(', ')}`);
+    // The Action list names environment.* actions too: the Environment filter is the label that starts so.
+    const environment = page.getByLabel(/^Environment/);
+    await environment.selectOption('production');
+    await until(async () => (await envColumn()).every((e) => e === 'production'));
+    const production = await d.api.get<{ events: unknown[] }>(`/v1/orgs/${team.org}/audit?environment=production&limit=100`, team.owner.token);
+    assert.ok(production.body.events.length > 0);
+    assert.equal((await envColumn()).length, production.body.events.length, "every production event, and nothing else");
+    await environment.selectOption('');
+    await until(async () => (await envColumn()).length === unfiltered.length);
+
+    // The range is in the browser's local time to the minute: the minutes are worked out from the
+    // newest event's own time, in the page, so neither the date nor the time zone matters.
+    const newest = (await rows.first().locator('time').getAttribute('datetime'))!;
+    const localMinute = (iso: string, addMinutes: number) =>
+      page.evaluate(({ iso, addMinutes }) => {
+        const t = new Date(Date.parse(iso) + addMinutes * 60_000);
+        const p = (n: number) => String(n).padStart(2, '0');
+        return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())}T${p(t.getHours())}:${p(t.getMinutes())}`;
+      }, { iso, addMinutes });
+    const bySince = filteredAudit('since');
+    await page.getByLabel('From').fill(await localMinute(newest, 1));
+    await noMatch(bySince);
+    assert.equal(await table.count(), 0, 'no row is left');
+    await assertAccessible(page, 'audit with no match');
+    await page.getByLabel('From').fill(await localMinute(newest, 0));
+    await rows.first().waitFor();
+    const since = Date.parse(newest) - 60_000;
+    const times = await table.locator('time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''));
+    assert.ok(times.includes(newest), 'the newest event is within its own minute');
+    assert.ok(times.every((t) => Date.parse(t) > since), `only events from that minute on: ${times.join(', ')}`);
+    await page.getByLabel('From').fill('');
+    await until(async () => (await envColumn()).length === unfiltered.length);
+  });
+
+  describe('at a 390 px wide phone: the signed-out pages and the dialogs', () => {
+    /** axe, and nothing wider than the screen: neither the page nor an open dialog scrolls sideways or overflows it. */
+    const fitsPhone = async (p: Page, what: string, dialog: boolean) => {
+      await until(async () => (await p.locator('[aria-busy="true"]').count()) === 0);
+      await assertAccessible(p, `${what} at 390`);
+      const overflow = (await p.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+      assert.ok(overflow <= 0, `${what} at 390px scrolls sideways by ${overflow}px`);
+      const box = (await p.evaluate(`(() => { const d = document.querySelector('dialog[open]'); if (!d) return null;
+        const r = d.getBoundingClientRect(); return { left: r.left, right: r.right, sideways: d.scrollWidth - d.clientWidth, width: document.documentElement.clientWidth }; })()`)) as
+        | { left: number; right: number; sideways: number; width: number }
+        | null;
+      assert.equal(box !== null, dialog, dialog ? `${what} is open` : `no dialog on ${what}`);
+      if (box) {
+        assert.ok(box.left >= 0 && box.right <= box.width, `${what} spans ${box.left}..${box.right} of ${box.width}px`);
+        assert.ok(box.sideways <= 0, `${what} scrolls sideways inside by ${box.sideways}px`);
+      }
+      await screenshot(p, `390-${what.toLowerCase().replaceAll(' ', '-')}`);
+    };
+    const phonePage = async (width = 390) => {
+      const p = await (await d.context(width)).newPage();
+      const logged = watchErrors(p);
+      return { p, logged };
+    };
+
+    it('the plain sign-in page (also at 1280), the invitation page and the no-organization page (also at 1280)', async () => {
+      for (const width of [390, 1280]) {
+        const { p, logged } = await phonePage(width);
+        await p.goto('/');
+        await p.getByRole('heading', { name: 'Sign in to Secrets' }).waitFor();
+        await p.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
+        if (width === 390) await fitsPhone(p, 'sign in', false);
+        else await screenshot(p, '1280-sign-in');
+        assert.deepEqual(logged, []);
+        await p.close();
+      }
+
+      const invited = await d.api.post<{ url: string }>(`/v1/orgs/${team.org}/invitations`, team.owner.token, { email: 'phone-invitee@example.test', role: 'editor' });
+      assert.equal(invited.status, 201, invited.text);
+      const { p: invitation, logged } = await phonePage();
+      await invitation.goto(invited.body.url);
+      await invitation.getByText(`You are invited to join Org ${team.org} as Editor`, { exact: false }).waitFor();
+      await invitation.getByLabel('Your name').waitFor();
+      await fitsPhone(invitation, 'invitation', false);
+      assert.deepEqual(logged, []);
+
+      const loner = await createUser(d.api, d.server.adminToken);
+      for (const width of [390, 1280]) {
+        const { p, logged } = await phonePage(width);
+        await signIn(p, loner.token);
+        await p.getByRole('heading', { name: 'No organization yet' }).waitFor();
+        if (width === 390) await fitsPhone(p, 'no organization', false);
+        else await screenshot(p, '1280-no-organization');
+        assert.deepEqual(logged, []);
+      }
+    });
+
+    it('Add, Edit and Delete Secret, Invite member and Create service token fit and pass axe', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        const open = async (opener: string, title: string) => {
+          await page.getByRole('button', { name: opener }).click();
+          await page.getByRole('dialog', { name: title }).waitFor();
+        };
+        const close = async (title: string) => {
+          await page.keyboard.press('Escape');
+          await page.getByRole('dialog', { name: title }).waitFor({ state: 'detached' });
+        };
+        await nav('Secrets').click();
+        await page.getByRole('rowheader', { name: 'STRIPE_API_KEY' }).waitFor();
+        await open('+ Add Secret', 'Add Secret to Development');
+        await page.getByRole('dialog').getByRole('button', { name: 'Create Secret' }).click();
+        await page.getByRole('dialog').getByRole('alert').filter({ hasText: 'Secret key is required' }).waitFor();
+        await fitsPhone(page, 'add secret dialog', true);
+        await close('Add Secret to Development');
+        await open('Edit STRIPE_API_KEY', 'Edit Secret');
+        await fitsPhone(page, 'edit secret dialog', true);
+        await close('Edit Secret');
+        await page.getByLabel('Environment').selectOption('production');
+        await open('Delete DB_PASSWORD', 'Delete Secret');
+        await page.getByRole('dialog').getByLabel('Type DB_PASSWORD to confirm').waitFor();
+        await fitsPhone(page, 'delete secret dialog', true);
+        await close('Delete Secret');
+
+        await nav('Members').click();
+        await open('Invite member', 'Invite member');
+        await fitsPhone(page, 'invite member dialog', true);
+        await close('Invite member');
+
+        await nav('Service tokens').click();
+        await open('Create service token', 'Create service token');
+        await fitsPhone(page, 'create service token dialog', true);
+        await close('Create service token');
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 800 });
+      }
+    });
   });
 });

@@ -6,8 +6,9 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { addVirtualAuthenticator } from '../server/support/chromium.ts';
 import { canary } from '../server/helpers-api.ts';
-import { createSecret, createTeam, createUser, sleep, type Team } from '../server/support/fixtures.ts';
+import { createOrg, createSecret, createTeam, createUser, setRole, sleep, unique, type Team } from '../server/support/fixtures.ts';
 import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, until, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { focusOn as focusOnControl } from './support/keyboard.ts';
 
 interface PageReply {
   status: number;
@@ -122,6 +123,34 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     await page.getByRole('status').filter({ hasText: `${team.viewer.user.name} is now Viewer` }).waitFor();
   });
 
+  it('an Owner removes an Admin: "Remove NAME" names the person, Cancel keeps them, Remove takes the row away with a toast, and the API no longer lists them', async () => {
+    const leaving = await createUser(d.api, d.server.adminToken, unique('leaving-admin'));
+    await setRole(d.api, team.owner.token, team.org, leaving.user.id, 'admin');
+    const page = await asMember(team.owner.token);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: leaving.user.name }) });
+    await row.waitFor();
+    await page.getByRole('button', { name: `Remove ${leaving.user.name}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove member' });
+    await dialog.getByText(`Remove ${leaving.user.name} (${leaving.user.email}) from this organization?`, { exact: false }).waitFor();
+    await assertAccessible(page, 'the Remove member dialog');
+    await screenshot(page, 'members-remove-dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await row.count(), 1, 'Cancel keeps the member');
+    await page.getByRole('button', { name: `Remove ${leaving.user.name}` }).click();
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: `Removed ${leaving.user.name}` }).waitFor();
+    await dialog.waitFor({ state: 'detached' });
+    await row.waitFor({ state: 'detached' });
+    await page.getByRole('rowheader', { name: team.admin.user.name }).waitFor();
+    const members = await d.api.get<{ members: { userId: string }[] }>(`/v1/orgs/${team.org}/members`, team.owner.token);
+    assert.equal(members.status, 200);
+    assert.ok(!members.body.members.some((m) => m.userId === leaving.user.id), 'the API no longer lists the removed Admin');
+    assert.ok(members.body.members.some((m) => m.userId === team.admin.user.id), 'only that member went');
+    assert.equal((await d.api.get(`/v1/orgs/${team.org}/environments/development/secrets`, leaving.token)).status, 404, 'the removed Admin has lost access (a non-member sees no organization)');
+  });
+
   it('refuses a state-changing request from the page without the CSRF token (CSRF_REJECTED), and accepts it with the token', async () => {
     const page = await asMember(team.editor.token);
     const path = `/v1/orgs/${team.org}/environments/development/secrets`;
@@ -179,14 +208,7 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
   it('the main flow works with the keyboard alone: sign in, add a secret, reveal it, hide it', async () => {
     const page = await open(await d.context());
     const value = canary('KEYBOARD');
-    const focusOn = async (name: string) => {
-      for (let i = 0; i < 60; i++) {
-        await page.keyboard.press('Tab');
-        const focused = (await page.evaluate(`(() => { const e = document.activeElement; if (!e) return ''; const label = e.labels && e.labels[0] ? (e.labels[0].querySelector('span') || e.labels[0]) : null; return (e.getAttribute('aria-label') || (label ? label.innerText : e.innerText) || '').trim(); })()`)) as string;
-        if (focused === name) return;
-      }
-      throw new Error(`Tab never reached "${name}"`);
-    };
+    const focusOn = (name: string) => focusOnControl(page, name);
     await page.goto('/');
     await focusOn('Personal token');
     await page.keyboard.type(team.editor.token);
@@ -222,6 +244,47 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     // The list may re-render as the dialog goes; what counts is where the focus lands.
     await until(async () => (await page.evaluate(`document.activeElement.getAttribute('aria-label')`)) === 'Edit KEYBOARD_ONLY', 3_000).catch(() => undefined);
     assert.equal(await page.evaluate(`document.activeElement.getAttribute('aria-label')`), 'Edit KEYBOARD_ONLY', 'focus returns to the pencil');
+  });
+
+  it('an existing user signed in opens an invitation for their e-mail and clicks "Accept invitation": the organization is selected with the invited role', async () => {
+    const existing = await createUser(d.api, d.server.adminToken, unique('existing'));
+    // Already in an organization of their own that would be chosen first, so the selection below is the invitation's doing.
+    const own = await createOrg(d.api, existing.token, `aaa-${unique('own')}`);
+    const invited = await d.api.post<{ url: string }>(`/v1/orgs/${team.org}/invitations`, team.owner.token, { email: existing.user.email, role: 'viewer' });
+    assert.equal(invited.status, 201, invited.text);
+    const page = await open(await d.context());
+    await signIn(page, existing.token);
+    assert.equal(await page.getByLabel('Organization').inputValue(), own, 'their own organization is the one chosen by default');
+    await page.goto(invited.body.url);
+    await page.getByText(`You are invited to join Org ${team.org} as Viewer`, { exact: false }).waitFor();
+    await page.getByText(`You are signed in as ${existing.user.email}.`).waitFor();
+    assert.equal(page.url(), `${d.base}/invite`, 'the link secret left the address bar');
+    assert.equal(await page.getByLabel('Your name').count(), 0, 'no new account for an existing user');
+    await assertAccessible(page, 'the invitation page, signed in');
+    await screenshot(page, 'invitation-signed-in');
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByRole('status').filter({ hasText: `You joined Org ${team.org}` }).waitFor();
+    assert.equal(await page.getByLabel('Organization').inputValue(), team.org);
+    assert.equal(await page.locator('header .role').innerText(), 'Viewer');
+    await page.getByRole('rowheader', { name: 'SHARED_KEY' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Reveal SHARED_KEY' }).count(), 0, "a Viewer's page");
+    const members = await d.api.get<{ members: { userId: string; role: string }[] }>(`/v1/orgs/${team.org}/members`, team.owner.token);
+    assert.equal(members.body.members.find((m) => m.userId === existing.user.id)?.role, 'viewer');
+    assert.ok(!(await browserStorage(page)).includes(invited.body.url.split('#')[1]!), 'the link secret is in no storage or history');
+  });
+
+  it('a signed-in user with another e-mail who opens an invitation sees the API message and does not join', async () => {
+    const invited = await d.api.post<{ url: string }>(`/v1/orgs/${team.org}/invitations`, team.owner.token, { email: 'someone-else@example.test', role: 'editor' });
+    assert.equal(invited.status, 201, invited.text);
+    const page = await open(await d.context());
+    await signIn(page, team.outsider.token);
+    await page.goto(invited.body.url);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This invitation is for someone-else@example.test; sign in as that person to accept it' }).waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0, 'still on the invitation');
+    const members = await d.api.get<{ members: { userId: string }[] }>(`/v1/orgs/${team.org}/members`, team.owner.token);
+    assert.ok(!members.body.members.some((m) => m.userId === team.outsider.user.id), 'the outsider did not join');
   });
 
   it('invite → open the link → register a passkey and join → sign out → sign in with the passkey', async () => {
@@ -267,5 +330,38 @@ describe('web: roles, sessions, keyboard and passkeys', function () {
     assert.match(await page.getByRole('alert').innerText(), /last/i, 'the last way to sign in is kept, with the API message');
     await assertAccessible(page, 'My account with a passkey');
     await screenshot(page, 'account-passkeys');
+
+    // A second passkey on another device: this authenticator goes (its credential kept aside, to prove
+    // below that removing it counts) and a fresh one answers "Add passkey".
+    const cdp = authenticator.cdp;
+    const [laptopKey] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId: authenticator.authenticatorId })).credentials;
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: authenticator.authenticatorId });
+    const phone = await addVirtualAuthenticator(context, page);
+    await page.getByLabel('Passkey name').fill('Test phone');
+    await page.getByRole('button', { name: 'Add passkey' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added passkey Test phone' }).waitFor();
+    const passkeyNames = () => page.getByRole('table', { name: 'Your passkeys' }).getByRole('rowheader').allInnerTexts();
+    await until(async () => (await passkeyNames()).length === 2);
+    assert.deepEqual((await passkeyNames()).sort(), ['Test laptop', 'Test phone']);
+    assert.equal(await phone.credentialCount(), 1, 'the new passkey lives on the second authenticator');
+    await screenshot(page, 'account-two-passkeys');
+    await page.getByRole('button', { name: 'Remove Test laptop' }).click();
+    await page.getByRole('status').filter({ hasText: 'Removed passkey Test laptop' }).waitFor();
+    await page.getByRole('rowheader', { name: 'Test laptop' }).waitFor({ state: 'detached' });
+    assert.deepEqual(await passkeyNames(), ['Test phone']);
+    assert.equal(await page.getByRole('alert').count(), 0, 'no error left once a removal succeeds');
+
+    // The passkey kept still signs in…
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    // …and the removed one no longer does: its credential, back in an authenticator, is refused.
+    await phone.cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: phone.authenticatorId });
+    const laptop = await addVirtualAuthenticator(context, page);
+    await laptop.cdp.send('WebAuthn.addCredential', { authenticatorId: laptop.authenticatorId, credential: laptopKey! });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The passkey could not be verified; try again' }).waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0, 'the removed passkey does not sign in');
   });
 });

@@ -73,6 +73,24 @@ describe('web: the Secrets page', function () {
     assert.ok(!(await browserStorage(page)).includes(value), 'a created value is not in browser storage');
   });
 
+  it('the table\'s columns: Key, Value, Description, Associated workspaces, Version, Last Updated, Created By, each cell under its header, the value masked', async () => {
+    const table = page.getByRole('table', { name: 'Secrets in Development' });
+    await row('STRIPE_SECRET_KEY').waitFor();
+    const heads = await table.getByRole('columnheader').allTextContents();
+    assert.deepEqual(heads, ['Key', 'Value', 'Description', 'Associated workspaces', 'Version', 'Last Updated', 'Created By', 'Actions']);
+    const cells = await row('STRIPE_SECRET_KEY').locator('th, td').allInnerTexts();
+    assert.equal(cells.length, heads.length, 'one cell under each header');
+    const under = (head: string) => cells[heads.indexOf(head)]!.trim();
+    assert.equal(under('Key'), 'STRIPE_SECRET_KEY');
+    assert.equal(under('Value'), '••••••••', 'the value is masked');
+    assert.equal(under('Description'), 'Stripe live key');
+    assert.equal(under('Associated workspaces'), 'All workspaces');
+    assert.equal(under('Version'), '1');
+    assert.notEqual(under('Last Updated'), '', 'when it was last updated');
+    assert.equal(under('Created By'), 'Admin');
+    await row('STRIPE_SECRET_KEY').getByRole('button', { name: 'Reveal STRIPE_SECRET_KEY' }).waitFor();
+  });
+
   it('the eye icon ("Reveal KEY") shows the value, which is masked again after SECRETS_REVEAL_SECONDS and then gone from the DOM', async () => {
     const value = canary('REVEAL');
     await createSecret(d.api, d.server.adminToken, 'default', 'development', 'REVEAL_ME', value);

@@ -22,6 +22,12 @@ const unknownQueryField = (err: unknown) =>
 const PAGE_SIZE = 100;
 
 /**
+ * Whether the events were asked for with any filter: the server's answer to a filter that matches
+ * nothing is empty too, and the log itself is not.
+ */
+const filtered = (f: AuditFilter): boolean => Object.values(f).some((v) => v !== '');
+
+/**
  * What kind of actor a name stands for, when it is not a person: a service token, or the server itself
  * (the history retention's pruning, named `retention`). The name stays as recorded, so it is what the
  * Actor filter matches.
@@ -130,7 +136,7 @@ export function AuditPage({ ctx }: { ctx: PageContext }) {
     ${events === null
       ? html`<p aria-busy="true">Loading…</p>`
       : shown.length === 0
-        ? html`<div class="empty"><p>${events.length === 0 ? 'No events yet. Creating, revealing, changing or deleting a secret, and every denied attempt, is recorded here.' : 'No loaded event matches these filters.'}</p>
+        ? html`<div class="empty"><p>${events.length === 0 && !filtered(applied) ? 'No events yet. Creating, revealing, changing or deleting a secret, and every denied attempt, is recorded here.' : 'No loaded event matches these filters.'}</p>
             ${cursor ? html`<p>Older events may match: load them below.</p>` : null}</div>`
         : html`<div class="table-wrap" tabindex="0"><table class="audit">
             <caption class="visually-hidden">Audit events, newest first</caption>

@@ -18,9 +18,11 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
     if (dialog && !dialog.open) dialog.showModal();
     return () => {
       dialog?.close();
-      // A list refreshed while the dialog was open has replaced the opener with an equal button.
+      // A list refreshed while the dialog was open has replaced the opener with an equal button. When
+      // the dialog took its opener away (a token revoked, a secret deleted), the focus goes to the
+      // page's main region (tabindex -1), so Tab carries on from the page rather than from its top.
       const target = opener?.isConnected ? opener : label ? document.querySelector<HTMLElement>(`[aria-label="${CSS.escape(label)}"]`) : null;
-      target?.focus();
+      (target ?? document.getElementById('main'))?.focus();
     };
   }, []);
   return html`<dialog ref=${ref} class=${props.drawer ? 'drawer' : props.wide ? 'wide' : ''} aria-labelledby=${id.current}
