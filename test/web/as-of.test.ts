@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { SecretMeta } from '../../core/api-types.ts';
 import { canary } from '../server/helpers-api.ts';
 import { createSecret, createTeam, secretPath, sleep, type Team } from '../server/support/fixtures.ts';
-import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, assertAccessible, browserStorage, localInstant, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
 
 describe('web: an environment as of a moment', function () {
   this.timeout(120_000);
@@ -45,9 +45,7 @@ describe('web: an environment as of a moment', function () {
     assert.deepEqual(errors.splice(0), [], 'the page logged errors');
   });
 
-  const local = (iso: string) =>
-    page.evaluate(`(() => { const d = new Date(${JSON.stringify(iso)}); const z = (n, w = 2) => String(n).padStart(w, '0');
-      return d.getFullYear() + '-' + z(d.getMonth() + 1) + '-' + z(d.getDate()) + 'T' + z(d.getHours()) + ':' + z(d.getMinutes()) + ':' + z(d.getSeconds()) + '.' + z(d.getMilliseconds(), 3); })()`) as Promise<string>;
+  const local = (iso: string) => localInstant(page, iso);
   const rows = async (dialog: ReturnType<Page['getByRole']>) =>
     (await dialog.locator('tbody tr').allInnerTexts()).map((t) => t.split('\t').slice(0, 2).join(' ').trim());
 

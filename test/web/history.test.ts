@@ -8,7 +8,7 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 import type { AuditPage, SecretMeta } from '../../core/api-types.ts';
 import { canary } from '../server/helpers-api.ts';
 import { createSecret, createTeam, reveal, secretPath, sleep, type Team } from '../server/support/fixtures.ts';
-import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, assertAccessible, browserStorage, localInstant, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
 
 const REVEAL_SECONDS = 2;
 
@@ -48,10 +48,7 @@ describe('web: secret history and environment changes', function () {
     await p.getByLabel('Environment').selectOption(other);
     await p.getByLabel('Environment').selectOption(env);
   };
-  /** An instant as the browser's datetime-local value (its own time zone), to the millisecond. */
-  const local = (p: Page, iso: string) =>
-    p.evaluate(`(() => { const d = new Date(${JSON.stringify(iso)}); const z = (n, w = 2) => String(n).padStart(w, '0');
-      return d.getFullYear() + '-' + z(d.getMonth() + 1) + '-' + z(d.getDate()) + 'T' + z(d.getHours()) + ':' + z(d.getMinutes()) + ':' + z(d.getSeconds()) + '.' + z(d.getMilliseconds(), 3); })()`) as Promise<string>;
+  const local = localInstant;
 
   it('the history drawer lists versions newest first with who and when; an old value is revealed (audited) and masked again; rollback asks first and sends If-Match of the version shown', async () => {
     const v1 = canary('HIST_V1');

@@ -81,6 +81,12 @@ export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
+/** An instant as the page's datetime-local value (the browser's own time zone), to the millisecond. */
+export function localInstant(page: Page, iso: string): Promise<string> {
+  return page.evaluate(`(() => { const d = new Date(${JSON.stringify(iso)}); const z = (n, w = 2) => String(n).padStart(w, '0');
+    return d.getFullYear() + '-' + z(d.getMonth() + 1) + '-' + z(d.getDate()) + 'T' + z(d.getHours()) + ':' + z(d.getMinutes()) + ':' + z(d.getSeconds()) + '.' + z(d.getMilliseconds(), 3); })()`) as Promise<string>;
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

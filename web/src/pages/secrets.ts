@@ -17,6 +17,7 @@ import { ChangesDialog } from './environment-changes.ts';
 import { SecretHistory } from './secret-history.ts';
 import { useReveals } from '../ui/reveal.ts';
 import { EnvironmentSelect, ExecRiskWarning, ValueCell } from '../ui/secret-cells.ts';
+import { useEnvironmentChoice } from '../ui/environment-choice.ts';
 import { useSecretList } from '../ui/secret-list.ts';
 import { toast } from '../ui/toast.ts';
 import { associatedWorkspaces, WorkspacePicker } from '../ui/workspace-picker.ts';
@@ -48,7 +49,7 @@ type Modal = { kind: 'add' } | { kind: 'history'; key: string } | { kind: 'chang
 
 export function SecretsPage({ ctx }: { ctx: PageContext }) {
   const envs = ctx.environments;
-  const [env, setEnv] = useState<string | null>(null);
+  const [env, setEnv] = useEnvironmentChoice(envs);
   const [search, setSearch] = useState('');
   const [modal, setModal] = useState<Modal>(null);
   const { revealed, show, mask, maskAll } = useReveals(ctx.session.revealSeconds);
@@ -58,9 +59,6 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
   const canEdit = atLeast(role, 'editor');
   const canDelete = atLeast(role, 'admin');
 
-  useEffect(() => {
-    if (env === null && envs.length > 0) setEnv(envs.find((e) => e.slug === 'development')?.slug ?? envs[0]!.slug);
-  }, [envs, env]);
 
   const loadWorkspaces = useCallback(() => {
     api<{ workspaces: Workspace[] }>('GET', `/v1/orgs/${seg(ctx.org.slug)}/workspaces`).then((r) => setWorkspaces(r.workspaces), () => setWorkspaces(null));

@@ -5,7 +5,7 @@
 // delete workspace secrets. Revealing follows the organization role (Editor+), and the search box matches
 // keys, both as on the Secrets page.
 import { html } from 'htm/preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { CreatedSecret, RevealedSecret, SecretMeta, Workspace } from '../../../core/api-types.ts';
 import { api, errorMessage, seg } from '../api.ts';
 import type { PageContext } from '../context.ts';
@@ -14,6 +14,7 @@ import { atLeast, when } from '../ui/format.ts';
 import { EyeIcon, EyeOffIcon, HistoryIcon, PencilIcon, TrashIcon } from '../ui/icons.ts';
 import { useReveals } from '../ui/reveal.ts';
 import { EnvironmentSelect, ExecRiskWarning, ValueCell } from '../ui/secret-cells.ts';
+import { useEnvironmentChoice } from '../ui/environment-choice.ts';
 import { useSecretList } from '../ui/secret-list.ts';
 import { toast } from '../ui/toast.ts';
 import { AsOfDialog } from './environment-at.ts';
@@ -35,16 +36,13 @@ type Modal =
 
 export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspace: Workspace }) {
   const envs = ctx.environments;
-  const [env, setEnv] = useState<string | null>(null);
+  const [env, setEnv] = useEnvironmentChoice(envs);
   const [search, setSearch] = useState('');
   const [modal, setModal] = useState<Modal>(null);
   const { revealed, show, mask, maskAll } = useReveals(ctx.session.revealSeconds);
   const canReveal = atLeast(ctx.org.role, 'editor');
   const canWrite = ctx.session.user.id === workspace.owner || atLeast(ctx.org.role, 'admin');
 
-  useEffect(() => {
-    if (env === null && envs.length > 0) setEnv(envs.find((e) => e.slug === 'development')?.slug ?? envs[0]!.slug);
-  }, [envs, env]);
 
   const envPath = env ? `/v1/orgs/${seg(ctx.org.slug)}/workspaces/${seg(workspace.slug)}/environments/${seg(env)}` : null;
   const base = envPath ? `${envPath}/secrets` : null;
