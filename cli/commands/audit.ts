@@ -55,7 +55,7 @@ async function follow(ctx: Context, org: string, f: AuditFilter, backlogSize: nu
   // Ids printed by the previous round and this one: a round may see again what the last one printed.
   let shown = new Set(backlog.map((e) => e.id));
   // One line per event as it arrives; JSON as one object per line so a script can read a stream.
-  const print = (e: AuditEvent) => (ctx.flags.json ? ctx.out(JSON.stringify(e)) : ctx.out(row(e).join('  ')));
+  const print = (e: AuditEvent) => (ctx.flags.json ? ctx.jsonLine(e) : ctx.out(row(e).join('  ')));
   if (!ctx.flags.json) ctx.out(HEADERS.join('  '));
   backlog.forEach(print);
   for (;;) {
