@@ -84,13 +84,19 @@ describe('secrets CLI output carries no terminal control sequences from the serv
     assert.equal(meta!.description, HOSTILE + ' (edited)');
   });
 
-  it('secrets oidc-policies test prints the server’s explanation without the bidi overrides or line separator a claim holds (JSON quoting leaves them)', async () => {
+  it('secrets oidc-policies test prints the server’s explanation without the C1 CSI a condition holds or the bidi overrides and line separator a claim holds (JSON quoting leaves them)', async () => {
     await fx.admin.createOidcPolicy(fx.org, { name: 'deploy', audience: 'https://secrets.example.test', environment: 'production', claims: { repository: 'acme/app' } });
     // What a workflow's token (or a pasted claim) could hold: JSON.stringify quotes it, but escapes only C0.
     const r = await secrets(['oidc-policies', 'test', 'deploy', 'repository=acme/\u009b2J\u202eppa\u2066x\u2028y'], as());
     assert.equal(r.code, 0, r.stderr);
     clean(r.stdout + r.stderr, 'oidc-policies test');
     assert.equal(r.stdout, '✗ repository must be "acme/app", the token says "acme/?2Jppax y"\n');
+    // A condition an Admin stored with an 8-bit CSI is quoted back raw by the server.
+    await fx.admin.createOidcPolicy(fx.org, { name: 'release', audience: 'https://secrets.example.test', environment: 'production', claims: { repository: 'acme/app', ref: 'refs/heads/\u009b2J\u009b0;0Hmain' } });
+    const c1 = await secrets(['oidc-policies', 'test', 'release', 'repository=acme/app', 'ref=refs/heads/main'], as());
+    assert.equal(c1.code, 0, c1.stderr);
+    clean(c1.stdout + c1.stderr, 'oidc-policies test (C1 in the condition)');
+    assert.equal(c1.stdout, '✗ ref must be "refs/heads/main", the token says "refs/heads/main"\n✓ repository is "acme/app", as required\n');
   });
 
   it('secrets audit --follow --json escapes C1 controls in an actor’s name, one event per line', async function () {
