@@ -1,9 +1,12 @@
+import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEvent } from '../../core/api-types.ts';
 import type { SecretsClient } from '../../core/client.ts';
 import { auditFilter, type AuditFilter } from '../audit-filter.ts';
 import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { stopOnSignals } from '../live-events.ts';
 import { printableRow } from '../server-text.ts';
 import { exactArgs } from '../subcommands.ts';
 import { table } from '../table.ts';
@@ -45,7 +48,19 @@ function row(e: AuditEvent): string[] {
   return printableRow([e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), actor, e.action, `${e.environment ?? '-'}${e.workspace ? ` (workspace ${e.workspace})` : ''}`, e.keys.join(',') || '-', e.outcome]);
 }
 
-async function follow(ctx: Context, org: string, f: AuditFilter, backlogSize: number, everyMs: number): Promise<never> {
+/** Follows until SIGINT, SIGTERM or SIGHUP (then exits 128 + its number, as `secrets watch` does); an error that outlasts the client's retries ends it with that error's status. */
+async function follow(ctx: Context, org: string, f: AuditFilter, backlogSize: number, everyMs: number): Promise<number> {
+  const stop = stopOnSignals();
+  try {
+    await followUntil(ctx, org, f, backlogSize, everyMs, stop.signal);
+  } finally {
+    stop.dispose();
+  }
+  const by = stop.stoppedBy();
+  return by ? 128 + (constants.signals[by] ?? 0) : 0;
+}
+
+async function followUntil(ctx: Context, org: string, f: AuditFilter, backlogSize: number, everyMs: number, signal: AbortSignal): Promise<void> {
   const client = ctx.client();
   // Following starts at the newest event of all; the backlog is read after it, so an event recorded in
   // between comes back in the first round too and is printed once (shown).
@@ -55,11 +70,15 @@ async function follow(ctx: Context, org: string, f: AuditFilter, backlogSize: nu
   // Ids printed by the previous round and this one: a round may see again what the last one printed.
   let shown = new Set(backlog.map((e) => e.id));
   // One line per event as it arrives; JSON as one object per line so a script can read a stream.
-  const print = (e: AuditEvent) => (ctx.flags.json ? ctx.out(JSON.stringify(e)) : ctx.out(row(e).join('  ')));
+  const print = (e: AuditEvent) => (ctx.flags.json ? ctx.jsonLine(e) : ctx.out(row(e).join('  ')));
   if (!ctx.flags.json) ctx.out(HEADERS.join('  '));
   backlog.forEach(print);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, everyMs));
+  while (!signal.aborted) {
+    try {
+      await sleep(everyMs, undefined, { signal });
+    } catch {
+      return;
+    }
     // The newest event of all is read first; everything up to it is covered by the pages below, so
     // the next round can start there even when the filter matched nothing (no rescan of old events).
     const mark = await newestId();
@@ -97,7 +116,8 @@ flag, not from SECRETS_ENV); --workspace events under a workspace (only when giv
 allowed or denied. The server applies the filters.
 
 --follow prints the matching recent events oldest first, then polls every --interval (default 2s) and
-prints new events as they are recorded, until interrupted; with --json, one JSON object per line. Each poll asks
+prints new events as they are recorded, until interrupted (exit status 128 + the signal: 130 for SIGINT,
+143 for SIGTERM); with --json, one JSON object per line. Each poll asks
 for the events after the last one seen (the API's after=<event id>), page by page until caught up, so
 no event is missed whatever the rate. With --follow, --limit is the size of the backlog (default 10).`,
   options: ['since', 'until', 'actor', 'action', 'key', 'outcome', 'limit', 'follow', 'interval', 'workspace'],

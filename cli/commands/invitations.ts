@@ -2,6 +2,7 @@
 // managing the invitations still open. The link is a one-time secret: printed once, on stdout only.
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
+import { issuedInvitationLink } from '../issued-credential.ts';
 import { roleArg } from '../role.ts';
 import { printable, printableRow } from '../server-text.ts';
 import { exactArgs, optionsOf, requiredFlag, runSubcommand, usageOf, type Subcommand } from '../subcommands.ts';
@@ -25,10 +26,11 @@ See open invitations with \`secrets invitations\`, revoke one with \`secrets inv
     const role = roleArg(requiredFlag(ctx.flags.role, 'role', INVITE_USAGE));
     const org = await ctx.org();
     const created = await ctx.client().createInvitation(org, { email: email!, role });
-    ctx.sensitive(created.url);
+    ctx.sensitive(String(created.url));
+    const link = issuedInvitationLink(created.url, `revoke what was created with \`secrets invitations revoke ${created.id}\``);
     if (ctx.flags.json) return ctx.json(created);
     ctx.note(`Invited ${printable(created.email)} to ${org} as ${created.role} (id ${created.id}, valid until ${when(created.expiresAt)}); the link follows and is not shown again`);
-    ctx.out(created.url);
+    ctx.out(link);
   },
 };
 

@@ -6,6 +6,7 @@ import type { SecretsClient } from '../../core/client.ts';
 import type { Command } from '../command.ts';
 import type { Context } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { printable } from '../server-text.ts';
 import { oneLine, table } from '../table.ts';
 
 const USAGE = `secrets oidc-policies ls [--org ORG]
@@ -100,7 +101,8 @@ binds the minted tokens to workspace WS: they read its effective set in ENV, and
         const policy = await findPolicy(client, org, ref);
         const result = await client.testOidcPolicy(org, policy.id, Object.fromEntries(pairs(rest)));
         if (ctx.flags.json) return ctx.json(result);
-        ctx.out(result.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.explanation}`).join('\n'));
+        // The explanation quotes the claims with JSON.stringify, which leaves C1 controls and bidi overrides as they are.
+        ctx.out(result.checks.map((c) => `${c.ok ? '✓' : '✗'} ${printable(c.explanation)}`).join('\n'));
         ctx.note(result.accepted ? `Trust policy ${policy.name} would accept these claims` : `Trust policy ${policy.name} would refuse these claims`);
         return;
       }

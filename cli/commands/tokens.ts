@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { expiryFromNow } from '../duration.ts';
 import { CliError } from '../errors.ts';
+import { issuedToken } from '../issued-credential.ts';
 import { printable, printableRow } from '../server-text.ts';
 import { exactArgs, optionsOf, requiredFlag, runSubcommand, usageOf, type Subcommand } from '../subcommands.ts';
 import { table } from '../table.ts';
@@ -40,12 +41,13 @@ const SUBS: readonly Subcommand[] = [
       const workspace = ctx.flags.workspace === undefined ? undefined : ctx.workspace();
       const org = await ctx.org();
       const created = await ctx.client().createServiceToken(org, { name, environment, ...(workspace !== undefined && { workspace }), ...(expiresAt !== undefined && { expiresAt }) });
-      ctx.sensitive(created.token);
+      ctx.sensitive(String(created.token));
+      const token = issuedToken(created.token, 'service', `revoke what was created with \`secrets tokens revoke ${created.id}\``);
       if (ctx.flags.json) return ctx.json(created);
       const expiry = created.expiresAt === null ? 'never expires' : `expires ${created.expiresAt}`;
       ctx.note(`Created service token ${printable(created.name)} (id ${created.id}) for ${org}/${created.environment}${created.workspace ? ` (workspace ${created.workspace}: its effective set only)` : ''}, read-only, ${expiry}; it follows and is not shown again`);
       // The token is the only thing on stdout, and is printed this once: the server keeps only its hash.
-      ctx.out(created.token);
+      ctx.out(token);
     },
   },
   {

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { issuedToken } from '../issued-credential.ts';
 import { printable } from '../server-text.ts';
 import { exactArgs, optionsOf, requiredFlag, runSubcommand, usageOf, type Subcommand } from '../subcommands.ts';
 
@@ -11,8 +12,11 @@ const SUBS: readonly Subcommand[] = [
       exactArgs(args, [], this.usage);
       const name = requiredFlag(ctx.flags.name, 'name', this.usage);
       const email = requiredFlag(ctx.flags.email, 'email', this.usage);
-      const { user, token } = await ctx.client().createUser({ name, email });
-      // The new user's token is this command's output: it goes to stdout (and only there), once.
+      const created = await ctx.client().createUser({ name, email });
+      const { user } = created;
+      // The new user's token is this command's output: it goes to stdout (and only there), once, exactly as issued.
+      const token = issuedToken(created.token, 'personal', `user ${user.id} was created without a token you can use`);
+      ctx.sensitive(token);
       if (ctx.flags.json) return ctx.json({ user, token });
       ctx.note(`Created user ${printable(user.name)} <${printable(user.email)}> (id ${user.id}); their token follows and is not shown again`);
       ctx.out(token);

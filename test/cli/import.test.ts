@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AuditEvent } from '../../core/api-types.ts';
 import { shellQuote } from '../../cli/shell-quote.ts';
 import { startFixture, type Fixture } from './fixture.ts';
-import { BIN, baseEnv, ensureBuilt, freshHome, secrets, type CliOptions } from './run-cli.ts';
+import { BIN, baseEnv, collect, ensureBuilt, freshHome, secrets, startSecrets, type CliOptions } from './run-cli.ts';
 
 describe('secrets import against the live server', function () {
   let fx: Fixture;
@@ -134,6 +134,71 @@ describe('secrets import against the live server', function () {
     assert.equal(r.stderr, `secrets: Secret key must start with a letter or underscore and contain only A–Z, 0–9 and _ (max 128): "9BAD" in ${join(dir, 'bad.env')}\n`);
     noCanary(r.stdout + r.stderr);
     assert.deepEqual(await state(env), []);
+  });
+
+  /**
+   * Starts an import and holds it once its first plan byte is out: the plan is far larger than a pipe
+   * holds and the CLI's stdout writes to a pipe block, so until `during` is done the CLI sits after its
+   * plan and before its apply. The CLI is killed if the test fails meanwhile.
+   */
+  async function heldAfterPlan(args: string[], env: string, during: () => Promise<void>) {
+    const child = startSecrets(args, as(env));
+    try {
+      child.stdout!.pause();
+      const first = await new Promise<Buffer>((r) => child.stdout!.once('readable', () => r(child.stdout!.read(1) as Buffer)));
+      await during();
+      const r = await collect(child);
+      return { ...r, stdout: first.toString() + r.stdout };
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }
+
+  it('prints the plan before applying it: a key someone creates after the plan fails the whole import, named, exit 7, and changes nothing', async function () {
+    this.timeout(60_000);
+    const env = await freshEnv();
+    await fx.admin.createSecret(fx.org, env, { key: 'ALREADY_THERE', value: canary('there') });
+    // Long keys make the plan far larger than a pipe holds: while the test does not read, the CLI (whose
+    // stdout writes to a pipe block) is held after its plan and before its apply — the moment to step in.
+    const long = (i: number) => `IMPORTED_${String(i).padStart(4, '0')}_${'X'.repeat(90)}`;
+    const lines = Array.from({ length: 5000 }, (_, i) => `${long(i)}=${canary(`p${i}`)}`);
+    lines.splice(4990, 0, `LATE_KEY=${canary('late-from-file')}`);
+    lines.push(`ALREADY_THERE=${canary('there-2')}`);
+    const before = await auditCount();
+    // Someone else creates one of the planned keys once the plan is out.
+    const r = await heldAfterPlan(['import', file('late.env', lines.join('\n'))], env, async () => {
+      await fx.admin.createSecret(fx.org, env, { key: 'LATE_KEY', value: canary('late-by-someone-else') });
+    });
+    const out = r.stdout;
+    assert.equal(r.code, 7, r.stderr);
+    noCanary(out + r.stderr);
+    const plan = out.trimEnd().split('\n');
+    assert.equal(plan.length, 5002);
+    assert.equal(plan[0], `create ${long(0)}`);
+    assert.equal(plan[4990], 'create LATE_KEY');
+    assert.equal(plan[5001], 'keep   ALREADY_THERE');
+    assert.equal(r.stderr, `secrets: Nothing was imported into import-co/${env}: A secret with the key LATE_KEY already exists in ${env}\n`);
+    assert.deepEqual(await state(env), ['ALREADY_THERE@1', 'LATE_KEY@1']);
+    assert.equal(await value(env, 'LATE_KEY'), canary('late-by-someone-else'));
+    assert.equal(await auditCount(), before + 2); // the other create and the reveal just above
+  });
+
+  it('with --overwrite, a key changed by someone else after the plan fails the import with exit 8 and changes nothing', async function () {
+    this.timeout(60_000);
+    const env = await freshEnv();
+    await fx.admin.createSecret(fx.org, env, { key: 'SHARED', value: canary('shared-1') });
+    const long = (i: number) => `OVERWRITTEN_${String(i).padStart(4, '0')}_${'Y'.repeat(90)}`;
+    const lines = [`SHARED=${canary('shared-from-file')}`, ...Array.from({ length: 3000 }, (_, i) => `${long(i)}=${canary(`o${i}`)}`)];
+    const r = await heldAfterPlan(['import', '--overwrite', file('stale.env', lines.join('\n'))], env, async () => {
+      await fx.admin.updateSecret(fx.org, env, 'SHARED', { value: canary('shared-2') });
+    });
+    const out = r.stdout;
+    assert.equal(r.code, 8, r.stderr);
+    assert.match(out, /^create OVERWRITTEN_0000_Y+\n/);
+    assert.match(out, /\nupdate SHARED\n$/);
+    assert.equal(r.stderr, `secrets: Nothing was imported into import-co/${env}: Secret SHARED was changed by someone else (version 2 is current, you had 1)\n`);
+    assert.deepEqual(await state(env), ['SHARED@2']);
+    assert.equal(await value(env, 'SHARED'), canary('shared-2'));
   });
 
   it('refuses an empty value, a key given twice, a non-string JSON value and JSON that is not an object (exit 9)', async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentEvent } from '../../core/api-types.ts';
 import { startProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
-import { startFixture, type Fixture } from './fixture.ts';
+import { clientFor, startFixture, type Fixture } from './fixture.ts';
 import { ensureBuilt, freshHome, startSecrets } from './run-cli.ts';
 
 interface Watched {
@@ -146,6 +146,63 @@ describe('secrets watch and run --watch', function () {
       changes.map((e) => (e.type === 'reset' ? 'reset' : `${e.type} ${e.key} #${e.id}`)),
       ['created BEFORE_DROP #1', ...Array.from({ length: 6 }, (_, i) => `created WHILE_CUT_${i} #${i + 2}`), 'deleted BEFORE_DROP #8', 'created AFTER #9'],
     );
+  });
+
+  /** Started with a token of the test's choosing (not the admin's). */
+  const startWith = (args: string[], url: string, env: string, token: string) => {
+    const c = startSecrets(args, as(url, env, { SECRETS_TOKEN: token }));
+    started.push(c);
+    const w = watched(c);
+    watchers.push(w);
+    return w;
+  };
+
+  it('secrets watch exits 4 once its token is revoked (at the next connection: the open stream is not cut), as cli/ERRORS.md says', async () => {
+    await fx.admin.createEnvironment(fx.org, { slug: 'watch-revoked' });
+    const { id, token } = await fx.admin.createServiceToken(fx.org, { name: 'watcher', environment: 'watch-revoked' });
+    proxy = await startProxy(fx.url);
+    const w = startWith(['watch', '--json'], proxy.url, 'watch-revoked', token);
+    await w.waitFor('ready', () => w.lines().length === 1);
+    await fx.admin.revokeServiceToken(fx.org, id);
+    proxy.drop();
+    await w.waitFor('the note about the lost stream', () => /lost the event stream/.test(w.err()));
+    proxy.reconnect();
+    assert.equal(await w.exit, 4, w.err());
+    assert.match(w.err(), /\nsecrets: .*\(run `secrets login` again, or check SECRETS_TOKEN\)\n$/);
+    assert.ok(!w.err().includes(token), 'the token was printed');
+  });
+
+  it('secrets watch exits 6 for an unknown environment, 130 on SIGINT and 143 on SIGTERM', async () => {
+    const unknown = start(['watch'], fx.url, 'no-such-env');
+    assert.equal(await unknown.exit, 6, unknown.err());
+    await fx.admin.createEnvironment(fx.org, { slug: 'watch-signals' });
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const w = start(['watch', '--json'], fx.url, 'watch-signals');
+      await w.waitFor('ready', () => w.lines().length === 1);
+      w.child.kill(signal);
+      assert.equal(await w.exit, code, `${signal}: ${w.err()}`);
+    }
+  });
+
+  it('secrets audit --follow exits 130 on SIGINT, and 4 at the next poll once its token is revoked', async () => {
+    const auditor = await fx.admin.createUser({ name: 'Ada Auditor', email: 'ada-auditor@example.com' });
+    await fx.admin.putMember(fx.org, auditor.user.id, 'admin');
+    const asAuditor = clientFor(fx.url, auditor.token);
+    try {
+      const pat = await asAuditor.createPersonalToken({ name: 'follow' });
+      const interrupted = startWith(['audit', '--follow', '--json', '--limit', '1', '--interval', '200ms'], fx.url, 'production', pat.token);
+      await interrupted.waitFor('the backlog', () => interrupted.lines().length === 1);
+      interrupted.child.kill('SIGINT');
+      assert.equal(await interrupted.exit, 130, interrupted.err());
+
+      const revoked = startWith(['audit', '--follow', '--json', '--limit', '1', '--interval', '200ms'], fx.url, 'production', pat.token);
+      await revoked.waitFor('the backlog', () => revoked.lines().length === 1);
+      await asAuditor.revokePersonalToken(pat.id);
+      assert.equal(await revoked.exit, 4, revoked.err());
+      assert.match(revoked.err(), /^secrets: .*\(run `secrets login` again, or check SECRETS_TOKEN\)\n$/);
+    } finally {
+      await asAuditor.close();
+    }
   });
 
   describe('run --watch', () => {

@@ -2,7 +2,10 @@
 // all or nothing, checked exactly like single creates and updates.
 import assert from 'node:assert/strict';
 import type { SecretBatch, SecretMeta } from '../../core/api-types.ts';
+import { queryDatabase } from '../helpers/postgres.ts';
 import type { RunningServer } from '../helpers/server.ts';
+import { RawStream } from '../helpers/sse-stream.ts';
+import { openDb } from './helpers-api.ts';
 import { auditEvents, ofAction } from './support/audit.ts';
 import { createEnvironment, createSecret, reveal, secretPath, secretsPath, type Team } from './support/fixtures.ts';
 import { assertProblem, type Http } from './support/http.ts';
@@ -102,6 +105,118 @@ describe('server: secret batches (import)', function () {
 
   it('a key given twice (after uppercasing) fails the whole batch', async () => {
     await failingBatchChangesNothing([{ key: 'dup', value: 'a-value-1' }, { key: 'DUP', value: 'a-value-2' }], 400, 'VALIDATION_FAILED', 'body.secrets[1].key');
+  });
+
+  /**
+   * What another request (or another instance on the same PostgreSQL) does when it creates LATE_KEY after
+   * the batch's checks and before its transaction reaches that key: the insert meets a row it cannot
+   * see coming. A trigger stands in for that writer so the moment is exact: on SQLite it inserts the
+   * other writer's row inside the batch's own statement (a real UNIQUE violation), on PostgreSQL it
+   * raises unique_violation, as the other transaction's committed row would.
+   */
+  async function lateWriterOn(key: string): Promise<() => Promise<void>> {
+    if (server.databaseUrl) {
+      const url = server.databaseUrl;
+      await queryDatabase(
+        url,
+        `CREATE FUNCTION late_writer() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+           IF NEW.key = '${key}' THEN RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = 'duplicate key value (another writer)'; END IF;
+           RETURN NEW; END $$;
+         CREATE TRIGGER late_writer BEFORE INSERT ON secrets FOR EACH ROW EXECUTE FUNCTION late_writer();`,
+      );
+      return async () => void (await queryDatabase(url, 'DROP TRIGGER late_writer ON secrets; DROP FUNCTION late_writer()'));
+    }
+    const db = openDb(server.dataDir);
+    db.exec(`CREATE TRIGGER late_writer BEFORE INSERT ON secrets WHEN NEW.key = '${key}' BEGIN
+      INSERT INTO secrets (id, org_id, environment_id, workspace_id, key, version, nonce, ciphertext, created_at, created_by, updated_at, updated_by)
+      VALUES ('another-writer-' || NEW.id, NEW.org_id, NEW.environment_id, NEW.workspace_id, NEW.key, 1, NEW.nonce, NEW.ciphertext, NEW.created_at, 'another writer', NEW.updated_at, 'another writer');
+    END`);
+    return async () => {
+      db.exec('DROP TRIGGER late_writer');
+      db.close();
+    };
+  }
+
+  it('a 5,000-item batch that fails inside its write transaction (a key created meanwhile, item 4,990) leaves no secret, version, change event or audit row', async function () {
+    this.timeout(120_000);
+    const env = await createEnvironment(api, team.owner.token, team.org);
+    const eventsUrl = `${server.url}/v1/orgs/${team.org}/environments/${env}/events`;
+    await createSecret(api, team.editor.token, team.org, env, 'UPDATED_A', 'updated-a-value-1-5c0e');
+    await createSecret(api, team.editor.token, team.org, env, 'UPDATED_B', 'updated-b-value-1-5c0e');
+    assert.equal((await api.patch(secretPath(team.org, env, 'UPDATED_B'), team.editor.token, { value: 'updated-b-value-2-5c0e' })).status, 200);
+    const secrets = [
+      { key: 'UPDATED_A', value: canary(-1), ifMatch: 1 },
+      { key: 'UPDATED_B', value: canary(-2), ifMatch: 2 },
+      ...Array.from({ length: 4988 }, (_, i) => ({ key: `WRITTEN_${i}`, value: canary(i), ifMatch: 0 })),
+      { key: 'LATE_KEY', value: canary(4990), ifMatch: 0 },
+      ...Array.from({ length: 9 }, (_, i) => ({ key: `AFTER_${i}`, value: canary(5000 + i), ifMatch: 0 })),
+    ];
+    assert.equal(secrets.length, 5000);
+    assert.equal(secrets[4990]!.key, 'LATE_KEY');
+
+    // Everything the batch could leave behind, read through the API.
+    const versions = async (key: string) => (await api.get<{ versions: unknown[] }>(`${secretPath(team.org, env, key)}/versions`, team.editor.token)).body.versions;
+    const readyId = async (headers: Record<string, string> = {}) => {
+      const s = await RawStream.open(eventsUrl, team.editor.token, headers);
+      await s.waitFor('ready', (x) => x.events().some((e) => e.event === 'ready'));
+      return { s, id: Number(s.events().find((e) => e.event === 'ready')!.id) };
+    };
+    // The newest change id (a new stream's ready), then every change from the first, replayed.
+    const replayedChanges = async () => {
+      const newest = await readyId();
+      newest.s.close();
+      const { s } = await readyId({ 'last-event-id': '0' });
+      try {
+        await s.waitFor(`${newest.id} changes`, (x) => x.changes().length >= newest.id);
+        return { newest: newest.id, changes: s.changes().map((e) => [e.event, e.id, e.data.key, e.data.version]) };
+      } finally {
+        s.close();
+      }
+    };
+    const snapshot = async () => ({
+      list: (await list(env)).map((s) => [s.key, s.version, s.updatedAt]),
+      historyA: await versions('UPDATED_A'),
+      historyB: await versions('UPDATED_B'),
+      changes: await replayedChanges(),
+      audit: (await auditEvents(api, team.owner.token, team.org, 1e6)).map((e) => e.id),
+    });
+    const before = await snapshot();
+    assert.equal(before.changes.newest, 3);
+    assert.equal(before.changes.changes.length, 3);
+    const live = await RawStream.open(eventsUrl, team.editor.token);
+    await live.waitFor('ready', (x) => x.events().some((e) => e.event === 'ready'));
+
+    const dropTrigger = await lateWriterOn('LATE_KEY');
+    let r;
+    try {
+      r = await api.post(batchPath(env), team.editor.token, { secrets });
+    } finally {
+      await dropTrigger();
+    }
+    const problem = assertProblem(r, 409, 'SECRET_EXISTS');
+    assert.equal(problem.errors?.[0]?.path, 'body.secrets[4990].key');
+    assert.match(problem.detail ?? '', /LATE_KEY already exists/);
+    assert.ok(!r.text.includes('batch-canary-value'));
+
+    const after = await snapshot();
+    assert.deepEqual(after.list, before.list, 'no secret of the batch remains, and the two it updated are as they were');
+    assert.deepEqual(after.historyA, before.historyA, 'no version of UPDATED_A was added');
+    assert.deepEqual(after.historyB, before.historyB, 'no version of UPDATED_B was added');
+    assert.deepEqual(after.changes, before.changes, 'no change event of the batch was kept');
+    assert.deepEqual(after.audit, before.audit, 'no audit row of the batch was kept');
+    assert.equal(await reveal(api, team.editor.token, team.org, env, 'UPDATED_A'), 'updated-a-value-1-5c0e');
+    assert.equal(await reveal(api, team.editor.token, team.org, env, 'UPDATED_B'), 'updated-b-value-2-5c0e');
+
+    // A subscriber connected during the failed batch heard nothing of it: the next change it sees is the next one made.
+    await createSecret(api, team.editor.token, team.org, env, 'MARKER', 'marker-value-0d4f');
+    await live.waitFor('the marker', (x) => x.changes().length > 0);
+    live.close();
+    assert.deepEqual(live.changes().map((e) => [e.event, e.data.key]), [['created', 'MARKER']]);
+
+    // Without the other writer the very same batch applies: it failed only at LATE_KEY, inside the transaction.
+    const again = await api.post<SecretBatch>(batchPath(env), team.editor.token, { secrets });
+    assert.equal(again.status, 200, again.text.slice(0, 300));
+    assert.equal((await list(env)).length, 5001);
   });
 
   it('a dry run answers the same results and writes and audits nothing', async () => {

@@ -30,5 +30,18 @@ if ! "$NODE20_DIR/node_modules/.bin/node" -p 'process.versions.node' 2>/dev/null
   "$NODE20_DIR/node_modules/.bin/node" -p 'process.versions.node' | grep -q '^20\.'
 fi
 
+# GitHub's @github/local-action, which runs the Action from its sources (test/action/entry.test.ts proves
+# action/main.ts runs under it). Pinned, and kept out of the project's own dependencies: it brings ~300
+# packages (the artifact and cache toolkits with their Azure and protobuf SDKs) for this one test.
+LOCAL_ACTION_VERSION=7.0.1
+LOCAL_ACTION_DIR="$ROOT/.cache/local-action"
+if [ "$(cat "$LOCAL_ACTION_DIR/node_modules/@github/local-action/package.json" 2>/dev/null | PATH="$ROOT/node_modules/.bin:$PATH" node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).version)}catch{}})')" != "$LOCAL_ACTION_VERSION" ] \
+  || [ ! -x "$LOCAL_ACTION_DIR/node_modules/.bin/tsx" ]; then
+  echo "setup: @github/local-action@$LOCAL_ACTION_VERSION into .cache/local-action"
+  mkdir -p "$LOCAL_ACTION_DIR"
+  echo '{"name":"local-action-runner","private":true,"allowScripts":{"esbuild":true}}' > "$LOCAL_ACTION_DIR/package.json"
+  PATH="$ROOT/node_modules/.bin:$PATH" npm install --prefix "$LOCAL_ACTION_DIR" --no-audit --no-fund --no-package-lock "@github/local-action@$LOCAL_ACTION_VERSION" >/dev/null
+fi
+
 # PostgreSQL on 127.0.0.1 with a role for the tests (the server suites' second run, multi-instance tests).
 bash "$HERE/postgres.sh"
