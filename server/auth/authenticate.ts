@@ -103,6 +103,7 @@ export function installAuthentication(
   limiter: FailedAuthLimiter,
 ): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('currentPrincipal', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const config = request.routeOptions.config;
     if (request.routeOptions.url === undefined || config.methodNotAllowed || !request.url.startsWith('/v1/')) return;
@@ -124,6 +125,14 @@ export function installAuthentication(
     }
     if (principal) {
       request.principal = principal;
+      const session = principal.kind === 'personal' ? principal.session : undefined;
+      // The cross-site checks were passed by this request; later only the credential itself can end.
+      request.currentPrincipal = bearer
+        ? () => auth.principal(bearer)
+        : async () => {
+            const live = session ? await sessions.resolve(session.secret, false) : null;
+            return live && session ? { kind: 'personal', tokenId: live.row.tokenId, user: live.user, expiresAt: live.tokenExpiresAt, session: { secret: session.secret, live } } : null;
+          };
       return;
     }
     if (config.public) {

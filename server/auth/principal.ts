@@ -44,6 +44,11 @@ export function actorOf(p: Principal | null): Actor {
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /**
+     * Resolves the request's credential again, as it stands now: null once its token is revoked or
+     * expired or its session ended. For requests that outlive a moment (event streams).
+     */
+    currentPrincipal: (() => Promise<Principal | null>) | null;
   }
   interface FastifyContextConfig {
     /** The audit action a denied attempt on this route is recorded as. */

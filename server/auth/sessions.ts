@@ -66,7 +66,8 @@ export class SessionService {
   }
 
   /** The live session of a cookie secret, touched as used; null when unknown, ended or expired. */
-  async resolve(secret: string): Promise<LiveSession | null> {
+  /** `touch: false` checks the session without counting as activity (an open event stream is not the person acting). */
+  async resolve(secret: string, touch = true): Promise<LiveSession | null> {
     const hash = sessionHash(secret);
     const row = await this.deps.storage.getSession(hash);
     if (!row || !sameHash(row.hash, hash)) return null;
@@ -86,7 +87,7 @@ export class SessionService {
     }
     const user = await this.deps.storage.getUser(row.userId);
     if (!user) return null;
-    if (now - row.lastSeenAt >= this.deps.limits.sessionIdleMs / TOUCH_FRACTION) {
+    if (touch && now - row.lastSeenAt >= this.deps.limits.sessionIdleMs / TOUCH_FRACTION) {
       await this.deps.storage.touchSession(hash, now);
       row.lastSeenAt = now;
     }

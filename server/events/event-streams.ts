@@ -25,6 +25,12 @@ export interface StreamTarget {
   principal: string;
   /** The request's Last-Event-ID header, if any. */
   lastEventId: string | undefined;
+  /**
+   * Whether the subscriber may still list this place: its token or session still live, its
+   * membership and role still sufficient. Asked before events are sent and at every heartbeat; the
+   * stream ends the moment the answer is no, so a revoked token hears of no change after it.
+   */
+  stillAllowed: () => Promise<boolean>;
 }
 
 /** One SSE message; `data` is JSON on one line, so no field can break the framing. */
@@ -112,7 +118,10 @@ export class EventStreams {
               });
               cursor = row.seq;
             }
-            if (text) write(text);
+            if (text) {
+              if (!(await allowed())) return;
+              write(text);
+            }
             if (rows.length < PAGE) break;
           }
         } while (again);
@@ -137,7 +146,16 @@ export class EventStreams {
         void pump();
       });
     });
-    const heartbeat = setInterval(() => write(': heartbeat\n\n'), this.#limits.eventsHeartbeatMs);
+    const allowed = async (): Promise<boolean> => {
+      const ok = await target.stillAllowed().catch(() => false);
+      if (!ok) finish();
+      return ok && !closed;
+    };
+    const heartbeat = setInterval(() => {
+      void allowed().then((ok) => {
+        if (ok) write(': heartbeat\n\n');
+      });
+    }, this.#limits.eventsHeartbeatMs);
     heartbeat.unref();
     const finish = (): void => {
       if (closed) return;

@@ -22,6 +22,20 @@ function registerAt(app: FastifyInstance, deps: Deps, streams: EventStreams, pre
       const principal = p.kind === 'personal' ? `user:${p.user.id}` : `token:${p.tokenId}`;
       streams.admit(principal);
       const header = request.headers['last-event-id'];
+      const current = request.currentPrincipal;
+      // Asked again while the stream is open: the same checks as opening it, against the credential as it is now.
+      const stillAllowed = async (): Promise<boolean> => {
+        const now = current ? await current() : null;
+        if (!now) return false;
+        request.principal = now;
+        try {
+          const again = await accessOrg(deps, request, request.params.org);
+          const place = await accessPlace(deps, request, again, request.params, 'secret.view');
+          return place.env.id === env.id && place.workspace?.id === workspace?.id;
+        } catch {
+          return false;
+        }
+      };
       reply.hijack();
       await streams.serve(reply.raw, {
         orgId: access.org.id,
@@ -30,6 +44,7 @@ function registerAt(app: FastifyInstance, deps: Deps, streams: EventStreams, pre
         ...(workspace && { workspace: { id: workspace.id, slug: workspace.slug } }),
         principal,
         lastEventId: Array.isArray(header) ? header[0] : header,
+        stillAllowed,
       });
     },
   );

@@ -100,7 +100,7 @@ for (const backend of backends) {
       const streams = new EventStreams(held, DEFAULT_LIMITS);
       server = createServer((req, res) => {
         streams.admit('user:ada');
-        void streams.serve(res, { orgId, environmentId, environment: 'production', principal: 'user:ada', lastEventId: req.headers['last-event-id'] as string | undefined });
+        void streams.serve(res, { orgId, environmentId, environment: 'production', principal: 'user:ada', lastEventId: req.headers['last-event-id'] as string | undefined, stillAllowed: async () => true });
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

@@ -8,7 +8,7 @@ import { RawStream } from '../helpers/sse-stream.ts';
 import { stopAndRemove } from './support/lifecycle.ts';
 import { http, type Http } from './support/http.ts';
 import { canary } from './helpers-api.ts';
-import { createEnvironment, createServiceToken, createSecret, createTeam, secretPath, type Team } from './support/fixtures.ts';
+import { createEnvironment, createServiceToken, createSecret, createTeam, createUser, secretPath, setRole, type Team } from './support/fixtures.ts';
 import { startTeamServer } from './support/team-server.ts';
 
 const eventsPath = (org: string, env: string) => `/v1/orgs/${org}/environments/${env}/events`;
@@ -184,6 +184,37 @@ describe('server: live events', function () {
     const anonymous = await fetch(server.url + eventsPath(team.org, env));
     assert.equal(anonymous.status, 401);
     await anonymous.body?.cancel();
+  });
+
+  it('ends a stream whose token is revoked, or whose member is removed, before any later change reaches it — and a quiet one by the next heartbeat', async () => {
+    const env = await createEnvironment(api, team.owner.token, team.org);
+    const svc = await createServiceToken(api, team.owner.token, team.org, env);
+    const byToken = await subscribe(env, svc.token);
+    const member = await createUser(api, server.adminToken);
+    await setRole(api, team.owner.token, team.org, member.user.id, 'viewer');
+    const byMember = await subscribe(env, member.token);
+    const bystander = await subscribe(env, team.viewer.token);
+    for (const s of [byToken, byMember, bystander]) await ready(s);
+
+    assert.equal((await api.del(`/v1/orgs/${team.org}/tokens/${svc.id}`, team.admin.token)).status, 204);
+    assert.equal((await api.del(`/v1/orgs/${team.org}/members/${member.user.id}`, team.owner.token)).status, 204);
+    await createSecret(api, team.editor.token, team.org, env, 'AFTER_REVOCATION', canary('after-revocation'));
+    await bystander.waitFor('the change', (x) => x.changes().length === 1);
+    for (const s of [byToken, byMember]) {
+      await s.waitFor('the stream to end', (x) => x.ended);
+      assert.deepEqual(s.changes(), [], 'no change after the revocation reached the stream');
+    }
+    assert.equal(bystander.ended, false);
+
+    // With nothing to send, the heartbeat asks: a revoked token's quiet stream ends within one.
+    const quietToken = await createServiceToken(api, team.owner.token, team.org, env);
+    const quiet = await subscribe(env, quietToken.token);
+    await ready(quiet);
+    assert.equal((await api.del(`/v1/orgs/${team.org}/tokens/${quietToken.id}`, team.admin.token)).status, 204);
+    await quiet.waitFor('the quiet stream to end', (x) => x.ended, 5_000);
+    const again = await fetch(server.url + eventsPath(team.org, env), { headers: { authorization: `Bearer ${svc.token}` } });
+    assert.equal(again.status, 401, 'reconnecting is refused');
+    await again.body?.cancel();
   });
 
   it('sends a heartbeat comment every SECRETS_EVENTS_HEARTBEAT_SECONDS', async () => {
