@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { SecretMeta } from '../../core/api-types.ts';
 import { canary } from '../server/helpers-api.ts';
 import { createSecret, createTeam, secretPath, sleep, type Team } from '../server/support/fixtures.ts';
-import { assert, assertAccessible, browserStorage, localInstant, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, assertAccessible, browserStorage, localInstant, screenshot, startDashboard, type Dashboard, openSignedIn } from './support/dashboard.ts';
 
 describe('web: an environment as of a moment', function () {
   this.timeout(120_000);
@@ -30,12 +30,8 @@ describe('web: an environment as of a moment', function () {
     assert.equal(r.status, 200, r.text);
     assert.equal((await d.api.del(secretPath(team.org, 'production', 'ASOF_B'), team.owner.token)).status, 204);
     await createSecret(d.api, team.owner.token, team.org, 'production', 'ASOF_C', values[3]!);
-    context = await d.context();
-    page = await context.newPage();
-    errors = watchErrors(page);
     // A Viewer may look back too: it is metadata, like the list.
-    await signIn(page, team.viewer.token);
-    await page.getByLabel('Organization').selectOption(team.org);
+    ({ context, page, errors } = await openSignedIn(d, team.viewer.token, team.org));
     await page.getByLabel('Environment').selectOption('production');
   });
   after(async () => d?.stop());

@@ -8,7 +8,7 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 import type { AuditPage, SecretMeta } from '../../core/api-types.ts';
 import { canary } from '../server/helpers-api.ts';
 import { createSecret, createTeam, reveal, secretPath, sleep, type Team } from '../server/support/fixtures.ts';
-import { assert, assertAccessible, browserStorage, localInstant, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, assertAccessible, browserStorage, localInstant, screenshot, signIn, startDashboard, watchErrors, type Dashboard, openSignedIn } from './support/dashboard.ts';
 
 const REVEAL_SECONDS = 2;
 
@@ -23,11 +23,7 @@ describe('web: secret history and environment changes', function () {
   before(async () => {
     d = await startDashboard({ SECRETS_REVEAL_SECONDS: String(REVEAL_SECONDS) });
     team = await createTeam(d.api, d.server.adminToken);
-    context = await d.context();
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await signIn(page, team.editor.token);
-    await page.getByLabel('Organization').selectOption(team.org);
+    ({ context, page, errors } = await openSignedIn(d, team.editor.token, team.org));
   });
   after(async () => d?.stop());
   afterEach(async () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { canary } from '../server/helpers-api.ts';
 import { createSecret, createTeam, createUser, secretPath, setRole, unique, type Team } from '../server/support/fixtures.ts';
-import { assert, browserStorage, signIn, startDashboard, until, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, browserStorage, startDashboard, until, type Dashboard, openSignedIn } from './support/dashboard.ts';
 import { arrowTo, focusedName, focusOn } from './support/keyboard.ts';
 
 const PAGES = ['Secrets', 'Workspaces', 'Audit Logs', 'Members', 'Service tokens', 'Trust policies', 'Environments', 'Organizations', 'My account'];
@@ -25,12 +25,7 @@ describe('web: the keyboard alone, on every page and dialog', function () {
     d = await startDashboard();
     team = await createTeam(d.api, d.server.adminToken);
     await createSecret(d.api, team.editor.token, team.org, 'production', 'KEYBOARD_PROD_KEY', prodValue, 'deleted with the keyboard');
-    context = await d.context();
-    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await signIn(page, team.owner.token);
-    await page.getByLabel('Organization').selectOption(team.org);
+    ({ context, page, errors } = await openSignedIn(d, team.owner.token, team.org, { clipboard: true }));
   });
   after(async () => d?.stop());
   afterEach(async () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { canary } from '../server/helpers-api.ts';
 import { createOrg, createSecret, createTeam, createUser, type Team } from '../server/support/fixtures.ts';
-import { assert, until, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, until, assertAccessible, browserStorage, screenshot, signIn, startDashboard, watchErrors, type Dashboard, openSignedIn } from './support/dashboard.ts';
 
 /** The clipboard is cleared after the session's revealSeconds. */
 const CLEAR_SECONDS = 3;
@@ -26,12 +26,7 @@ describe('web: every page, accessible at desktop and phone widths', function () 
     team = await createTeam(d.api, d.server.adminToken);
     await createSecret(d.api, team.owner.token, team.org, 'development', 'STRIPE_API_KEY', canary('PAGES'), 'Stripe test key');
     await createSecret(d.api, team.editor.token, team.org, 'production', 'DB_PASSWORD', canary('PAGES_DB'));
-    context = await d.context();
-    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await signIn(page, team.owner.token);
-    await page.getByLabel('Organization').selectOption(team.org);
+    ({ context, page, errors } = await openSignedIn(d, team.owner.token, team.org, { clipboard: true }));
   });
   after(async () => d?.stop());
   afterEach(async () => {

@@ -7,7 +7,7 @@ import { ERROR_CATALOGUE } from '../../server/errors.ts';
 import { TestIssuer } from '../helpers/oidc-issuer.ts';
 import { createPolicy, exchange, policyBody } from '../server/oidc/support.ts';
 import { createTeam, type Team } from '../server/support/fixtures.ts';
-import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, until, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, until, watchErrors, type Dashboard, openSignedIn } from './support/dashboard.ts';
 
 const AUD = 'https://secrets.example.test';
 
@@ -25,11 +25,7 @@ describe('web: Trust policies (keyless CI)', function () {
     // Refused exchanges count as failed authentications of the address (the test's own loopback).
     d = await startDashboard({ SECRETS_OIDC_ALLOW_HTTP_ISSUERS: 'true', SECRETS_AUTH_FAILURE_LIMIT: '1000' });
     team = await createTeam(d.api, d.server.adminToken);
-    context = await d.context();
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await signIn(page, team.admin.token);
-    await page.getByLabel('Organization').selectOption(team.org);
+    ({ context, page, errors } = await openSignedIn(d, team.admin.token, team.org));
   });
   after(async () => {
     await d?.stop();

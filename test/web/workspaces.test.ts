@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { SecretMeta, Workspace } from '../../core/api-types.ts';
 import { canary } from '../server/helpers-api.ts';
 import { createSecret, createTeam, secretPath, type Team } from '../server/support/fixtures.ts';
-import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, until, watchErrors, type Dashboard } from './support/dashboard.ts';
+import { assert, assertAccessible, browserStorage, screenshot, signIn, startDashboard, until, watchErrors, type Dashboard, openSignedIn } from './support/dashboard.ts';
 
 const REVEAL_SECONDS = 2;
 
@@ -47,11 +47,7 @@ describe('web: Workspaces', function () {
   before(async () => {
     d = await startDashboard({ SECRETS_REVEAL_SECONDS: String(REVEAL_SECONDS) });
     team = await createTeam(d.api, d.server.adminToken);
-    context = await d.context();
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await signIn(page, team.admin.token);
-    await page.getByLabel('Organization').selectOption(team.org);
+    ({ context, page, errors } = await openSignedIn(d, team.admin.token, team.org));
   });
   after(async () => d?.stop());
   afterEach(async () => {

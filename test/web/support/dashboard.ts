@@ -81,6 +81,24 @@ export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
+export interface SignedInPage {
+  context: BrowserContext;
+  page: Page;
+  /** Errors the page logs (watchErrors). */
+  errors: string[];
+}
+
+/** A fresh browser profile signed in with `token`, watching for page errors, with `org` chosen in the header. */
+export async function openSignedIn(d: Dashboard, token: string, org: string, options: { clipboard?: boolean } = {}): Promise<SignedInPage> {
+  const context = await d.context();
+  if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await signIn(page, token);
+  await page.getByLabel('Organization').selectOption(org);
+  return { context, page, errors };
+}
+
 /** An instant as the page's datetime-local value (the browser's own time zone), to the millisecond. */
 export function localInstant(page: Page, iso: string): Promise<string> {
   return page.evaluate(`(() => { const d = new Date(${JSON.stringify(iso)}); const z = (n, w = 2) => String(n).padStart(w, '0');
