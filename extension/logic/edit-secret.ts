@@ -84,8 +84,12 @@ async function promptForEdit(ui: UiPort, target: Target, seen: SecretMeta, works
 /** The workspaces that may use the organization secret, the current ones ticked; none ticked: every workspace. */
 async function pickWorkspaces(ui: UiPort, seen: SecretMeta, workspaces: readonly WorkspaceChoice[]): Promise<string[]> {
   const current = new Set(seen.workspaces ?? []);
+  // A workspace created since the list was loaded may already limit the secret: it is offered (ticked)
+  // too, or accepting the pick as shown would send none ticked, which opens the secret to every workspace.
+  const known = new Set(workspaces.map((w) => w.slug));
+  const unknown = [...current].filter((slug) => !known.has(slug)).map((slug) => ({ slug, name: slug }));
   const chosen = await ui.pickMany(
-    workspaces.map((w) => ({ label: w.slug, ...(w.name !== w.slug ? { description: w.name } : {}), picked: current.has(w.slug), value: w.slug })),
+    [...workspaces, ...unknown].map((w) => ({ label: w.slug, ...(w.name !== w.slug ? { description: w.name } : {}), picked: current.has(w.slug), value: w.slug })),
     {
       title: `Workspaces that may use ${seen.key}`,
       placeholder: current.size === 0 ? 'Every workspace may use it now; tick some to limit it to them' : 'Tick none to make it available to every workspace',

@@ -148,6 +148,12 @@ describe('extension workspaces: organization → workspace → environment → s
     const same = await editSecret(world.members.editor.client, again, target, limited, undefined, choices).catch((e: unknown) => e);
     assert.ok(same instanceof ExtensionError && same.code === 'EXT_NO_CHANGES', String(same));
     assert.deepEqual(again.prompts[2]!.picked, ['billing'], 'the workspaces it is limited to are ticked');
+    // A list loaded before billing existed: billing is still offered, ticked, so accepting the pick as
+    // shown changes nothing rather than opening the secret to every workspace.
+    const stale = new ScriptedUi([{ input: '' }, { input: '' }, { pickMany: ['billing'] }]);
+    const kept = await editSecret(world.members.editor.client, stale, target, limited, undefined, [{ slug: 'search', name: 'search' }]).catch((e: unknown) => e);
+    assert.deepEqual([stale.prompts[2]!.labels, stale.prompts[2]!.picked], [['search', 'billing'], ['billing']]);
+    assert.ok(kept instanceof ExtensionError && kept.code === 'EXT_NO_CHANGES', String(kept));
     const everyone = await editSecret(world.members.editor.client, new ScriptedUi([{ input: '' }, { input: '' }, { pickMany: [] }]), target, limited, undefined, choices);
     assert.deepEqual(everyone.workspaces, []);
     assert.equal(await inSearch(), true);
