@@ -117,13 +117,17 @@ export function resolveSettings(flags: Flags, env: Env, stored: StoredLogin | nu
   // hand the token to a different (possibly hostile) host.
   const storedApplies = stored !== null && url !== undefined && storedUrl(stored) === url;
   const token = env.SECRETS_TOKEN || (storedApplies ? stored.token : undefined);
+  const org = flags.org ?? (env.SECRETS_ORG || undefined) ?? (storedApplies ? stored.org : undefined);
+  // A stored workspace belongs to the stored login's organization and identity: pointing at another
+  // organization (or using another token) must not write into a same-named workspace there.
+  const storedWorkspace = storedApplies && !env.SECRETS_TOKEN && org === stored.org ? stored.workspace : undefined;
   return {
     url,
     token,
-    org: flags.org ?? (env.SECRETS_ORG || undefined) ?? (storedApplies ? stored.org : undefined),
+    org,
     env: flags.env ?? (env.SECRETS_ENV || undefined) ?? (storedApplies ? stored.env : undefined),
     // `--workspace ''` sets aside a stored default workspace: the organization's own secrets.
-    workspace: (flags.workspace ?? (env.SECRETS_WORKSPACE || undefined) ?? (storedApplies ? stored.workspace : undefined)) || undefined,
+    workspace: (flags.workspace ?? (env.SECRETS_WORKSPACE || undefined) ?? storedWorkspace) || undefined,
     stored,
   };
 }

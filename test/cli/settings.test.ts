@@ -26,6 +26,16 @@ describe('secrets CLI settings', () => {
     assert.equal(same.token, 'scrt_pat_stored');
   });
 
+  it('a stored default workspace applies only with the stored organization and token: never to another organization, another token or another server', () => {
+    const withWs: StoredLogin = { ...stored, org: 'acme', workspace: 'billing' };
+    assert.equal(resolveSettings({}, {}, withWs).workspace, 'billing');
+    assert.equal(resolveSettings({ org: 'other' }, {}, withWs).workspace, undefined, '--org elsewhere');
+    assert.equal(resolveSettings({}, { SECRETS_ORG: 'other' }, withWs).workspace, undefined, 'SECRETS_ORG elsewhere');
+    assert.equal(resolveSettings({}, { SECRETS_TOKEN: 'scrt_pat_someone_else' }, withWs).workspace, undefined, 'another identity');
+    assert.equal(resolveSettings({ url: 'https://other.example.com' }, {}, withWs).workspace, undefined, 'another server');
+    assert.equal(resolveSettings({ workspace: 'search' }, { SECRETS_TOKEN: 'scrt_pat_x' }, withWs).workspace, 'search', 'a chosen workspace always applies');
+  });
+
   it('empty SECRETS_* variables count as unset', () => {
     const s = resolveSettings({}, { SECRETS_URL: '', SECRETS_TOKEN: '', SECRETS_ORG: '', SECRETS_ENV: '' }, stored);
     assert.deepEqual([s.url, s.token, s.org, s.env], ['https://vault.example.com', 'scrt_pat_stored', 'acme', 'production']);

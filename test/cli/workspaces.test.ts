@@ -145,6 +145,11 @@ describe('secrets workspaces and --workspace against the live server', function 
     const flagWins = await secrets(['ls'], { env: { ...own, SECRETS_WORKSPACE: 'search' } });
     assert.equal(flagWins.code, 0, flagWins.stderr);
     assert.match(flagWins.stdout, /^DB_HOST +organization/m, 'SECRETS_WORKSPACE wins over the stored default');
+    // The default belongs to the stored token (and organization, test/cli/settings.test.ts): another
+    // token gets the organization's own secrets.
+    const otherToken = await secrets(['export', '--format', 'json'], { env: { ...own, SECRETS_TOKEN: fx.adminToken } });
+    assert.equal(otherToken.code, 0, otherToken.stderr);
+    assert.equal(JSON.parse(otherToken.stdout).DB_HOST, ORG_HOST, 'SECRETS_TOKEN is another identity: the organization\'s own value');
     const bad = await secrets(['login', '--url', fx.url, '--workspace', 'Not A Slug'], { env: { ...freshHome(), SECRETS_TOKEN: eddie.token } });
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--workspace must be a workspace slug/);
