@@ -49,7 +49,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     const scrub = ctx ?? new Context(io, {}, [], null);
     // The message may carry the server's problem detail: nothing in it may act on the terminal.
     io.stderr.write(stripTerminalControls(scrub.redact(line)) + '\n');
-    if (io.env.SECRETS_DEBUG && err instanceof Error && err.stack) io.stderr.write(scrub.redact(err.stack) + '\n');
+    // The stack's first line is the message, which may quote the server: each line is scrubbed the same way.
+    if (io.env.SECRETS_DEBUG && err instanceof Error && err.stack) io.stderr.write(scrub.redact(err.stack).split('\n').map(stripTerminalControls).join('\n') + '\n');
     return failure.exitCode;
   } finally {
     await ctx?.close().catch(() => {});

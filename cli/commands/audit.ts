@@ -51,6 +51,15 @@ function row(e: AuditEvent): string[] {
 /** Follows until SIGINT, SIGTERM or SIGHUP (then exits 128 + its number, as `secrets watch` does); an error that outlasts the client's retries ends it with that error's status. */
 async function follow(ctx: Context, org: string, f: AuditFilter, backlogSize: number, everyMs: number): Promise<number> {
   const stop = stopOnSignals();
+  // A request in flight is not cut by the first signal (it ends the follow once answered); a second
+  // signal ends the command at once, so a slow or endless server cannot hold it.
+  stop.signal.addEventListener(
+    'abort',
+    () => {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, () => process.exit(128 + (constants.signals[s] ?? 0)));
+    },
+    { once: true },
+  );
   try {
     await followUntil(ctx, org, f, backlogSize, everyMs, stop.signal);
   } finally {
@@ -91,6 +100,7 @@ async function followUntil(ctx: Context, org: string, f: AuditFilter, backlogSiz
     let from = lastId;
     // Forward from the last mark, oldest first, page after page until caught up: nothing is skipped.
     for (;;) {
+      if (signal.aborted) return;
       const page = await client.listAudit(org, { ...f, after: from, limit: PAGE });
       for (const e of page.events) {
         if (!shown.has(e.id)) print(e);

@@ -167,6 +167,16 @@ describe('secrets CLI refuses a token or invitation link that is not the shape t
     });
   }
 
+  it('with SECRETS_DEBUG the refusal\'s stack trace acts on the terminal no more than its message does (the id it names comes from the server)', async () => {
+    server = await startScriptedServer([{ status: 201, body: { id: 'tok-\u001b]0;pwned\u0007\u009b2J', name: 'ci', environment: 'production', workspace: null, createdAt: '2026-01-01T00:00:00Z', createdBy: 'Admin', expiresAt: null, lastUsedAt: null, token: 'not-a-token' } }]);
+    const r = await secrets(['tokens', 'create', '--env', 'production', '--name', 'ci'], {
+      env: { SECRETS_URL: server.url, SECRETS_TOKEN: `scrt_pat_${'B'.repeat(43)}`, SECRETS_ORG: 'acme', SECRETS_DEBUG: '1', ...freshHome() },
+    });
+    assert.equal(r.code, 11, r.stderr);
+    assert.match(r.stderr, /\n {4}at /, 'the stack is printed, one frame per line');
+    assert.doesNotMatch(r.stderr, /[\u001b\u0007\u009b]/, 'no ESC, BEL or C1 CSI on stderr');
+  });
+
   it('secrets users create prints nothing for a personal token that is not the issued shape', async () => {
     for (const token of hostileTokens('scrt_pat_')) {
       const r = await against({ user: { id: 'user-91c2', name: 'Una', email: 'una@example.com' }, token }, ['users', 'create', '--name', 'Una', '--email', 'una@example.com']);
