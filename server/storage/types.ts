@@ -503,8 +503,9 @@ export interface Storage {
   // WebAuthn challenges, shared by every instance on the database.
   /**
    * Stores a challenge after forgetting those expired at `now` (epoch ms); keeps at most `max`
-   * challenges in all, dropping the oldest, so the public sign-in options route cannot grow the table
-   * without bound.
+   * challenges of its purpose, dropping the oldest of that purpose, so the public sign-in options route
+   * cannot grow the table without bound — nor, by flooding it, evict the challenges of members adding a
+   * passkey or of invitees accepting (other purposes).
    */
   putChallenge(challenge: ChallengeRow, now: number, max: number): Promise<void>;
   /** Deletes the challenge and returns it: one caller, on whichever instance, gets it; undefined for every other. */

@@ -121,5 +121,15 @@ for (const backend of backends) {
       for (const c of issued.slice(0, 7)) assert.equal(await store.take(c, 'sign-in', ''), null, 'an oldest one went');
       for (const c of issued.slice(7)) assert.deepEqual(await store.take(c, 'sign-in', ''), {}, 'the newest five are kept');
     });
+
+    it('a flood of anonymous sign-in challenges evicts only sign-in ones: an invitee\'s or a member\'s pending ceremony survives', async () => {
+      const store = new ChallengeStore(storage, new ManualClock(), 5);
+      const invite = await store.issue('invite', 'invitation:flood', { userId: 'u-1' });
+      const register = await store.issue('register', 'user:flood');
+      for (let i = 0; i < 50; i++) await store.issue('sign-in', '');
+      assert.ok((await stored()).length <= 5 + 2, `${(await stored()).length} challenges held`);
+      assert.deepEqual(await store.take(invite, 'invite', 'invitation:flood'), { userId: 'u-1' });
+      assert.deepEqual(await store.take(register, 'register', 'user:flood'), {});
+    });
   });
 }

@@ -1231,11 +1231,12 @@ export class PostgresStorage implements Storage {
 
   async putChallenge(c: ChallengeRow, now: number, max: number): Promise<void> {
     await this.pool.query('DELETE FROM webauthn_challenges WHERE expires_at <= $1', [now]);
-    // One statement: the insert and dropping what is max issues older (by the shared identity, so
-    // across instances). A row another instance is inserting meanwhile lingers until it expires.
+    // One statement: the insert and dropping challenges of the same purpose max issues older (by the
+    // shared identity, so across instances). A row another instance is inserting meanwhile lingers
+    // until it expires.
     await this.pool.query(
       `WITH added AS (INSERT INTO webauthn_challenges (hash, purpose, subject, data, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
-       DELETE FROM webauthn_challenges WHERE seq <= (SELECT seq FROM added) - $6`,
+       DELETE FROM webauthn_challenges WHERE purpose = $2 AND seq <= (SELECT seq FROM added) - $6`,
       [bytes(c.hash), c.purpose, c.subject, JSON.stringify(c.data), c.expiresAt, max],
     );
   }

@@ -300,7 +300,7 @@ export class SqliteStorage implements Storage {
       deleteExpiredSessions: p('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?'),
       forgetExpiredChallenges: p('DELETE FROM webauthn_challenges WHERE expires_at <= ?'),
       insertChallenge: p('INSERT INTO webauthn_challenges (hash, purpose, subject, data, expires_at) VALUES (?, ?, ?, ?, ?)'),
-      dropOldChallenges: p('DELETE FROM webauthn_challenges WHERE seq <= ?'),
+      dropOldChallenges: p('DELETE FROM webauthn_challenges WHERE purpose = ? AND seq <= ?'),
       takeChallenge: p('DELETE FROM webauthn_challenges WHERE hash = ? RETURNING hash, purpose, subject, data, expires_at AS expiresAt'),
       insertInvitation: p(`INSERT INTO invitations (id, org_id, email, role, hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       listInvitations: p(`SELECT ${INVITATION_COLS} FROM invitations WHERE org_id = ? AND accepted_at IS NULL AND revoked_at IS NULL
@@ -1033,7 +1033,7 @@ export class SqliteStorage implements Storage {
     this.tx(() => {
       this.run('forgetExpiredChallenges', now);
       const seq = Number(this.run('insertChallenge', c.hash, c.purpose, c.subject, JSON.stringify(c.data), c.expiresAt).lastInsertRowid);
-      this.run('dropOldChallenges', seq - max);
+      this.run('dropOldChallenges', c.purpose, seq - max);
     });
   }
 
