@@ -125,6 +125,32 @@ describe('web: the Secrets page', function () {
     assert.equal(await row('ONLY_IN_STAGING').count(), 0);
   });
 
+  it('a value whose reveal answers after the Environment was switched is dropped, never shown in the other environment\'s row of the same key', async () => {
+    const stagingValue = canary('SAME_KEY_STAGING');
+    await createSecret(d.api, d.server.adminToken, 'default', 'staging', 'SAME_KEY', stagingValue);
+    await createSecret(d.api, d.server.adminToken, 'default', 'development', 'SAME_KEY', canary('SAME_KEY_DEV'));
+    await page.getByLabel('Environment').selectOption('staging');
+    await row('SAME_KEY').waitFor();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const route = async (r: import('playwright-core').Route) => {
+      await held;
+      await r.continue();
+    };
+    await page.route('**/environments/staging/secrets/SAME_KEY/reveal', route);
+    await page.getByRole('button', { name: 'Reveal SAME_KEY' }).click();
+    await page.getByLabel('Environment').selectOption('development');
+    await page.getByRole('status').filter({ hasText: 'Showing secrets in Development' }).waitFor();
+    await row('SAME_KEY').waitFor();
+    const answered = page.waitForResponse('**/environments/staging/secrets/SAME_KEY/reveal');
+    release();
+    await answered;
+    await page.waitForTimeout(200);
+    await page.unroute('**/environments/staging/secrets/SAME_KEY/reveal', route);
+    assert.equal(await page.locator('[data-revealed="SAME_KEY"]').count(), 0, 'nothing revealed in development');
+    assert.ok(!(await html()).includes(stagingValue), 'staging\'s value is not in the page');
+  });
+
   it('search matches any part of the key, ignoring case, and says so when nothing matches', async () => {
     await createSecret(d.api, d.server.adminToken, 'default', 'development', 'DATABASE_PASSWORD_PROD', canary('DB'));
     await page.getByLabel('Environment').selectOption('staging');

@@ -71,7 +71,7 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
   };
 
   const base = env ? `/v1/orgs/${seg(ctx.org.slug)}/environments/${seg(env)}/secrets` : null;
-  const { secrets, error, setError, reload: load } = useSecretList(base);
+  const { secrets, error, setError, reload: load, isCurrent } = useSecretList(base);
 
   const switchEnv = (slug: string) => {
     maskAll();
@@ -83,7 +83,8 @@ export function SecretsPage({ ctx }: { ctx: PageContext }) {
     if (!base) return;
     try {
       const r = await api<RevealedSecret>('POST', `${base}/${seg(key)}/reveal`);
-      show(key, r.value);
+      // Switched to another environment meanwhile: this value belongs to a row no longer shown.
+      if (isCurrent(base)) show(key, r.value);
     } catch (err) {
       setError(errorMessage(err));
     }

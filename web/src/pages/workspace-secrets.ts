@@ -46,12 +46,14 @@ export function WorkspaceSecrets({ ctx, workspace }: { ctx: PageContext; workspa
 
   const envPath = env ? `/v1/orgs/${seg(ctx.org.slug)}/workspaces/${seg(workspace.slug)}/environments/${seg(env)}` : null;
   const base = envPath ? `${envPath}/secrets` : null;
-  const { secrets, error, setError, reload: load } = useSecretList(base);
+  const { secrets, error, setError, reload: load, isCurrent } = useSecretList(base);
 
   const reveal = async (key: string) => {
     if (!base) return;
     try {
-      show(key, (await api<RevealedSecret>('POST', `${base}/${seg(key)}/reveal`)).value);
+      const r = await api<RevealedSecret>('POST', `${base}/${seg(key)}/reveal`);
+      // Switched to another environment meanwhile: this value belongs to a row no longer shown.
+      if (isCurrent(base)) show(key, r.value);
     } catch (err) {
       setError(errorMessage(err));
     }
