@@ -129,7 +129,9 @@ describe('server: workspaces', function () {
       assert.ok(!then.body.secrets.some((s) => s.key === 'WS_ONLY_KEY'), then.text);
 
       const events = await auditEvents(api, team.owner.token, team.org);
-      const deletion = ofAction(events, 'workspace.delete').find((e) => e.workspace === ws.slug);
+      // The Editor's refused attempt is a workspace.delete too (denied, no keys), group-committed and so
+      // possibly numbered after the deletion itself: the allowed one is the deletion.
+      const deletion = ofAction(events, 'workspace.delete').find((e) => e.workspace === ws.slug && e.outcome === 'allowed');
       assert.ok(deletion, 'workspace.delete recorded');
       assert.deepEqual(deletion.keys, ['WS_ONLY_KEY', 'WS_STAGING_KEY']);
       const log = JSON.stringify(events);
