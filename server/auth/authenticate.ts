@@ -14,7 +14,7 @@ import type { FailedAuthLimiter } from './failed-auth-limiter.ts';
 import type { TokenRow, UserRow } from '../storage/types.ts';
 import { hashToken, sameHash, tokenKind } from './tokens.ts';
 import { actorOf, type Principal } from './principal.ts';
-import { csrfTokenOf, wellFormedSecret, type SessionService } from './sessions.ts';
+import { csrfTokenOf, wellFormedSecret, type LiveSession, type SessionService } from './sessions.ts';
 import { assertCsrfToken, assertSameOrigin, changesState } from '../web/same-origin.ts';
 import { readSessionCookie } from '../web/session-cookie.ts';
 
@@ -92,6 +92,10 @@ async function sessionPrincipal(request: FastifyRequest, deps: Deps, sessions: S
   if (!live) return null;
   assertSameOrigin(request, deps.site.origin, true);
   if (changesState(request)) assertCsrfToken(request, csrfTokenOf(secret));
+  return sessionPrincipalOf(secret, live);
+}
+
+function sessionPrincipalOf(secret: string, live: LiveSession): Principal {
   return { kind: 'personal', tokenId: live.row.tokenId, user: live.user, expiresAt: live.tokenExpiresAt, session: { secret, live } };
 }
 
@@ -131,7 +135,7 @@ export function installAuthentication(
         ? () => auth.principal(bearer)
         : async () => {
             const live = session ? await sessions.resolve(session.secret, false) : null;
-            return live && session ? { kind: 'personal', tokenId: live.row.tokenId, user: live.user, expiresAt: live.tokenExpiresAt, session: { secret: session.secret, live } } : null;
+            return live && session ? sessionPrincipalOf(session.secret, live) : null;
           };
       return;
     }
