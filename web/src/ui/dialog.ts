@@ -19,10 +19,10 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
     return () => {
       dialog?.close();
       // A list refreshed while the dialog was open has replaced the opener with an equal button. When
-      // the dialog took its opener away (a token revoked, a secret deleted), the focus goes to the
-      // page's main region (tabindex -1), so Tab carries on from the page rather than from its top.
+      // the opener is gone altogether, the page's focus keeper (ui/focus-keeper.ts) moves the focus to
+      // the main region.
       const target = opener?.isConnected ? opener : label ? document.querySelector<HTMLElement>(`[aria-label="${CSS.escape(label)}"]`) : null;
-      (target ?? document.getElementById('main'))?.focus();
+      target?.focus();
     };
   }, []);
   return html`<dialog ref=${ref} class=${props.drawer ? 'drawer' : props.wide ? 'wide' : ''} aria-labelledby=${id.current}
